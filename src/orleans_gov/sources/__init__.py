@@ -1,0 +1,1 @@
+"""Readers of the official file formats (see docs/FORMATS.md)."""

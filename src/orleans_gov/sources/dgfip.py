@@ -1,0 +1,319 @@
+"""DGFiP « comptes individuels » readers (communes and groupements à fiscalité propre) and the DGFiP ratios.
+
+Formats: docs/FORMATS.md §1–2 (copied from the client's reference). Amounts in k€, ``fX`` in €/hab
+(on ``pop1``), ``mX`` strata means in €/hab, ``rX``/``rmX`` structure ratios in %.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..erreurs import ErreurDonnees
+from ..territoire import code_insee_depuis_dgfip
+from .csv_officiel import en_nombres, lire_table_texte, signaler_inconnues
+
+ENTETE_COMMUNES_2013 = (
+    "an;dep;icom;inom;reg;pop1;nomsst2;prod;fprod;mprod;impo1;fimpo1;mimpo1;rimpo1;rmimpo1;impo2;fimpo2;mimpo2;"
+    "rimpo2;rmimpo2;dgf;fdgf;mdgf;rdgf;rmdgf;charge;fcharge;mcharge;perso;fperso;mperso;rperso;rmperso;achat;"
+    "fachat;machat;rachat;rmachat;fin;ffin;mfin;rfin;rmfin;cont;fcont;mcont;rcont;rmcont;subv;fsubv;msubv;rsubv;"
+    "rmsubv;res1;fres1;mres1;pth;fpth;mpth;tth;tmth;pfb;fpfb;mpfb;tfb;tmfb;pfnb;fpfnb;mpfnb;tfnb;tmfnb;ttp;tmtp;"
+    "recinv;frecinv;mrecinv;emp;femp;memp;remp;rmemp;subr;fsubr;msubr;rsubr;rmsubr;fctva;ffctva;mfctva;rfctva;"
+    "rmfctva;raff;fraff;mraff;rraff;rmraff;depinv;fdepinv;mdepinv;equip;fequip;mequip;requip;rmequip;remb;fremb;"
+    "mremb;rremb;rmremb;repart;frepart;mrepart;rrepart;rmrepart;daff;fdaff;mdaff;rdaff;rmdaff;bf1;fbf1;mbf1;solde;"
+    "fsolde;msolde;bf2;fbf2;mbf2;res2;fres2;mres2;ebf;febf;mebf;rebf;rmebf;caf;fcaf;mcaf;rcaf;rmcaf;cafn;fcafn;"
+    "mcafn;rcafn;rmcafn;dette;fdette;mdette;rdette;rmdette;annu;fannu;mannu;rannu;rmannu;fdr;ffdr;mfdr;bth;fbth;"
+    "mbth;bthexod;fbthexod;mbthexod;bfb;fbfb;mbfb;bfbexod;fbfbexod;mbfbexod;bfnb;fbfnb;mbfnb;bfnbexod;fbfnbexod;"
+    "mbfnbexod;btafnb;fbtafnb;mbtafnb;btp;fbtp;mbtp;btpexod;fbtpexod;mbtpexod;ptafnb;fptafnb;mptafnb;tafnb;"
+    "mtmtafnb;pcfe;fpcfe;mpcfe;cvaec;fcvaec;mcvaec;iferc;fiferc;miferc;tascomc;ftascomc;mtascomc;nomsst1"
+).split(";")
+"""2013–2015 header (204 named fields; the published files end with an empty 205th field)."""
+
+_AJOUT_2017 = ("encdbr;fencdbr;rencdbr;mencdbr;rmencdbr;pfcaf;fpfcaf;mpfcaf;cfcaf;fcfcaf;mcfcaf;det2cal;fdet2cal;"
+               "rdet2cal;mdet2cal;rmdet2cal").split(";")
+_AJOUT_2017_BIS = "dfctva;fdfctva;rdfctva;mdfctva;rmdfctva;dpserdom;fpserdom;rpserdom;mpserdom;rmpserdom".split(";")
+ENTETE_COMMUNES_2017 = [c for c in ENTETE_COMMUNES_2013 if c != "rimpo2"] + _AJOUT_2017
+"""2017+ header (219 fields): the 2013 header without ``rimpo2``, plus the CAF-oriented fields."""
+ENTETE_COMMUNES_2017_BIS = ENTETE_COMMUNES_2017 + _AJOUT_2017_BIS
+_AJOUT_2023 = ["fiscrev", "ffiscrev", "mfiscrev", "autdot", "fautdot", "mautdot"]
+
+COLONNES_TEXTE_COMMUNES = ("an", "dep", "icom", "inom", "reg", "nomsst1", "nomsst2")
+COLONNES_CONNUES_COMMUNES = tuple(dict.fromkeys(ENTETE_COMMUNES_2013 + ENTETE_COMMUNES_2017_BIS + _AJOUT_2023))
+REQUISES_COMMUNES = ("an", "dep", "icom")
+
+DENOMINATEURS_RATIOS: dict[str, str] = {
+    "impo1": "prod", "impo2": "prod", "dgf": "prod",
+    "perso": "charge", "achat": "charge", "fin": "charge", "cont": "charge", "subv": "charge",
+    "emp": "recinv", "subr": "recinv", "fctva": "recinv", "raff": "recinv",
+    "equip": "depinv", "remb": "depinv", "repart": "depinv", "daff": "depinv",
+    "ebf": "prod", "caf": "prod", "cafn": "prod", "dette": "prod", "annu": "prod",
+}
+"""Denominator of each DGFiP structure ratio ``rX`` = X / denominator × 100 (FORMATS.md, checked on real rows;
+``raff``, ``repart`` and ``daff`` follow their section's total as printed in the DGFiP sheets)."""
+
+TOLERANCE_PAR_HABITANT = 1.0   # €/hab: the file rounds per-inhabitant values to the euro
+TOLERANCE_RATIO = 0.05         # point of %: the file rounds ratios to two decimals
+
+
+def ratios_dgfip(df: pd.DataFrame, population: str = "pop1") -> pd.DataFrame:
+    """Recompute the DGFiP per-inhabitant values and structure ratios from the amounts.
+
+    - ``fX = X × 1000 / pop1`` (X in k€, result in €/hab; DGFiP definition of the « en euros par habitant »
+      columns of the comptes individuels, population légale ``pop1``); missing when ``pop1`` is 0 or missing.
+    - ``rX = X / D × 100`` (%) with the DGFiP's denominator D of each ratio (:data:`DENOMINATEURS_RATIOS`:
+      impôts and DGF over total produits de fonctionnement, charges over total charges, investment
+      resources over ``recinv``, uses over ``depinv``, CAF/EBF/dette/annuité over ``prod``).
+
+    Returns a frame with the same index and the DGFiP column names, unrounded (compare with the file's
+    rounded values with a tolerance of 1 €/hab and 0,05 point).
+    """
+    out = pd.DataFrame(index=df.index)
+    pop = pd.to_numeric(df[population], errors="coerce").astype("float64")
+    pop = pop.where(pop > 0)
+    # In the communes' header every amount X with an ``fX`` twin qualifies (dette, fdr, bases, products …).
+    montants = [c for c in df.columns if f"f{c}" in COLONNES_CONNUES_COMMUNES and c in COLONNES_CONNUES_COMMUNES
+                and c not in ("an", "dep", "icom")]
+    for x in montants:
+        out[f"f{x}"] = df[x].astype("float64") * 1000.0 / pop
+    for x, d in DENOMINATEURS_RATIOS.items():
+        if x in df.columns and d in df.columns:
+            den = df[d].astype("float64")
+            out[f"r{x}"] = (df[x].astype("float64") / den.where(den != 0)) * 100.0
+    return out
+
+
+def verifier_ratios(df: pd.DataFrame, fichier: str | Path) -> None:
+    """Raise :class:`ErreurDonnees` when a file's ``f*`` or ``r*`` contradict its amounts.
+
+    Tolerance: 1 €/hab and 0,05 point of % above the rounding of the file (plus a relative margin of 1e-3
+    for amounts that the file itself rounds to the k€).
+    """
+    calc = ratios_dgfip(df)
+    for col in calc.columns:
+        if col not in df.columns:
+            continue
+        lu = df[col]
+        attendu = calc[col]
+        tol = TOLERANCE_PAR_HABITANT if col.startswith("f") else TOLERANCE_RATIO
+        tol = tol + 1e-3 * attendu.abs() + 1e-9
+        ecart = (lu - attendu).abs()
+        mauvais = ecart > tol
+        mauvais &= lu.notna() & attendu.notna()
+        if mauvais.any():
+            ligne = mauvais.index[mauvais.to_numpy()][0]
+            base = col[1:]
+            unite = "€/hab" if col.startswith("f") else "%"
+            raise ErreurDonnees(
+                f"incohérent avec les montants : attendu ≈ {attendu[ligne]:.2f} {unite} "
+                f"(calculé depuis « {base} »" + (", « pop1 »" if col.startswith("f") else
+                                                   f", « {DENOMINATEURS_RATIOS.get(base, '?')} »") + ")",
+                fichier=fichier, ligne=int(ligne), colonne=col, valeur=lu[ligne])
+
+
+def _provenance_par_defaut(path: Path) -> str:
+    return "exemple" if "sample" in path.resolve().parts else "réel"
+
+
+def read_comptes_communes(path: str | Path, *, provenance: str | None = None,
+                          verifier: bool = True) -> pd.DataFrame:
+    """Read a DGFiP « comptes individuels des communes » file (budget principal).
+
+    Accepts every variant of docs/FORMATS.md §1: 2013–2015 header (205 fields, empty last field),
+    2017+ headers (219 fields and the longer variants), Explore API exports (byte-order mark, a subset of
+    columns chosen with ``select``, ``column_NNN`` trailing empty field), any column order, UTF-8 or CP1252.
+    Required columns: ``an``, ``dep``, ``icom``; every other known column is optional; unknown columns are
+    kept and reported once (:class:`AvertissementColonnes`).
+
+    Returns one row per commune and year: ``code_insee`` (5 characters), ``an`` (int), the official
+    columns as numbers (k€, €/hab, %), the text columns, ``provenance`` (« réel » or « exemple »: by
+    default « exemple » for files under a ``sample`` folder) and ``fichier`` (file name).
+    Raises :class:`ErreurDonnees` (file, line, column, value) on any malformed content.
+    """
+    path = Path(path)
+    brut, encodage = lire_table_texte(path)
+    manquantes = [c for c in REQUISES_COMMUNES if c not in brut.columns]
+    if manquantes:
+        raise ErreurDonnees(f"colonne obligatoire absente (en-tête lu : {', '.join(list(brut.columns)[:8])}…)",
+                            fichier=path, ligne=1, colonne=manquantes[0])
+    inconnues = [c for c in brut.columns if c not in COLONNES_CONNUES_COMMUNES]
+    signaler_inconnues(inconnues, path)
+    for col in ("dep", "icom"):
+        mauvais = brut[col].str.len() != 3
+        if mauvais.any():
+            ligne = mauvais.index[mauvais.to_numpy()][0]
+            raise ErreurDonnees(f"« {col} » doit compter exactement 3 caractères (ex. '045', '234')",
+                                fichier=path, ligne=int(ligne), colonne=col, valeur=brut.at[ligne, col])
+    annee_ok = brut["an"].str.fullmatch(r"\d{4}")
+    if not annee_ok.all():
+        ligne = annee_ok.index[~annee_ok.to_numpy()][0]
+        raise ErreurDonnees("année attendue sur 4 chiffres", fichier=path, ligne=int(ligne), colonne="an",
+                            valeur=brut.at[ligne, "an"])
+    texte = [c for c in COLONNES_TEXTE_COMMUNES if c in brut.columns and c != "an"]
+    numeriques = [c for c in brut.columns if c not in COLONNES_TEXTE_COMMUNES and c not in inconnues]
+    nombres = en_nombres(brut, numeriques, path)
+    if "pop1" in nombres:
+        neg = nombres["pop1"] < 0
+        if neg.any():
+            ligne = neg.index[neg.to_numpy()][0]
+            raise ErreurDonnees("population négative", fichier=path, ligne=int(ligne), colonne="pop1",
+                                valeur=brut.at[ligne, "pop1"])
+    out = pd.DataFrame(index=brut.index)
+    out["code_insee"] = [code_insee_depuis_dgfip(d, i) for d, i in zip(brut["dep"], brut["icom"])]
+    out["an"] = brut["an"].astype("int64")
+    for c in texte:
+        out[c] = brut[c].replace("", pd.NA).astype("string")
+    out = pd.concat([out, nombres, brut[inconnues]], axis=1)
+    dup = out.duplicated(["code_insee", "an"], keep=False)
+    if dup.any():
+        lignes = list(out.index[dup.to_numpy()])
+        premier = out.loc[lignes[0]]
+        raise ErreurDonnees(
+            f"commune-année en double (lignes {', '.join(map(str, lignes[:5]))}) : une seule ligne par commune et année",
+            fichier=path, ligne=int(lignes[1]), colonne="icom",
+            valeur=f"{premier['code_insee']} / {premier['an']}")
+    if verifier:
+        verifier_ratios(out, path)
+    out["provenance"] = provenance or _provenance_par_defaut(path)
+    out["fichier"] = path.name
+    out.attrs["encodage"] = encodage
+    out.attrs["colonnes_inconnues"] = inconnues
+    return out.sort_values(["code_insee", "an"]).reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Groupements à fiscalité propre
+ENTETE_GFP = (
+    "mpoid;lbudg;exer;nbbaspic;pftot;pftothab;rpftot;iltot;iltothab;revtot;revtothab;aittot;aittothab;dgftot;"
+    "dgftothab;cftot;cftothab;rcftot;perstot;perstothab;rperstot;acetot;acetothab;racetot;cfitot;cfitothab;rcfitot;"
+    "suvftot;suvftothab;rsuvftot;rtot;rtothab;rrtot;ritot;ritothab;rritot;rdettot;rdettothab;rrdettot;subvitot;"
+    "subvitothab;rsubvitot;fattot;fattothab;rfattot;eitot;eitothab;reitot;detot;detothab;rdetot;edettot;edettothab;"
+    "redettot;caftot;caftothab;rcaftot;cafntot;cafntothab;rcafntot;entot;entothab;rentot;antot;antothab;rantot;bth;"
+    "fbth;bthexod;bfb;fbfb;bfbexod;bfnb;fbfnb;bfnbexod;btafnb;fbtafnb;bcfe1;fbcfe1;bcfeexod;bcfe2;fbcfe2;bcfe3;"
+    "fbcfe3;pth;fpth;tth;pfb;fpfb;tfb;pfnb;fpfnb;tfnb;ptafnb;fptafnb;tafnb;pcfe1;fpcfe1;tcfe1;pcfe2;fpcfe2;tcfe2;"
+    "pcfe3;fpcfe3;tcfe3;cvaeg;fcvaeg;iferg;fiferg;tascomg;ftascomg;nbtotba;siren;encdbr;mencdbr;tencdbr;pfr;mpfr;"
+    "tpfr;cfr;mcfr;tcfr;encdb;mencdb;tencdb"
+).split(";")
+COLONNES_TEXTE_GFP = ("lbudg", "exer", "siren")
+REQUISES_GFP = ("exer", "lbudg", "siren")
+
+
+def ratios_gfp(df: pd.DataFrame) -> pd.DataFrame:
+    """Per-inhabitant values of a GFP file: ``XXXtothab = XXXtot × 1000 / mpoid`` (€/hab; DGFiP convention).
+
+    The GFP ``rXXXtot`` columns are the share of the budgets annexes in the total (%), not ratios to
+    revenue, and cannot be recomputed from the file: they are left alone.
+    """
+    out = pd.DataFrame(index=df.index)
+    pop = df["mpoid"].astype("float64").where(df["mpoid"] > 0)
+    for c in df.columns:
+        if c.endswith("tot") and f"{c}hab" in ENTETE_GFP:
+            out[f"{c}hab"] = df[c].astype("float64") * 1000.0 / pop
+    return out
+
+
+def read_comptes_gfp(path: str | Path, *, provenance: str | None = None, siren_defaut: str | None = None,
+                     verifier: bool = True) -> pd.DataFrame:
+    """Read a DGFiP « comptes individuels des groupements à fiscalité propre » file (docs/FORMATS.md §2).
+
+    Budget principal and budgets annexes consolidated, amounts ``XXXtot`` in k€, ``XXXtothab`` in €/hab on
+    ``mpoid``, ``rXXXtot`` share of the budgets annexes (%). ``revtot`` (fiscalité reversée) is negative:
+    attributions de compensation and DSC paid to the member communes.
+
+    Returns one row per ``siren`` and ``an`` (from ``exer``) with the numeric columns as numbers, plus
+    ``provenance`` and ``fichier``. Old vintages have an empty ``siren``: pass ``siren_defaut`` to identify
+    them explicitly, otherwise the row is refused.
+    """
+    path = Path(path)
+    brut, encodage = lire_table_texte(path)
+    manquantes = [c for c in REQUISES_GFP if c not in brut.columns]
+    if manquantes:
+        raise ErreurDonnees("colonne obligatoire absente", fichier=path, ligne=1, colonne=manquantes[0])
+    inconnues = [c for c in brut.columns if c not in ENTETE_GFP]
+    signaler_inconnues(inconnues, path)
+    siren = brut["siren"].str.replace(r"\.0$", "", regex=True)
+    if siren_defaut:
+        siren = siren.where(siren != "", siren_defaut)
+    mauvais = ~siren.str.fullmatch(r"\d{9}")
+    if mauvais.any():
+        ligne = mauvais.index[mauvais.to_numpy()][0]
+        raise ErreurDonnees("SIREN attendu sur 9 chiffres (passer siren_defaut pour les millésimes sans SIREN)",
+                            fichier=path, ligne=int(ligne), colonne="siren", valeur=brut.at[ligne, "siren"])
+    annee_ok = brut["exer"].str.fullmatch(r"\d{4}")
+    if not annee_ok.all():
+        ligne = annee_ok.index[~annee_ok.to_numpy()][0]
+        raise ErreurDonnees("exercice attendu sur 4 chiffres", fichier=path, ligne=int(ligne), colonne="exer",
+                            valeur=brut.at[ligne, "exer"])
+    numeriques = [c for c in brut.columns if c not in COLONNES_TEXTE_GFP and c not in inconnues]
+    nombres = en_nombres(brut, numeriques, path)
+    if "mpoid" in nombres:
+        neg = nombres["mpoid"] < 0
+        if neg.any():
+            ligne = neg.index[neg.to_numpy()][0]
+            raise ErreurDonnees("population négative", fichier=path, ligne=int(ligne), colonne="mpoid",
+                                valeur=brut.at[ligne, "mpoid"])
+    out = pd.DataFrame(index=brut.index)
+    out["siren"] = siren.astype("string")
+    out["an"] = brut["exer"].astype("int64")
+    out["lbudg"] = brut["lbudg"].astype("string")
+    out = pd.concat([out, nombres, brut[inconnues]], axis=1)
+    dup = out.duplicated(["siren", "an"], keep=False)
+    if dup.any():
+        lignes = list(out.index[dup.to_numpy()])
+        raise ErreurDonnees(f"groupement-année en double (lignes {', '.join(map(str, lignes[:5]))})",
+                            fichier=path, ligne=int(lignes[1]), colonne="exer", valeur=str(out.at[lignes[1], "an"]))
+    if verifier and "mpoid" in out:
+        calc = ratios_gfp(out)
+        for col in calc.columns:
+            if col in out:
+                ecart = (out[col] - calc[col]).abs()
+                mauvais = (ecart > TOLERANCE_PAR_HABITANT + 1e-3 * calc[col].abs()) & out[col].notna() & calc[col].notna()
+                if mauvais.any():
+                    ligne = mauvais.index[mauvais.to_numpy()][0]
+                    raise ErreurDonnees(f"incohérent avec les montants : attendu ≈ {calc.at[ligne, col]:.2f} €/hab",
+                                        fichier=path, ligne=int(ligne), colonne=col, valeur=out.at[ligne, col])
+    out["provenance"] = provenance or _provenance_par_defaut(path)
+    out["fichier"] = path.name
+    out.attrs["encodage"] = encodage
+    return out.sort_values(["siren", "an"]).reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Official « Analyse des équilibres financiers fondamentaux » sheets (real Orléans 2013–2014)
+def read_fiche_aeff(path: str | Path) -> pd.DataFrame:
+    """Read the DGFiP AEFF sheets saved as long CSV (``an,pop1,code,label,keur,eur_hab,strate_eur_hab,
+    ratio_pct,strate_ratio_pct``) and return them in the wide layout of :func:`read_comptes_communes`:
+    ``X`` = keur, ``fX`` = eur_hab, ``mX`` = strate_eur_hab, ``rX`` = ratio_pct, ``rmX`` = strate_ratio_pct,
+    with ``provenance = "réel"``. The commune is Orléans (45234), budget principal.
+    """
+    from ..territoire import strate_dgfip, REGIME_FPU
+    path = Path(path)
+    try:
+        long = pd.read_csv(path, dtype={"code": str})
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise ErreurDonnees(f"fiche illisible : {exc}", fichier=path) from None
+    attendu = ["an", "pop1", "code", "label", "keur", "eur_hab", "strate_eur_hab", "ratio_pct", "strate_ratio_pct"]
+    for c in attendu:
+        if c not in long.columns:
+            raise ErreurDonnees("colonne obligatoire absente", fichier=path, ligne=1, colonne=c)
+    lignes = []
+    for (an, pop1), g in long.groupby(["an", "pop1"], sort=True):
+        row: dict[str, object] = {"code_insee": "45234", "an": int(an), "dep": "045", "icom": "234",
+                                  "inom": "ORLEANS", "pop1": float(pop1),
+                                  "nomsst1": strate_dgfip(pop1), "nomsst2": REGIME_FPU}
+        for r in g.itertuples():
+            row[r.code] = float(r.keur)
+            row[f"f{r.code}"] = float(r.eur_hab)
+            row[f"m{r.code}"] = float(r.strate_eur_hab)
+            if not pd.isna(r.ratio_pct):
+                row[f"r{r.code}"] = float(r.ratio_pct)
+            if not pd.isna(r.strate_ratio_pct):
+                row[f"rm{r.code}"] = float(r.strate_ratio_pct)
+        lignes.append(row)
+    out = pd.DataFrame(lignes)
+    out["provenance"] = "réel"
+    out["fichier"] = path.name
+    for c in ("dep", "icom", "inom", "nomsst1", "nomsst2", "code_insee"):
+        out[c] = out[c].astype("string")
+    return out
