@@ -1,0 +1,28 @@
+"""Shared fixtures. ``donnees_construites`` builds data/processed once (file lock: safe with pytest-xdist)."""
+from __future__ import annotations
+
+import fcntl
+from pathlib import Path
+
+import pytest
+
+RACINE = Path(__file__).resolve().parents[1]
+DONNEES = RACINE / "data"
+REEL = DONNEES / "raw" / "reel"
+
+
+@pytest.fixture(scope="session")
+def donnees_construites() -> Path:
+    """The repository's data folder with data/processed built (built once, under a lock)."""
+    from orleans_gov.donnees import TABLES, construire
+    from orleans_gov.catalogue import Catalogue
+    cat = Catalogue.depuis(DONNEES)
+    cat.processed.mkdir(parents=True, exist_ok=True)
+    with open(cat.processed / ".verrou", "w") as verrou:
+        fcntl.flock(verrou, fcntl.LOCK_EX)
+        try:
+            if not all(cat.table(t).exists() for t in TABLES):
+                construire(DONNEES)
+        finally:
+            fcntl.flock(verrou, fcntl.LOCK_UN)
+    return DONNEES
