@@ -1,0 +1,159 @@
+"""Data-collection workbooks: generation (``classeurs``), validation and import (``import_``), sample
+(``echantillon_classeurs``), and the processed tables built from them (:func:`construire_tables_collecte`).
+
+CLI: ``orleans-gov collecte generer --sortie DIR`` · ``orleans-gov collecte importer DIR`` ·
+``orleans-gov collecte exemple``.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from ..catalogue import Catalogue
+from ..erreurs import ErreurDonnees
+from . import classeurs, import_, referentiels
+from .import_ import TABLES as TABLES_COLLECTE
+from .import_ import ErreursClasseurs, importer_dossier, lire_classeur, lire_tables_importees, valider_dossier
+
+__all__ = ["construire_tables_collecte", "configurer_cli", "TABLES_COLLECTE", "TABLES_PROPRES",
+           "importer_dossier", "lire_classeur", "valider_dossier", "ErreursClasseurs"]
+
+# processed tables this module owns (the data build also takes depenses_fonction and flux_agglo_communes)
+TABLES_PROPRES = ("effectifs", "effectifs_totaux", "fonctions_support", "competences_exercees")
+
+
+def dossier_exemple(cat: Catalogue) -> Path:
+    """Sample workbooks: ``<data>/raw/sample/collecte/``."""
+    return cat.sample / "collecte"
+
+
+def dossier_exemple_importe(cat: Catalogue) -> Path:
+    """Tidy CSVs imported from the sample workbooks: ``<data>/raw/sample/collecte/importe/``."""
+    return dossier_exemple(cat) / "importe"
+
+
+def domaines(cat: Catalogue) -> list[str]:
+    return [d.domaine for d in classeurs.domaines_competences(cat.competences)]
+
+
+def importer_exemple(cat: Catalogue, graine: int | None = None) -> import_.RapportImport:
+    """Generate the sample workbooks if missing, then import them through the real import path.
+
+    Raises :class:`ErreursClasseurs` if any sample workbook is invalid (it never should be).
+    """
+    dossier = dossier_exemple(cat)
+    if not any(dossier.glob("collecte_*.xlsx")):
+        from .echantillon_classeurs import generer_classeurs_exemple
+        generer_classeurs_exemple(cat, graine)
+    rapport = importer_dossier(dossier, dossier_exemple_importe(cat), domaines=domaines(cat), fusion=False)
+    if rapport.refuses:
+        raise ErreursClasseurs(rapport.erreurs)
+    return rapport
+
+
+def _priorite_reel(reel: pd.DataFrame, exemple: pd.DataFrame, nom: str) -> pd.DataFrame:
+    """Real (returned workbooks) rows replace the sample rows of the same entity-year, as a whole."""
+    cle = list(import_.CLES_REMPLACEMENT[nom])
+    if len(reel) and len(exemple):
+        remplacees = pd.MultiIndex.from_frame(reel[cle].drop_duplicates())
+        exemple = exemple[~pd.MultiIndex.from_frame(exemple[cle]).isin(remplacees)]
+    morceaux = [d for d in (reel, exemple) if len(d)]
+    df = pd.concat(morceaux, ignore_index=True) if morceaux else reel
+    return import_._normaliser(nom, df)
+
+
+def construire_tables_collecte(catalogue: Catalogue) -> dict[str, pd.DataFrame]:
+    """Processed tables from the collection workbooks, for the data build (``orleans-gov donnees``).
+
+    1. sample workbooks: generated into ``raw/sample/collecte/`` if missing, imported through the real import
+       path into ``raw/sample/collecte/importe/*.csv`` (``provenance = "exemple"``); skipped when the finance
+       sample is absent (a data folder holding only real files);
+    2. returned workbooks already imported by ``orleans-gov collecte importer`` (``raw/collecte/*.csv``);
+    3. real rows replace the sample rows of the same entity and year.
+
+    Returns ``effectifs``, ``effectifs_totaux``, ``fonctions_support``, ``competences_exercees``,
+    ``depenses_fonction`` and ``flux_agglo_communes`` (the last two with exactly the docs/TABLES.md columns).
+    """
+    cat = catalogue
+    exemple = {nom: import_._normaliser(nom, pd.DataFrame(columns=list(c))) for nom, c in TABLES_COLLECTE.items()}
+    if any(dossier_exemple(cat).glob("collecte_*.xlsx")) or (cat.depenses_fonction_sample.exists()
+                                                             and cat.flux_sample.exists()):
+        importer_exemple(cat)
+        exemple = lire_tables_importees(dossier_exemple_importe(cat))
+    reel = lire_tables_importees(cat.collecte) if cat.collecte.exists() else {
+        nom: import_._normaliser(nom, pd.DataFrame(columns=list(c))) for nom, c in TABLES_COLLECTE.items()}
+    out = {nom: _priorite_reel(reel[nom], exemple[nom], nom) for nom in TABLES_COLLECTE}
+    out["flux_agglo_communes"] = out["flux_agglo_communes"].sort_values(["an", "code_insee"]).reset_index(drop=True)
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+def _annees(texte: str | None, defaut: int) -> list[int]:
+    if not texte:
+        return [defaut]
+    if "-" in texte:
+        a, b = texte.split("-", 1)
+        return list(range(int(a), int(b) + 1))
+    return [int(x) for x in texte.split(",")]
+
+
+def _cmd_generer(args) -> int:
+    cat = Catalogue.depuis(args.dossier_donnees)
+    doms = classeurs.domaines_competences(cat.competences)
+    chemins = classeurs.generer_classeurs(args.sortie, args.annee, domaines=doms,
+                                          annees_series=_annees(args.annees, args.annee))
+    print(f"{len(chemins)} classeurs écrits dans {Path(args.sortie).resolve()}")
+    return 0
+
+
+def _cmd_exemple(args) -> int:
+    cat = Catalogue.depuis(args.dossier_donnees)
+    from .echantillon_classeurs import generer_classeurs_exemple
+    chemins = generer_classeurs_exemple(cat, args.graine)
+    print(f"{len(chemins)} classeurs d'exemple (remplis) écrits dans {dossier_exemple(cat)}")
+    return 0
+
+
+def _cmd_importer(args) -> int:
+    cat = Catalogue.depuis(args.dossier_donnees)
+    try:
+        rapport = importer_dossier(args.dossier, cat.collecte, domaines=domaines(cat), fusion=True)
+    except ErreurDonnees as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 2
+    print(rapport.resume())
+    if rapport.importes:
+        from ..donnees import _ecrire
+        tables = construire_tables_collecte(cat)
+        for nom in TABLES_PROPRES:
+            _ecrire(tables[nom], cat.table(nom))
+        print(f"Tables reconstruites : {', '.join(TABLES_PROPRES)} (dépenses par fonction et flux : "
+              "relancer « orleans-gov donnees »).")
+    if rapport.refuses:
+        print(f"{len(rapport.refuses)} classeur(s) refusé(s) : corriger puis relancer l'import.", file=sys.stderr)
+        return 1
+    return 0
+
+
+def configurer_cli(subparsers) -> None:
+    """``orleans-gov collecte {generer,importer,exemple}``."""
+    p = subparsers.add_parser("collecte", help="classeurs de collecte (génération, import)")
+    sp = p.add_subparsers(dest="action", required=True)
+    g = sp.add_parser("generer", help="écrire un classeur vierge par entité (22 communes + agglomération)")
+    g.add_argument("--sortie", required=True, help="dossier où écrire les classeurs")
+    g.add_argument("--annee", type=int, default=2013, help="année de référence (défaut : 2013)")
+    g.add_argument("--annees", default=None,
+                   help="années des séries dépenses/flux, ex. 2008-2013 ou 2012,2013 (défaut : l'année de référence)")
+    g.add_argument("--dossier-donnees", default=None)
+    g.set_defaults(func=_cmd_generer)
+    i = sp.add_parser("importer", help="valider et importer les classeurs retournés (dans <données>/raw/collecte)")
+    i.add_argument("dossier", help="dossier des classeurs retournés (.xlsx)")
+    i.add_argument("--dossier-donnees", default=None)
+    i.set_defaults(func=_cmd_importer)
+    e = sp.add_parser("exemple", help="(ré)générer les classeurs d'exemple remplis (raw/sample/collecte)")
+    e.add_argument("--graine", type=int, default=None)
+    e.add_argument("--dossier-donnees", default=None)
+    e.set_defaults(func=_cmd_exemple)

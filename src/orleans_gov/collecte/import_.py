@@ -1,0 +1,516 @@
+"""Validation and import of the returned collection workbooks.
+
+Every problem is reported with the workbook file, the sheet and the cell (``Effectifs!D7``) and a plain-French
+explanation (:class:`~orleans_gov.erreurs.ErreurDonnees`); all the problems of a workbook are collected, not only
+the first. An invalid workbook is not imported at all; the valid ones are.
+
+Imported data land in tidy CSV files (one per table, with ``entite`` and ``an`` columns)::
+
+    effectifs.csv             entite, an, filiere, categorie, statut, effectif, etp, provenance, fichier
+    effectifs_totaux.csv      entite, an, effectif, etp, charges_personnel (k€), provenance, fichier
+    fonctions_support.csv     entite, an, fonction_support, etp, cout (k€), provenance, fichier
+    depenses_fonction.csv     entite, an, fonction, libelle_fonction, section, montant (k€), provenance
+    competences_exercees.csv  entite, an, domaine, fonction_m14, exercee (bool), provenance, fichier
+    flux_agglo_communes.csv   code_insee, an, attribution_compensation (k€), dsc (k€), provenance
+
+``depenses_fonction`` and ``flux_agglo_communes`` keep exactly the columns of docs/TABLES.md.
+"""
+from __future__ import annotations
+
+import math
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+from openpyxl import load_workbook
+
+from ..erreurs import ErreurDonnees
+from ..territoire import COMMUNES, SIREN_AGGLO, verifier_entite
+from . import classeurs as cl
+from . import referentiels as ref
+
+TABLES: dict[str, tuple[str, ...]] = {
+    "effectifs": ("entite", "an", "filiere", "categorie", "statut", "effectif", "etp", "provenance", "fichier"),
+    "effectifs_totaux": ("entite", "an", "effectif", "etp", "charges_personnel", "provenance", "fichier"),
+    "fonctions_support": ("entite", "an", "fonction_support", "etp", "cout", "provenance", "fichier"),
+    "depenses_fonction": ("entite", "an", "fonction", "libelle_fonction", "section", "montant", "provenance"),
+    "competences_exercees": ("entite", "an", "domaine", "fonction_m14", "exercee", "provenance", "fichier"),
+    "flux_agglo_communes": ("code_insee", "an", "attribution_compensation", "dsc", "provenance"),
+}
+CLES: dict[str, tuple[str, ...]] = {
+    "effectifs": ("entite", "an", "filiere", "categorie", "statut"),
+    "effectifs_totaux": ("entite", "an"),
+    "fonctions_support": ("entite", "an", "fonction_support"),
+    "depenses_fonction": ("entite", "an", "fonction", "section"),
+    "competences_exercees": ("entite", "an", "domaine"),
+    "flux_agglo_communes": ("code_insee", "an"),
+}
+# rows replaced when a workbook for the same entity and year is imported again
+CLES_REMPLACEMENT: dict[str, tuple[str, ...]] = {
+    "effectifs": ("entite", "an"), "effectifs_totaux": ("entite", "an"), "fonctions_support": ("entite", "an"),
+    "depenses_fonction": ("entite", "an"), "competences_exercees": ("entite", "an"),
+    "flux_agglo_communes": ("code_insee", "an"),
+}
+_NUMERIQUES = {"effectif", "etp", "charges_personnel", "cout", "montant", "attribution_compensation", "dsc"}
+TOLERANCE_ETP = 0.05  # FTE: the total may be rounded to one decimal
+LIGNES_MAX = 1000
+
+
+class ErreursClasseurs(ErreurDonnees):
+    """Several problems in one or more workbooks (``erreurs`` holds each :class:`ErreurDonnees`)."""
+
+    def __init__(self, erreurs: list[ErreurDonnees]) -> None:
+        self.erreurs = list(erreurs)
+        fichiers = sorted({e.fichier for e in self.erreurs if e.fichier})
+        entete = f"{len(self.erreurs)} problème(s) dans {len(fichiers)} classeur(s) :"
+        super().__init__("\n".join([entete] + [f"  - {e}" for e in self.erreurs]))
+
+
+@dataclass
+class ClasseurLu:
+    """Result of reading one workbook: its entity and year, the tidy tables, and every problem found."""
+
+    fichier: Path
+    entite: str | None = None
+    annee: int | None = None
+    provenance: str = "réel"
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    erreurs: list[ErreurDonnees] = field(default_factory=list)
+
+    @property
+    def valide(self) -> bool:
+        return not self.erreurs
+
+
+@dataclass
+class RapportImport:
+    """What an import did: workbooks imported, workbooks refused (with their problems), files written."""
+
+    importes: list[ClasseurLu]
+    refuses: list[ClasseurLu]
+    fichiers_ecrits: list[Path]
+
+    @property
+    def erreurs(self) -> list[ErreurDonnees]:
+        return [e for c in self.refuses for e in c.erreurs]
+
+    def resume(self) -> str:
+        lignes = [f"{len(self.importes)} classeur(s) importé(s), {len(self.refuses)} refusé(s)."]
+        for c in self.importes:
+            lignes.append(f"  importé : {c.fichier.name} ({c.entite}, {c.annee}, provenance « {c.provenance} »)")
+        for c in self.refuses:
+            lignes.append(f"  REFUSÉ (rien n'est importé de ce classeur) : {c.fichier.name}")
+            lignes.extend(f"    - {e}" for e in c.erreurs)
+        return "\n".join(lignes)
+
+
+# --------------------------------------------------------------------------------------------------
+class _Lecteur:
+    """Cell reader that records problems instead of stopping at the first one."""
+
+    def __init__(self, lu: ClasseurLu) -> None:
+        self.lu = lu
+
+    def erreur(self, message: str, feuille: str | None = None, cellule: str | None = None, valeur=None) -> None:
+        self.lu.erreurs.append(ErreurDonnees(message, fichier=self.lu.fichier.name, feuille=feuille,
+                                             cellule=cellule, valeur=valeur))
+
+    @staticmethod
+    def _vide(v) -> bool:
+        return v is None or (isinstance(v, str) and not v.strip())
+
+    def nombre(self, ws, cellule: str, *, libelle: str, positif: bool = True, entier: bool = False,
+               obligatoire: bool = False) -> float:
+        v = ws[cellule].value
+        if self._vide(v):
+            if obligatoire:
+                self.erreur(f"{libelle} : cellule obligatoire non renseignée", ws.title, cellule)
+            return math.nan
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            self.erreur(f"{libelle} : un nombre est attendu, la cellule contient du texte ou une date "
+                        "(saisir le nombre seul, sans unité ; commentaire dans la colonne Observations)",
+                        ws.title, cellule, v)
+            return math.nan
+        x = float(v)
+        if not math.isfinite(x):
+            self.erreur(f"{libelle} : nombre invalide", ws.title, cellule, v)
+            return math.nan
+        if positif and x < 0:
+            self.erreur(f"{libelle} : la valeur ne peut pas être négative", ws.title, cellule, v)
+            return math.nan
+        if entier and not x.is_integer():
+            self.erreur(f"{libelle} : un nombre entier d'agents est attendu (les ETP vont dans la colonne ETP)",
+                        ws.title, cellule, v)
+            return math.nan
+        return x
+
+    def texte(self, ws, cellule: str) -> str:
+        v = ws[cellule].value
+        return "" if v is None else str(v).strip()
+
+    def annee(self, ws, cellule: str, libelle: str) -> int | None:
+        v = ws[cellule].value
+        if isinstance(v, str) and v.strip().isdigit():
+            v = int(v.strip())
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        if isinstance(v, bool) or not isinstance(v, int) or not 2000 <= v <= 2100:
+            self.erreur(f"{libelle} : année sur 4 chiffres attendue", ws.title, cellule, v)
+            return None
+        return v
+
+
+def _lignes(ws, premiere: int, *, arret: str | None = None) -> Iterable[int]:
+    r = premiere
+    while r < premiere + LIGNES_MAX:
+        a = ws[f"A{r}"].value
+        if a is None or (isinstance(a, str) and not a.strip()) or (arret and str(a).strip() == arret):
+            return
+        yield r
+        r += 1
+
+
+def lire_classeur(chemin: str | Path, *, domaines: list[str] | None = None) -> ClasseurLu:
+    """Read and validate one returned workbook; every problem is collected in ``ClasseurLu.erreurs``.
+
+    ``domaines``: the competence domains expected in the « Compétences » sheet (from the sourced competence
+    table); ``None`` accepts any non-empty domain.
+    """
+    lu = ClasseurLu(Path(chemin))
+    L = _Lecteur(lu)
+    try:
+        wb = load_workbook(lu.fichier, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        L.erreur(f"fichier illisible : ce n'est pas un classeur Excel .xlsx valide ({exc.__class__.__name__})")
+        return lu
+    presentes = set(wb.sheetnames)
+
+    # Identité ------------------------------------------------------------------------------------
+    if cl.F_IDENTITE not in presentes:
+        L.erreur("feuille « Identité » absente : impossible d'identifier l'entité (ne pas renommer ni supprimer "
+                 "de feuille)", cl.F_IDENTITE)
+    else:
+        ws = wb[cl.F_IDENTITE]
+        version = L.texte(ws, cl.ID_VERSION)
+        if version != ref.VERSION_MODELE:
+            L.erreur(f"modèle de classeur non reconnu (attendu « {ref.VERSION_MODELE} ») : utiliser le classeur "
+                     "envoyé par le cabinet", cl.F_IDENTITE, cl.ID_VERSION, version or None)
+        brut = L.texte(ws, cl.ID_ENTITE)
+        try:
+            lu.entite = verifier_entite(brut)
+        except KeyError:
+            L.erreur("entité hors du périmètre de la mission (attendu : un des 22 codes INSEE des communes de "
+                     f"l'agglomération ou le SIREN {SIREN_AGGLO})", cl.F_IDENTITE, cl.ID_ENTITE, brut or None)
+        lu.annee = L.annee(ws, cl.ID_ANNEE, "année de référence")
+        lu.provenance = "exemple" if L.texte(ws, cl.ID_NATURE).startswith("Données d'exemple") else "réel"
+    attendues = cl.FEUILLES_AGGLO if lu.entite == SIREN_AGGLO else cl.FEUILLES_COMMUNES
+    for f in attendues:
+        if f not in presentes and f != cl.F_IDENTITE:
+            L.erreur(f"feuille « {f} » absente (ne pas renommer ni supprimer de feuille)", f)
+    base = {"entite": lu.entite, "an": lu.annee, "provenance": lu.provenance, "fichier": lu.fichier.name}
+
+    # Effectifs -----------------------------------------------------------------------------------
+    etp_total = math.nan
+    if cl.F_EFFECTIFS in presentes:
+        ws = wb[cl.F_EFFECTIFS]
+        lignes, vues = [], {}
+        ligne_total = None
+        for r in _lignes(ws, cl.EFF_PREMIERE_LIGNE):
+            fil, cat = L.texte(ws, f"A{r}"), L.texte(ws, f"B{r}")
+            if fil == cl.LIBELLE_TOTAL:
+                ligne_total = r
+                break
+            ok = True
+            if fil not in ref.FILIERES:
+                L.erreur(f"filière inconnue « {fil} » (attendu : {', '.join(ref.FILIERES)})", ws.title, f"A{r}", fil)
+                ok = False
+            if cat not in ref.CATEGORIES:
+                L.erreur("catégorie inconnue (attendu : A, B ou C)", ws.title, f"B{r}", cat)
+                ok = False
+            if ok and (fil, cat) in vues:
+                L.erreur(f"ligne en double (déjà en ligne {vues[(fil, cat)]})", ws.title, f"A{r}", f"{fil} / {cat}")
+                ok = False
+            vues.setdefault((fil, cat), r)
+            for statut in ref.STATUTS:
+                c_eff = f"{cl.EFF_COLONNES[(statut, 'effectif')]}{r}"
+                c_etp = f"{cl.EFF_COLONNES[(statut, 'etp')]}{r}"
+                n = L.nombre(ws, c_eff, libelle=f"effectif {statut}s {fil} {cat}", entier=True)
+                e = L.nombre(ws, c_etp, libelle=f"ETP {statut}s {fil} {cat}")
+                if not math.isnan(n) and not math.isnan(e) and e > n + 1e-9:
+                    L.erreur(f"ETP ({e:g}) supérieurs à l'effectif ({n:g}) : un agent compte au plus pour 1 ETP",
+                             ws.title, c_etp, ws[c_etp].value)
+                if ok:
+                    lignes.append({"filiere": fil, "categorie": cat, "statut": statut, "effectif": n, "etp": e})
+        if ligne_total is None:
+            L.erreur("ligne « Total » introuvable sous le tableau des effectifs", ws.title,
+                     f"A{cl.EFF_LIGNE_TOTAL}")
+        manquantes = [(f, c) for f in ref.FILIERES for c in ref.CATEGORIES if (f, c) not in vues]
+        if manquantes and ligne_total is not None:
+            L.erreur("lignes manquantes dans le tableau des effectifs : "
+                     + ", ".join(f"{f} {c}" for f, c in manquantes[:6]) + ("…" if len(manquantes) > 6 else ""),
+                     ws.title, f"A{cl.EFF_PREMIERE_LIGNE}")
+        df = pd.DataFrame(lignes, columns=["filiere", "categorie", "statut", "effectif", "etp"])
+        totaux = {}
+        if ligne_total is not None:
+            for statut in ref.STATUTS:
+                for mesure in ("effectif", "etp"):
+                    cellule = f"{cl.EFF_COLONNES[(statut, mesure)]}{ligne_total}"
+                    declare = L.nombre(ws, cellule, libelle=f"total {mesure} {statut}s", obligatoire=True,
+                                       entier=mesure == "effectif")
+                    totaux[(statut, mesure)] = declare
+                    somme = df.loc[df["statut"] == statut, mesure].sum(min_count=1)
+                    if math.isnan(declare):
+                        continue
+                    tol = TOLERANCE_ETP if mesure == "etp" else 1e-6
+                    if pd.isna(somme) or abs(somme - declare) > tol:
+                        lib = "n.d. (aucune ligne renseignée)" if pd.isna(somme) else f"{somme:g}"
+                        L.erreur(f"le total déclaré ({declare:g}) ne correspond pas à la somme des lignes ({lib}) "
+                                 f"pour {'les effectifs' if mesure == 'effectif' else 'les ETP'} {statut}s",
+                                 ws.title, cellule, ws[cellule].value)
+            charges_cell = f"C{ligne_total + 3}"
+        else:
+            charges_cell = cl.EFF_CELLULE_CHARGES
+        charges = L.nombre(ws, charges_cell, libelle="charges de personnel (k€)", obligatoire=True)
+        eff_total = sum(totaux.get((s, "effectif"), math.nan) for s in ref.STATUTS) if totaux else math.nan
+        etp_total = sum(totaux.get((s, "etp"), math.nan) for s in ref.STATUTS) if totaux else math.nan
+        lu.tables["effectifs"] = df.assign(**base)
+        lu.tables["effectifs_totaux"] = pd.DataFrame([{**base, "effectif": eff_total, "etp": etp_total,
+                                                       "charges_personnel": charges}])
+
+    # Fonctions support ---------------------------------------------------------------------------
+    if cl.F_SUPPORT in presentes:
+        ws = wb[cl.F_SUPPORT]
+        lignes, vues = [], {}
+        for r in _lignes(ws, cl.PREMIERE_LIGNE):
+            fonc = L.texte(ws, f"{cl.SUP_COL_FONCTION}{r}")
+            if fonc not in ref.FONCTIONS_SUPPORT:
+                L.erreur(f"fonction support inconnue « {fonc} » (attendu : {', '.join(ref.FONCTIONS_SUPPORT)})",
+                         ws.title, f"A{r}", fonc)
+                continue
+            if fonc in vues:
+                L.erreur(f"fonction en double (déjà en ligne {vues[fonc]})", ws.title, f"A{r}", fonc)
+                continue
+            vues[fonc] = r
+            etp = L.nombre(ws, f"{cl.SUP_COL_ETP}{r}", libelle=f"ETP {fonc}")
+            cout = L.nombre(ws, f"{cl.SUP_COL_COUT}{r}", libelle=f"coût {fonc} (k€)")
+            lignes.append({"fonction_support": fonc, "etp": etp, "cout": cout})
+        manquantes = [f for f in ref.FONCTIONS_SUPPORT if f not in vues]
+        if manquantes:
+            L.erreur("fonctions support manquantes : " + ", ".join(manquantes), ws.title, f"A{cl.PREMIERE_LIGNE}")
+        df = pd.DataFrame(lignes, columns=["fonction_support", "etp", "cout"])
+        somme = df["etp"].sum(min_count=1)
+        if not pd.isna(somme) and not math.isnan(etp_total) and somme > etp_total + TOLERANCE_ETP:
+            derniere = cl.PREMIERE_LIGNE + max(len(lignes), 1) - 1
+            L.erreur(f"les ETP des fonctions support ({somme:g}) dépassent le total des ETP de l'entité "
+                     f"({etp_total:g}, feuille Effectifs)", ws.title, f"C{cl.PREMIERE_LIGNE}:C{derniere}")
+        lu.tables["fonctions_support"] = df.assign(**base)
+
+    # Dépenses par politique ----------------------------------------------------------------------
+    if cl.F_DEPENSES in presentes:
+        ws = wb[cl.F_DEPENSES]
+        lignes, vues = [], {}
+        for r in _lignes(ws, cl.PREMIERE_LIGNE):
+            an = L.annee(ws, f"{cl.DEP_COL_ANNEE}{r}", "année")
+            fonc = L.texte(ws, f"{cl.DEP_COL_FONCTION}{r}")
+            if fonc not in ref.FONCTIONS_M14:
+                L.erreur("fonction M14 inconnue (attendu : 0 à 9)", ws.title, f"B{r}", fonc)
+                continue
+            if an is None:
+                continue
+            if (an, fonc) in vues:
+                L.erreur(f"ligne en double (déjà en ligne {vues[(an, fonc)]})", ws.title, f"A{r}", f"{an} / {fonc}")
+                continue
+            vues[(an, fonc)] = r
+            for section, col in (("fonctionnement", cl.DEP_COL_FONCT), ("investissement", cl.DEP_COL_INV)):
+                m = L.nombre(ws, f"{col}{r}", libelle=f"dépenses de {section} {an}, fonction {fonc} (k€)")
+                lignes.append({"entite": lu.entite, "an": an, "fonction": fonc,
+                               "libelle_fonction": ref.FONCTIONS_M14[fonc], "section": section, "montant": m,
+                               "provenance": lu.provenance})
+        lu.tables["depenses_fonction"] = pd.DataFrame(lignes, columns=list(TABLES["depenses_fonction"]))
+
+    # Compétences ---------------------------------------------------------------------------------
+    if cl.F_COMPETENCES in presentes:
+        ws = wb[cl.F_COMPETENCES]
+        lignes, vues = [], {}
+        for r in _lignes(ws, cl.PREMIERE_LIGNE):
+            dom = L.texte(ws, f"A{r}")
+            if domaines is not None and dom not in domaines:
+                L.erreur("domaine de compétence inconnu (ne pas modifier la colonne A)", ws.title, f"A{r}", dom)
+                continue
+            if dom in vues:
+                L.erreur(f"domaine en double (déjà en ligne {vues[dom]})", ws.title, f"A{r}", dom)
+                continue
+            vues[dom] = r
+            rep = L.texte(ws, f"{cl.COMP_COL_REPONSE}{r}")
+            if rep and rep.lower() not in ref.OUI_NON:
+                L.erreur("réponse attendue : Oui ou Non (laisser vide si inconnu)", ws.title,
+                         f"{cl.COMP_COL_REPONSE}{r}", rep)
+                continue
+            lignes.append({"domaine": dom, "fonction_m14": L.texte(ws, f"B{r}"),
+                           "exercee": ref.OUI_NON[rep.lower()] if rep else pd.NA})
+        if domaines is not None:
+            manquants = [d for d in domaines if d not in vues]
+            if manquants:
+                L.erreur(f"{len(manquants)} domaine(s) de compétence manquant(s), dont « {manquants[0]} »",
+                         ws.title, f"A{cl.PREMIERE_LIGNE}")
+        df = pd.DataFrame(lignes, columns=["domaine", "fonction_m14", "exercee"])
+        df["exercee"] = df["exercee"].astype("boolean")
+        lu.tables["competences_exercees"] = df.assign(**base)
+
+    # Flux communes (agglomeration) ---------------------------------------------------------------
+    if lu.entite == SIREN_AGGLO and cl.F_FLUX in presentes:
+        ws = wb[cl.F_FLUX]
+        lignes, vues = [], {}
+        for r in _lignes(ws, cl.PREMIERE_LIGNE):
+            code = L.texte(ws, f"{cl.FLUX_COL_CODE}{r}")
+            an = L.annee(ws, f"{cl.FLUX_COL_ANNEE}{r}", "année")
+            if code not in COMMUNES:
+                L.erreur("code INSEE hors des 22 communes de l'agglomération", ws.title, f"A{r}", code)
+                continue
+            if an is None:
+                continue
+            if (code, an) in vues:
+                L.erreur(f"ligne en double (déjà en ligne {vues[(code, an)]})", ws.title, f"A{r}", f"{code} / {an}")
+                continue
+            vues[(code, an)] = r
+            ac = L.nombre(ws, f"{cl.FLUX_COL_AC}{r}", libelle=f"attribution de compensation {code} {an} (k€)",
+                          positif=False)
+            dsc = L.nombre(ws, f"{cl.FLUX_COL_DSC}{r}", libelle=f"DSC {code} {an} (k€)")
+            lignes.append({"code_insee": code, "an": an, "attribution_compensation": ac, "dsc": dsc,
+                           "provenance": lu.provenance})
+        lu.tables["flux_agglo_communes"] = pd.DataFrame(lignes, columns=list(TABLES["flux_agglo_communes"]))
+
+    for nom in list(lu.tables):
+        lu.tables[nom] = lu.tables[nom].reindex(columns=list(TABLES[nom]))
+    return lu
+
+
+def valider_dossier(dossier: str | Path, *, domaines: list[str] | None = None) -> list[ClasseurLu]:
+    """Read every ``*.xlsx`` of a folder (sorted by name) and add the cross-workbook checks.
+
+    Two workbooks for the same entity and year are both refused (the consultant must choose).
+    Temporary Excel lock files (``~$…``) are ignored.
+    """
+    dossier = Path(dossier)
+    if not dossier.is_dir():
+        raise ErreurDonnees("dossier de classeurs introuvable", fichier=dossier)
+    chemins = sorted(p for p in dossier.glob("*.xlsx") if not p.name.startswith("~$"))
+    if not chemins:
+        raise ErreurDonnees("aucun classeur .xlsx dans le dossier", fichier=dossier)
+    lus = [lire_classeur(p, domaines=domaines) for p in chemins]
+    par_cle: dict[tuple, list[ClasseurLu]] = {}
+    for lu in lus:
+        if lu.entite is not None and lu.annee is not None:
+            par_cle.setdefault((lu.entite, lu.annee), []).append(lu)
+    for (entite, annee), groupe in par_cle.items():
+        if len(groupe) > 1:
+            noms = ", ".join(g.fichier.name for g in groupe)
+            for g in groupe:
+                g.erreurs.append(ErreurDonnees(
+                    f"plusieurs classeurs pour la même entité ({entite}) et la même année ({annee}) : {noms} ; "
+                    "aucun n'est importé, garder un seul classeur", fichier=g.fichier.name, feuille=cl.F_IDENTITE,
+                    cellule=cl.ID_ENTITE, valeur=entite))
+    return lus
+
+
+# --------------------------------------------------------------------------------------------------
+def _normaliser(nom: str, df: pd.DataFrame) -> pd.DataFrame:
+    df = df.reindex(columns=list(TABLES[nom])).copy()
+    for c in df.columns:
+        if c == "an":
+            df[c] = df[c].astype("int64")
+        elif c in _NUMERIQUES:
+            df[c] = pd.to_numeric(df[c]).astype("float64")
+        elif c == "exercee":
+            df[c] = df[c].astype("boolean")
+        else:
+            df[c] = df[c].astype("string")
+    return df.sort_values(list(CLES[nom]), kind="mergesort").reset_index(drop=True)
+
+
+def ecrire_csv(df: pd.DataFrame, chemin: Path) -> None:
+    """Deterministic CSV: UTF-8, ',' separator, '\\n' line ends, shortest round-trip float representation."""
+    chemin.parent.mkdir(parents=True, exist_ok=True)
+    sortie = df.copy()
+    if "exercee" in sortie:
+        sortie["exercee"] = sortie["exercee"].map({True: "oui", False: "non"}).astype("object")
+    chemin.write_text(sortie.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
+
+
+def lire_tables_importees(dossier: str | Path) -> dict[str, pd.DataFrame]:
+    """Read the tidy CSV files of an import folder (absent files give empty tables with the right columns)."""
+    dossier = Path(dossier)
+    out = {}
+    for nom, colonnes in TABLES.items():
+        chemin = dossier / f"{nom}.csv"
+        if chemin.exists():
+            df = pd.read_csv(chemin, dtype=str, keep_default_na=False, na_values=[""])
+            manquantes = [c for c in colonnes if c not in df.columns]
+            if manquantes:
+                raise ErreurDonnees("colonne absente du fichier importé", fichier=chemin, ligne=1,
+                                    colonne=manquantes[0])
+            if "exercee" in df:
+                valeurs = df["exercee"].dropna()
+                mauvais = ~valeurs.isin(["oui", "non"])
+                if mauvais.any():
+                    i = mauvais.index[mauvais.to_numpy()][0]
+                    raise ErreurDonnees("valeur attendue : oui ou non", fichier=chemin, ligne=int(i) + 2,
+                                        colonne="exercee", valeur=df.at[i, "exercee"])
+                df["exercee"] = df["exercee"].map({"oui": True, "non": False})
+            out[nom] = _normaliser(nom, df)
+        else:
+            out[nom] = _normaliser(nom, pd.DataFrame(columns=list(colonnes)))
+    return out
+
+
+def assembler(lus: Iterable[ClasseurLu]) -> dict[str, pd.DataFrame]:
+    """Concatenate the tables of valid workbooks into one tidy frame per table."""
+    lus = [lu for lu in lus if lu.valide]
+    out = {}
+    for nom, colonnes in TABLES.items():
+        morceaux = [lu.tables[nom] for lu in lus if nom in lu.tables and len(lu.tables[nom])]
+        df = pd.concat(morceaux, ignore_index=True) if morceaux else pd.DataFrame(columns=list(colonnes))
+        out[nom] = _normaliser(nom, df)
+    return out
+
+
+def fusionner(anciennes: dict[str, pd.DataFrame], nouvelles: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """New rows replace the old rows of the same entity and year (``CLES_REMPLACEMENT``); others are kept."""
+    out = {}
+    for nom in TABLES:
+        a, n = anciennes.get(nom), nouvelles.get(nom)
+        if a is None or not len(a):
+            out[nom] = _normaliser(nom, n if n is not None else pd.DataFrame(columns=list(TABLES[nom])))
+            continue
+        if n is None or not len(n):
+            out[nom] = _normaliser(nom, a)
+            continue
+        cle = list(CLES_REMPLACEMENT[nom])
+        remplacees = pd.MultiIndex.from_frame(n[cle].drop_duplicates())
+        garder = ~pd.MultiIndex.from_frame(a[cle]).isin(remplacees)
+        out[nom] = _normaliser(nom, pd.concat([a[garder], n], ignore_index=True))
+    return out
+
+
+def importer_dossier(dossier: str | Path, destination: str | Path, *, domaines: list[str] | None = None,
+                     fusion: bool = True) -> RapportImport:
+    """Validate every workbook of ``dossier`` and write the tidy CSVs of the valid ones into ``destination``.
+
+    ``fusion``: keep the rows already in ``destination`` for other entities/years (a campaign is imported as
+    the workbooks come back); otherwise ``destination`` is rewritten from this folder only.
+    """
+    lus = valider_dossier(dossier, domaines=domaines)
+    importes = [lu for lu in lus if lu.valide]
+    refuses = [lu for lu in lus if not lu.valide]
+    destination = Path(destination)
+    ecrits: list[Path] = []
+    if importes:
+        nouvelles = assembler(importes)
+        tables = fusionner(lire_tables_importees(destination), nouvelles) if fusion else nouvelles
+        for nom, df in tables.items():
+            chemin = destination / f"{nom}.csv"
+            ecrire_csv(df, chemin)
+            ecrits.append(chemin)
+    return RapportImport(importes, refuses, ecrits)
