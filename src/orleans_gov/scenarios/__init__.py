@@ -1,0 +1,102 @@
+"""Scénarios d'évolution du bloc communal: transfers of competences, shared services, fiscal pact, 2014–2020.
+
+- :mod:`.schema` — scenario files (``config/scenarios/*.yaml``), strict validation (``ErreurScenario``);
+- :mod:`.clect` — évaluation des charges transférées and attributions de compensation (art. 1609 nonies C CGI);
+- :mod:`.moteur` — vectorised year-by-year projection of the 22 communes, the agglomeration and the bloc;
+- :mod:`.sensibilite` — tornado and Monte-Carlo bands.
+
+CLI: ``orleans-gov scenario FICHIER.yaml [--sortie DIR] [--dossier-donnees DIR]`` writes ``DIR/resultats.csv``
+(long form: ``scenario, entite, annee, indicateur, valeur``) and prints a short French summary.
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..catalogue import RACINE_PROJET
+from .moteur import (BLOC, INDICATEURS, DonneesReference, Resultat, charger_donnees, cif, comparer,
+                     dotation_intercommunalite, projeter, synthese_comparaison)
+from .schema import Scenario, charger_scenario
+
+DOSSIER_SCENARIOS = RACINE_PROJET / "config" / "scenarios"
+
+__all__ = ["BLOC", "INDICATEURS", "DonneesReference", "Resultat", "Scenario", "charger_donnees", "charger_scenario",
+           "cif", "comparer", "dotation_intercommunalite", "projeter", "synthese_comparaison", "scenarios_livres",
+           "executer", "configurer_cli", "DOSSIER_SCENARIOS"]
+
+
+def scenarios_livres() -> list[Path]:
+    """The scenario files shipped in ``config/scenarios`` (baseline first, then alphabetical)."""
+    fichiers = sorted(DOSSIER_SCENARIOS.glob("*.yaml"))
+    return sorted(fichiers, key=lambda p: (p.name != "fil-de-l-eau.yaml", p.name))
+
+
+def executer(fichier: str | Path, dossier_donnees: str | Path | None = None) -> tuple[Resultat, Resultat]:
+    """Load a scenario file and project it and its counterfactual without action. Returns (scenario, contrefactuel)."""
+    sc = charger_scenario(fichier)
+    donnees = charger_donnees(dossier_donnees)
+    return projeter(sc, donnees), projeter(sc.sans_actions(), donnees)
+
+
+def _fmt(x: float, dec: int = 0) -> str:
+    try:
+        from ..presentation import fmt_nombre
+        return fmt_nombre(x, dec)
+    except Exception:  # pragma: no cover
+        return f"{x:,.{dec}f}".replace(",", " ").replace(".", ",")
+
+
+def resume(res: Resultat, ref: Resultat) -> str:
+    """Short French summary of a scenario against its counterfactual (terminal output)."""
+    from ..territoire import SIREN_AGGLO
+    sc = res.scenario
+    L, R0 = res.long, ref.long
+    horizon = list(range(sc.debut, sc.fin + 1))
+
+    def cumul(df, ent, ind):
+        return float(df[(df.entite == ent) & (df.indicateur == ind) & df.annee.isin(horizon)]["valeur"].sum())
+
+    def fin(df, ent, ind):
+        s = df[(df.entite == ent) & (df.indicateur == ind) & (df.annee == sc.fin)]["valeur"]
+        return float(s.iloc[0])
+
+    lignes = [f"Scénario : {sc.nom} ({sc.debut}–{sc.fin}, référence {sc.annee_reference}) — {len(sc.actions)} action(s)"]
+    if res.exemple:
+        lignes.append("ATTENTION : données d'exemple — ne pas diffuser")
+    en, en0 = cumul(L, BLOC, "epargne_nette"), cumul(R0, BLOC, "epargne_nette")
+    lignes.append(f"Épargne nette cumulée du bloc : {_fmt(en)} k€ (écart avec le fil de l'eau : {_fmt(en - en0)} k€)")
+    for ent, nom in ((SIREN_AGGLO, "agglomération"), (BLOC, "bloc")):
+        cd = fin(L, ent, "capacite_desendettement")
+        txt = "non calculable (épargne brute ≤ 0)" if cd != cd else f"{_fmt(cd, 1)} ans"
+        lignes.append(f"Capacité de désendettement {sc.fin} ({nom}) : {txt} ; encours {_fmt(fin(L, ent, 'encours_dette'))} k€")
+    lignes.append(f"CIF {sc.fin} : {_fmt(fin(L, SIREN_AGGLO, 'cif'), 3)} (sans action : {_fmt(fin(R0, SIREN_AGGLO, 'cif'), 3)}) ; "
+                  f"dotation d'intercommunalité {_fmt(fin(L, SIREN_AGGLO, 'dotation_intercommunalite'))} k€")
+    lignes.append(f"ETP agglomération {sc.fin} : {_fmt(fin(L, SIREN_AGGLO, 'etp'))} ({res.base.methode_etp})")
+    return "\n".join(lignes)
+
+
+def _commande(args: argparse.Namespace) -> int:
+    from ..erreurs import ErreurDonnees
+    try:
+        res, ref = executer(args.fichier, args.dossier_donnees)
+    except ErreurDonnees as exc:
+        print(f"Erreur : {exc}")
+        return 2
+    sortie = Path(args.sortie)
+    sortie.mkdir(parents=True, exist_ok=True)
+    chemin = sortie / "resultats.csv"
+    res.long.to_csv(chemin, index=False, float_format="%.6f")
+    print(resume(res, ref))
+    print(f"Résultats : {chemin} ({len(res.long)} lignes)")
+    return 0
+
+
+def configurer_cli(subparsers) -> None:
+    """Add ``orleans-gov scenario`` to the main CLI."""
+    p = subparsers.add_parser("scenario", help="projeter un scénario (fichier YAML) sur l'horizon du mandat",
+                              description="Projette un scénario (transferts, services communs, pacte financier) "
+                                          "pour les 22 communes, l'agglomération et le bloc communal.")
+    p.add_argument("fichier", help="fichier de scénario (config/scenarios/*.yaml)")
+    p.add_argument("--sortie", default="resultats_scenario", help="dossier de sortie (resultats.csv)")
+    p.add_argument("--dossier-donnees", default=None, help="dossier de données (défaut : $ORLEANS_GOV_DATA ou data/)")
+    p.set_defaults(func=_commande)

@@ -1,0 +1,159 @@
+"""Sensitivity of a scenario to its main assumptions: tornado data and Monte-Carlo bands.
+
+Both reuse the vectorised core of :mod:`.moteur` (arrays of shape (draws, 23 entities, years)) — no notebook is
+re-run, nothing loops over entities. The assumptions perturbed (``schema.HYPOTHESES_SENSIBILITE``):
+
+- the yearly growth of each receipt/expense family (``fiscalite``, ``dgf``, ``autres_recettes``, ``personnel``,
+  ``autres_charges``): an absolute shift in points, applied every year to the communes and the agglomeration;
+- ``taux_interet``: absolute shift of the rate of new loans;
+- ``investissement``: relative shift of the equipment programme of every entity.
+
+The effects of the actions (AC, imputations, DSC) are fixed amounts computed on the central assumptions, as they
+are fixed by deliberation; the costs that move with a competence follow the drawn growth.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..territoire import ENTITES
+from .moteur import BLOC, IDX, DonneesReference, Effets, bloc, _noyau, effets_actions, etat_reference
+from .schema import HYPOTHESES_SENSIBILITE, Scenario
+
+LIBELLES_HYPOTHESES = {
+    "fiscalite": "Croissance des impôts locaux (bases)",
+    "dgf": "Évolution de la DGF",
+    "autres_recettes": "Croissance des autres recettes",
+    "personnel": "Croissance des charges de personnel",
+    "autres_charges": "Croissance des autres charges",
+    "taux_interet": "Taux des emprunts nouveaux",
+    "investissement": "Niveau du programme d'équipement",
+}
+RELATIVES = ("investissement",)
+
+MESURES = {
+    "epargne_nette_cumulee": ("epargne_nette", "cumul"),
+    "epargne_brute_cumulee": ("epargne_brute", "cumul"),
+    "emprunts_cumules": ("emprunt", "cumul"),
+    "encours_fin": ("encours_dette", "fin"),
+    "capacite_desendettement_fin": ("capacite_desendettement", "fin"),
+}
+
+
+def _preparer(scenario: Scenario, donnees: DonneesReference):
+    base = etat_reference(donnees, scenario)
+    eff = effets_actions(scenario, donnees, base)
+    return base, eff
+
+
+def _mesure(scenario: Scenario, sorties: dict, mesure: str, entite: str) -> np.ndarray:
+    """One number per draw: the measure over the horizon for an entity or the bloc."""
+    indicateur, agregat = MESURES[mesure]
+    annees = [scenario.annee_reference] + scenario.annees
+    sel = [annees.index(a) for a in range(scenario.debut, scenario.fin + 1)]
+    if entite == BLOC:
+        b = bloc({k: sorties[k] for k in ("epargne_brute", "encours_dette", "recettes_reelles_fonctionnement",
+                                          indicateur) if k in sorties})
+        serie = b[indicateur]
+    else:
+        serie = sorties[indicateur][:, IDX[entite], :]
+    if agregat == "cumul":
+        return serie[:, sel].sum(axis=1)
+    return serie[:, -1]
+
+
+def _sorties_mesure(mesure: str) -> tuple[str, ...]:
+    ind = MESURES[mesure][0]
+    return tuple(dict.fromkeys((ind, "epargne_brute", "encours_dette", "recettes_reelles_fonctionnement")))
+
+
+def tornado(scenario: Scenario, donnees: DonneesReference, mesure: str = "epargne_nette_cumulee",
+            entite: str = BLOC, variations: dict[str, float] | None = None) -> pd.DataFrame:
+    """Tornado chart data: each assumption moved down and up by its variation (scenario file
+    ``hypotheses.sensibilite.tornado``: points for growth rates and the interest rate, share for investment),
+    the others central; effect on ``mesure`` (see :data:`MESURES`) for ``entite`` (INSEE code, SIREN or
+    ``"bloc"``). One vectorised run (2 draws per assumption + the central one). Sorted by amplitude.
+    """
+    if mesure not in MESURES:
+        raise ValueError(f"mesure inconnue {mesure!r} (admises : {', '.join(MESURES)})")
+    variations = dict(variations or scenario.hypotheses.sensibilite.tornado)
+    base, eff = _preparer(scenario, donnees)
+    noms = list(HYPOTHESES_SENSIBILITE)
+    D = 1 + 2 * len(noms)
+    chocs = {k: np.zeros(D) for k in noms}
+    for j, k in enumerate(noms):
+        chocs[k][1 + 2 * j] = -variations[k]
+        chocs[k][2 + 2 * j] = variations[k]
+    sorties = _noyau(scenario, base, eff, chocs, sorties=_sorties_mesure(mesure))
+    m = _mesure(scenario, sorties, mesure, entite)
+    lignes = []
+    for j, k in enumerate(noms):
+        lignes.append({"hypothese": k, "libelle": LIBELLES_HYPOTHESES[k], "variation": variations[k],
+                       "unite_variation": "relative" if k in RELATIVES else "points",
+                       "resultat_central": m[0], "resultat_bas": m[1 + 2 * j], "resultat_haut": m[2 + 2 * j]})
+    df = pd.DataFrame(lignes)
+    df["amplitude"] = (df["resultat_haut"] - df["resultat_bas"]).abs()
+    return df.sort_values("amplitude", ascending=False, kind="stable").reset_index(drop=True)
+
+
+@dataclass
+class MonteCarlo:
+    quantiles: pd.DataFrame        # entite, annee, q05, q50, q95
+    mesure: np.ndarray             # one value per draw of the summary measure (bloc)
+    n_tirages: int
+    graine: int
+
+
+def tirer_chocs(scenario: Scenario, n: int, graine: int) -> dict[str, np.ndarray]:
+    """Independent normal draws of each assumption's shift (standard deviations from the scenario file
+    ``hypotheses.sensibilite.ecarts_types``); the shift is drawn once per simulation and held over the horizon
+    (a lasting error of assumption, the prudent reading). Fixed seed → identical bands."""
+    rng = np.random.default_rng(graine)
+    et = scenario.hypotheses.sensibilite.ecarts_types
+    return {k: rng.normal(0.0, et[k], size=n) for k in HYPOTHESES_SENSIBILITE}
+
+
+def monte_carlo(scenario: Scenario, donnees: DonneesReference, indicateur: str = "epargne_nette",
+                n_tirages: int = 10_000, graine: int = 2014, mesure: str = "epargne_nette_cumulee",
+                taille_lot: int = 2_500, _prepare: tuple | None = None) -> MonteCarlo:
+    """Monte-Carlo bands: ``n_tirages`` draws of the assumptions, the whole projection of the 23 entities and the
+    bloc vectorised over the draws (by batches of ``taille_lot`` to bound memory). Returns the 5 %, 50 % and 95 %
+    quantiles of ``indicateur`` per entity (and ``"bloc"``) and year, plus the draws of the bloc's ``mesure``."""
+    base, eff = _prepare or _preparer(scenario, donnees)
+    chocs = tirer_chocs(scenario, n_tirages, graine)
+    annees = [scenario.annee_reference] + scenario.annees
+    blocs = []
+    mesures = []
+    noms_sorties = tuple(dict.fromkeys((indicateur,) + _sorties_mesure(mesure)))
+    for debut in range(0, n_tirages, taille_lot):
+        lot = {k: v[debut:debut + taille_lot] for k, v in chocs.items()}
+        s = _noyau(scenario, base, eff, lot, sorties=noms_sorties)
+        b = bloc(s)
+        ent = s[indicateur]
+        if indicateur in b:
+            ent = np.concatenate([ent, b[indicateur][:, None, :]], axis=1)
+        else:
+            ent = np.concatenate([ent, np.full((ent.shape[0], 1, ent.shape[2]), np.nan)], axis=1)
+        blocs.append(ent)
+        mesures.append(_mesure(scenario, s, mesure, BLOC))
+    tout = np.concatenate(blocs, axis=0)                            # (D, 24, T)
+    with np.errstate(all="ignore"):
+        q = np.nanquantile(tout, [0.05, 0.5, 0.95], axis=0) if np.isnan(tout).any() else \
+            np.quantile(tout, [0.05, 0.5, 0.95], axis=0)            # (3, 24, T)
+    entites = list(ENTITES) + [BLOC]
+    df = pd.DataFrame({
+        "entite": np.repeat(entites, len(annees)), "annee": np.tile(annees, len(entites)),
+        "indicateur": indicateur,
+        "q05": q[0].reshape(-1), "q50": q[1].reshape(-1), "q95": q[2].reshape(-1)})
+    return MonteCarlo(quantiles=df, mesure=np.concatenate(mesures), n_tirages=n_tirages, graine=graine)
+
+
+def preparer(scenario: Scenario, donnees: DonneesReference) -> tuple:
+    """Reference state and effects of a scenario, to reuse across several Monte-Carlo runs (benchmark)."""
+    return _preparer(scenario, donnees)
+
+
+__all__ = ["tornado", "monte_carlo", "MonteCarlo", "tirer_chocs", "preparer", "MESURES", "LIBELLES_HYPOTHESES",
+           "Effets"]
