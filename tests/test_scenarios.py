@@ -1,0 +1,343 @@
+"""Scenario engine: worked examples on tiny hand-built accounts, shipped scenarios, refusal of bad files.
+
+The hand-built bloc (every commune identical unless stated, growth 0 so that numbers stay hand-computable):
+- each commune (2013): prod 1 000, impo1 400, dgf 200, AC 10, DSC 2, caf 150, fin 50, perso 300, dette 1 000,
+  remb 100, equip 300, subr 30 + fctva 30 (= 20 % of equipment), pop 1 000;
+- the agglomeration (2013): pftot 3 000, iltot 1 000, dgftot 500, revtot −264 (= 22 × (10 + 2)), caftot 400,
+  cfitot 100, perstot 800, entot 2 000, edettot 200, detot 500, subvitot + fattot 100, mpoid 100 000.
+"""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from orleans_gov.erreurs import ErreurScenario
+from orleans_gov.scenarios import (BLOC, DonneesReference, charger_donnees, charger_scenario, comparer, projeter,
+                                   scenarios_livres)
+from orleans_gov.scenarios.schema import DEFAUT_HYPOTHESES, domaines_competences, lire_scenario
+from orleans_gov.territoire import CODES_INSEE, ENTITES, SIREN_AGGLO
+
+ORLEANS, BOIGNY, FLEURY = "45234", "45034", "45147"
+VOIRIE = "Voirie (totalité) et aires de stationnement"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# tiny data
+# ---------------------------------------------------------------------------------------------------------
+
+def donnees_mini(fonction8: dict[str, list[float]] | None = None, fonction0: dict[str, float] | None = None
+                 ) -> DonneesReference:
+    fc = pd.DataFrame([{"code_insee": c, "an": 2013, "pop1": 1000.0, "prod": 1000.0, "impo1": 400.0, "dgf": 200.0,
+                        "perso": 300.0, "fin": 50.0, "caf": 150.0, "dette": 1000.0, "remb": 100.0, "equip": 300.0,
+                        "subr": 30.0, "fctva": 30.0, "bth": 1500.0, "provenance": "exemple"} for c in CODES_INSEE])
+    fa = pd.DataFrame([{"siren": SIREN_AGGLO, "an": 2013, "mpoid": 100000.0, "pftot": 3000.0, "iltot": 1000.0,
+                        "dgftot": 500.0, "revtot": -264.0, "perstot": 800.0, "cfitot": 100.0, "caftot": 400.0,
+                        "entot": 2000.0, "edettot": 200.0, "detot": 500.0, "subvitot": 50.0, "fattot": 50.0,
+                        "provenance": "exemple"}])
+    fl = pd.DataFrame([{"code_insee": c, "an": 2013, "attribution_compensation": 10.0, "dsc": 2.0,
+                        "provenance": "exemple"} for c in CODES_INSEE])
+    fonction8 = fonction8 or {}
+    fonction0 = fonction0 or {}
+    lignes = []
+    for e in ENTITES:
+        for i, an in enumerate((2011, 2012, 2013)):
+            f8 = fonction8.get(e, [100.0, 100.0, 100.0])[i]
+            lignes += [
+                {"entite": e, "an": an, "fonction": "8", "section": "fonctionnement", "montant": f8},
+                {"entite": e, "an": an, "fonction": "8", "section": "investissement", "montant": 40.0},
+                {"entite": e, "an": an, "fonction": "0", "section": "fonctionnement",
+                 "montant": fonction0.get(e, 100.0)},
+                {"entite": e, "an": an, "fonction": "0", "section": "investissement", "montant": 10.0},
+            ]
+    df = pd.DataFrame(lignes).assign(provenance="exemple")
+    return DonneesReference(fc, fa, fl, df)
+
+
+def hyp_zero(**maj) -> dict:
+    """Hypotheses with every growth at 0, new loans at 4 % over 10 years, a small DGF point (2 €/hab)."""
+    h = copy.deepcopy(DEFAUT_HYPOTHESES)
+    for niv in ("communes", "agglomeration"):
+        h["croissance"][niv] = {f: 0.0 for f in h["croissance"][niv]}
+    h["emprunts"] = {"taux_interet": 0.04, "duree_annees": 10}
+    h["dotation_intercommunalite"] = {"valeur_point_eur_hab": 2.0, "cif_moyen_categorie": 0.33,
+                                      "decalage_annees": 2, "part_dsc_cif": 0.5}
+    h.update(maj)
+    return h
+
+
+def scen(actions: list | None = None, **hyp) -> object:
+    brut = {"nom": "test", "description": "test", "annee_reference": 2013, "horizon": {"debut": 2014, "fin": 2020},
+            "hypotheses": hyp_zero(**hyp), "actions": actions or []}
+    return lire_scenario(brut, fichier="test.yaml", domaines=domaines_competences())
+
+
+def val(res, entite: str, indicateur: str, annee: int) -> float:
+    L = res.long
+    s = L[(L.entite == entite) & (L.indicateur == indicateur) & (L.annee == annee)]["valeur"]
+    assert len(s) == 1, (entite, indicateur, annee)
+    return float(s.iloc[0])
+
+
+def transfert(communes, date="2016-01-01", n=3, recettes=0.1, part=0.5, equipement=None, part_perso=0.4,
+              transfert_investissement=False) -> dict:
+    return {"type": "transfert", "competence": VOIRIE, "date": date, "communes": communes, "part_fonction": part,
+            "clect": {"annees_moyenne": n, "recettes_liees_pct": recettes,
+                      "equipement": equipement or {"methode": "aucun"}},
+            "personnel": {"part_personnel": part_perso}, "transfert_investissement": transfert_investissement}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# baseline mechanics, by hand
+# ---------------------------------------------------------------------------------------------------------
+
+def test_trajectoire_dette_et_epargne_a_la_main():
+    res = projeter(scen(), donnees_mini())
+    c = BOIGNY
+    # 2014: RRF 1 000 ; DRF hors intérêts = prod − caf − fin = 1 000 − 150 − 50 = 800 ; intérêts = 5 % (50/1 000)
+    # × 1 000 = 50 ; épargne brute = 1 000 − 800 − 50 = 150 ; remboursement 100 → épargne nette 50 ;
+    # emprunt = 300 − 60 − 50 = 190 ; encours = 1 000 − 100 + 190 = 1 090
+    assert val(res, c, "epargne_gestion", 2014) == pytest.approx(200.0)
+    assert val(res, c, "interets", 2014) == pytest.approx(50.0)
+    assert val(res, c, "epargne_brute", 2014) == pytest.approx(150.0)
+    assert val(res, c, "epargne_nette", 2014) == pytest.approx(50.0)
+    assert val(res, c, "emprunt", 2014) == pytest.approx(190.0)
+    assert val(res, c, "encours_dette", 2014) == pytest.approx(1090.0)
+    # 2015: intérêts = 5 % × 900 + 4 % × 190 = 45 + 7,6 = 52,6 ; EB = 200 − 52,6 = 147,4 ;
+    # remboursement = 100 + 190 / 10 = 119 ; EN = 28,4 ; emprunt = 240 − 28,4 = 211,6 ;
+    # encours = 800 + (190 − 19) + 211,6 = 1 182,6 ; capacité = 1 182,6 / 147,4
+    assert val(res, c, "interets", 2015) == pytest.approx(52.6)
+    assert val(res, c, "epargne_brute", 2015) == pytest.approx(147.4)
+    assert val(res, c, "remboursement_dette", 2015) == pytest.approx(119.0)
+    assert val(res, c, "emprunt", 2015) == pytest.approx(211.6)
+    assert val(res, c, "encours_dette", 2015) == pytest.approx(1182.6)
+    assert val(res, c, "capacite_desendettement", 2015) == pytest.approx(1182.6 / 147.4)
+    assert val(res, c, "taux_epargne_brute", 2015) == pytest.approx(147.4 / 1000)
+    # reference year = the DGFiP accounts
+    assert val(res, c, "epargne_brute", 2013) == pytest.approx(150.0)
+    assert val(res, c, "encours_dette", 2013) == pytest.approx(1000.0)
+    # the agglomeration's AC is the total paid (negative), the bloc's flows cancel
+    assert val(res, SIREN_AGGLO, "attribution_compensation", 2014) == pytest.approx(-220.0)
+    assert val(res, BLOC, "recettes_reelles_fonctionnement", 2014) == pytest.approx(22 * 1000 + 3000)
+
+
+def test_capacite_desendettement_nan_si_epargne_brute_negative():
+    d = donnees_mini()
+    d.finances_communes.loc[d.finances_communes.code_insee == BOIGNY, "caf"] = -20.0
+    res = projeter(scen(), d)
+    assert val(res, BOIGNY, "epargne_brute", 2014) < 0
+    assert np.isnan(val(res, BOIGNY, "capacite_desendettement", 2014))
+
+
+def test_cif_avant_apres_transfert_et_dgf():
+    # two communes transfer; Orléans' function-8 costs 300, 330, 360 and Boigny's 30, 30, 33 (2011–2013),
+    # part 0,5, CLECT average over 3 years, 10 % related receipts, no equipment:
+    # Orléans: (150 + 165 + 180) / 3 = 165 ; receipts 16,5 ; charges 148,5 ; AC 10 − 148,5 = −138,5
+    # Boigny:  (15 + 15 + 16,5) / 3 = 15,5 ; receipts 1,55 ; charges 13,95 ; AC 10 − 13,95 = −3,95
+    d = donnees_mini({ORLEANS: [300.0, 330.0, 360.0], BOIGNY: [30.0, 30.0, 33.0]})
+    res = projeter(scen([transfert([ORLEANS, BOIGNY])]), d)
+    det = res.details["actions[0] transfert"].set_index("entite")
+    assert det.loc[ORLEANS, "charges_transferees"] == pytest.approx(148.5)
+    assert det.loc[BOIGNY, "charges_transferees"] == pytest.approx(13.95)
+    assert val(res, ORLEANS, "attribution_compensation", 2015) == pytest.approx(10.0)
+    assert val(res, ORLEANS, "attribution_compensation", 2016) == pytest.approx(-138.5)
+    assert val(res, BOIGNY, "attribution_compensation", 2016) == pytest.approx(-3.95)
+    assert val(res, BOIGNY, "attribution_compensation", 2020) == pytest.approx(-3.95)   # not indexed
+    # CIF = (impôts agglo − AC − ½ DSC) / (impôts agglo + impôts communes), impo1 = 400 × 22 = 8 800
+    # before: (1 000 − 220 − 22) / 9 800 = 758 / 9 800
+    # after:  ΣAC = 20 × 10 − 138,5 − 3,95 = 57,55 → (1 000 − 57,55 − 22) / 9 800 = 920,45 / 9 800
+    assert val(res, SIREN_AGGLO, "cif", 2015) == pytest.approx(758 / 9800)
+    assert val(res, SIREN_AGGLO, "cif", 2016) == pytest.approx(920.45 / 9800)
+    # dotation d'intercommunalité = 100 000 hab × 2 €/hab × CIF(t − 2) / 0,33 / 1 000 (k€)
+    di_avant = 100000 * 2 * (758 / 9800) / 0.33 / 1000
+    di_apres = 100000 * 2 * (920.45 / 9800) / 0.33 / 1000
+    assert val(res, SIREN_AGGLO, "dotation_intercommunalite", 2017) == pytest.approx(di_avant)
+    assert val(res, SIREN_AGGLO, "dotation_intercommunalite", 2018) == pytest.approx(di_apres)
+    # total DGF = dotation de compensation (500 − DI 2013, held constant) + DI
+    assert val(res, SIREN_AGGLO, "dgf", 2018) == pytest.approx(500 - di_avant + di_apres)
+
+
+def test_neutralite_annee_du_transfert():
+    # valuation = actual cost (one-year average of the reference year, transfer the next year, no growth),
+    # no equipment, no economies → in 2014 each party's épargne brute is unchanged
+    d = donnees_mini({ORLEANS: [300.0, 330.0, 360.0], BOIGNY: [30.0, 30.0, 33.0]})
+    avec = projeter(scen([transfert([ORLEANS, BOIGNY], date="2014-01-01", n=1)]), d)
+    sans = projeter(scen(), d)
+    for e in (ORLEANS, BOIGNY, SIREN_AGGLO):
+        assert val(avec, e, "epargne_brute", 2014) == pytest.approx(val(sans, e, "epargne_brute", 2014))
+    # but the flows did move: Orléans' spending fell by 180 (0,5 × 360), its AC by 180 − 18 = 162
+    assert val(avec, ORLEANS, "depenses_reelles_fonctionnement_hors_interets", 2014) == pytest.approx(800 - 180)
+    assert val(avec, ORLEANS, "attribution_compensation", 2014) == pytest.approx(10 - 162)
+    # staff moves with it: 40 % of 180 = 72 k€ of personnel = 72 / 45 = 1,6 FTE
+    ecart = comparer(avec, sans)
+    e = ecart[(ecart.entite == ORLEANS) & (ecart.indicateur == "personnel") & (ecart.annee == 2014)]["ecart"]
+    assert float(e.iloc[0]) == pytest.approx(-72.0)
+
+
+def test_service_commun_finance_par_imputation_sur_ac():
+    # Orléans, Fleury and the agglomeration pool a support function: 10 % of function 0 (200, 100, 300)
+    # → 20, 10, 30 k€ (total 60), all personnel; key = FTE pooled (∝ cost) → shares 1/3, 1/6, 1/2.
+    # 2015: Orléans pays 60 / 3 = 20 on its AC (10 − 20 = −10), Fleury 10 (10 − 10 = 0).
+    # From 2017: 0,2 FTE saved × 50 k€ = 10 → service cost 50: Orléans 50/3, Fleury 50/6.
+    d = donnees_mini(fonction0={ORLEANS: 200.0, FLEURY: 100.0, SIREN_AGGLO: 300.0})
+    action = {"type": "service_commun", "nom": "RH", "date": 2015, "communes": [ORLEANS, FLEURY],
+              "part_fonction_0": 0.1, "part_personnel": 1.0, "cle_repartition": "etp", "financement": "imputation_ac",
+              "economies": {"etp": 0.2, "a_partir_de": 2017}}
+    avec = projeter(scen([action], cout_moyen_etp_keur=50), d)
+    sans = projeter(scen(cout_moyen_etp_keur=50), d)
+    assert val(avec, ORLEANS, "attribution_compensation", 2015) == pytest.approx(10 - 20)
+    assert val(avec, FLEURY, "attribution_compensation", 2015) == pytest.approx(10 - 10)
+    assert val(avec, ORLEANS, "attribution_compensation", 2017) == pytest.approx(10 - 50 / 3)
+    # 2015, no economies yet: every party's épargne brute unchanged
+    for e in (ORLEANS, FLEURY, SIREN_AGGLO):
+        assert val(avec, e, "epargne_brute", 2015) == pytest.approx(val(sans, e, "epargne_brute", 2015))
+    # 2017: Orléans saves 20 and pays 16,667 → +3,333 ; Fleury +1,667 ; the agglomeration keeps its half of the
+    # economies (+5) and gets the DGF bonus of the 2015 CIF rise (AC imputed 30 → CIF + 30 / 9 800, lag 2 years):
+    # 100 000 hab × 2 €/hab × (30 / 9 800) / 0,33 / 1 000
+    bonus_dgf = 100000 * 2 * (30 / 9800) / 0.33 / 1000
+    for e, gain in ((ORLEANS, 20 - 50 / 3), (FLEURY, 10 - 50 / 6), (SIREN_AGGLO, 5.0 + bonus_dgf)):
+        assert val(avec, e, "epargne_brute", 2017) - val(sans, e, "epargne_brute", 2017) == pytest.approx(gain)
+    # staff: 20 / 50 = 0,4 FTE leave Orléans; the agglomeration receives 0,4 + 0,2 and loses 0,2 in 2017
+    assert val(avec, ORLEANS, "etp", 2015) - val(sans, ORLEANS, "etp", 2015) == pytest.approx(-0.4)
+    assert val(avec, SIREN_AGGLO, "etp", 2017) - val(sans, SIREN_AGGLO, "etp", 2017) == pytest.approx(0.4)
+    # the imputation raises the CIF: ΣAC 220 − 20 − 10 = 190 → (1 000 − 190 − 22) / 9 800
+    assert val(avec, SIREN_AGGLO, "cif", 2015) == pytest.approx(788 / 9800)
+
+
+def test_pacte_dsc_par_criteres():
+    # 1 100 k€ of DSC from 2015, 100 % population: identical communes → 50 each; the agglomeration pays 1 100
+    action = {"type": "pacte_financier", "date": 2015,
+              "dsc": {"montant_keur": 1100, "criteres": {"population": 1.0}},
+              "taux": [{"entites": [SIREN_AGGLO], "annee": 2016, "variation": 0.02}]}
+    res = projeter(scen([action]), donnees_mini())
+    assert val(res, BOIGNY, "dsc", 2014) == pytest.approx(2.0)
+    assert val(res, BOIGNY, "dsc", 2015) == pytest.approx(50.0)
+    assert val(res, SIREN_AGGLO, "dsc", 2015) == pytest.approx(-1100.0)
+    assert val(res, SIREN_AGGLO, "fiscalite", 2016) == pytest.approx(1020.0)
+
+
+def test_reference_comparee_a_elle_meme_ecarts_nuls():
+    d = donnees_mini()
+    a, b = projeter(scen(), d), projeter(scen(), d)
+    ecart = comparer(a, b)
+    assert (ecart["ecart"].fillna(0) == 0).all()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# shipped scenarios on the processed data
+# ---------------------------------------------------------------------------------------------------------
+
+def test_scenarios_livres_tournent(donnees_construites):
+    fichiers = scenarios_livres()
+    noms = {f.name for f in fichiers}
+    assert {"fil-de-l-eau.yaml", "transfert-voirie.yaml", "service-commun-rh-finances.yaml",
+            "pacte-financier.yaml"} <= noms
+    donnees = charger_donnees(donnees_construites)
+    ref = projeter(charger_scenario(fichiers[0]), donnees)
+    assert fichiers[0].name == "fil-de-l-eau.yaml"
+    assert (comparer(ref, ref)["ecart"].fillna(0) == 0).all()
+    for f in fichiers:
+        sc = charger_scenario(f)
+        res = projeter(sc, donnees)
+        L = res.long
+        assert list(L.columns) == ["scenario", "entite", "annee", "indicateur", "valeur"]
+        assert set(L.entite) == set(ENTITES) | {BLOC}
+        assert {"attribution_compensation", "epargne_brute", "epargne_nette", "encours_dette",
+                "capacite_desendettement", "cif"} <= set(L.indicateur)
+        assert not L.duplicated(["entite", "annee", "indicateur"]).any()
+        assert len(sc.description) > 50
+        # the bloc's épargne brute is the sum of the entities'
+        eb = L[(L.indicateur == "epargne_brute") & (L.annee == 2020)].set_index("entite")["valeur"]
+        assert eb[BLOC] == pytest.approx(eb.drop(BLOC).sum())
+    # without action, a scenario equals the baseline
+    voirie = charger_scenario(Path(fichiers[0]).with_name("transfert-voirie.yaml"))
+    assert (comparer(projeter(voirie.sans_actions(), donnees), ref)["ecart"].fillna(0).abs() < 1e-9).all()
+
+
+def test_cli_scenario(donnees_construites, tmp_path, capsys):
+    from orleans_gov.cli import main
+    code = main(["scenario", str(Path(scenarios_livres()[0]).with_name("transfert-voirie.yaml")), "--sortie",
+                 str(tmp_path), "--dossier-donnees", str(donnees_construites)])
+    assert code == 0
+    df = pd.read_csv(tmp_path / "resultats.csv", dtype={"entite": str})
+    assert list(df.columns) == ["scenario", "entite", "annee", "indicateur", "valeur"]
+    assert SIREN_AGGLO in set(df.entite) and ORLEANS in set(df.entite)
+    sortie = capsys.readouterr().out
+    assert "Épargne nette cumulée du bloc" in sortie and "CIF 2020" in sortie
+
+
+def test_sensibilite(donnees_construites):
+    from orleans_gov.scenarios.sensibilite import monte_carlo, tornado
+    donnees = charger_donnees(donnees_construites)
+    sc = charger_scenario(Path(scenarios_livres()[0]).with_name("transfert-voirie.yaml"))
+    t = tornado(sc, donnees)
+    assert len(t) == 7 and (t["amplitude"].diff().dropna() <= 0).all()
+    # higher personnel growth → lower cumulated épargne nette
+    ligne = t.set_index("hypothese").loc["personnel"]
+    assert ligne["resultat_haut"] < ligne["resultat_central"] < ligne["resultat_bas"]
+    mc1 = monte_carlo(sc, donnees, n_tirages=400, graine=7)
+    mc2 = monte_carlo(sc, donnees, n_tirages=400, graine=7)
+    pd.testing.assert_frame_equal(mc1.quantiles, mc2.quantiles)     # fixed seed → identical
+    q = mc1.quantiles
+    assert (q["q05"] <= q["q50"] + 1e-9).all() and (q["q50"] <= q["q95"] + 1e-9).all()
+    assert set(q.entite) == set(ENTITES) | {BLOC}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# bad scenario files
+# ---------------------------------------------------------------------------------------------------------
+
+VALIDE = {
+    "nom": "x", "description": "x", "annee_reference": 2013, "horizon": {"debut": 2014, "fin": 2020},
+    "actions": [transfert(["45234", "45034"])],
+}
+
+
+def _ecrire(tmp_path: Path, contenu: dict) -> Path:
+    p = tmp_path / "mauvais.yaml"
+    p.write_text(yaml.safe_dump(contenu, allow_unicode=True), encoding="utf-8")
+    return p
+
+
+@pytest.mark.parametrize("modif, cle, raison", [
+    (lambda d: d["actions"][0].update(bidule=1), "actions[0].bidule", "clé inconnue"),
+    (lambda d: d.update(hypotheses={"emprunts": {"taux": 0.02}}), "hypotheses.emprunts.taux", "clé inconnue"),
+    (lambda d: d["actions"][0].update(communes=["45234", "45034", "Paris", "99999"]), "actions[0].communes[2]",
+     "commune inconnue"),
+    (lambda d: d["actions"][0].update(competence="Danse contemporaine"), "actions[0].competence",
+     "domaine de compétence inconnu"),
+    (lambda d: d["actions"][0].update(date="2025-01-01"), "actions[0].date", "hors de l'horizon"),
+    (lambda d: d["actions"][0].update(date=2013), "actions[0].date", "antérieure ou égale à l'année de référence"),
+    (lambda d: d["actions"].append({"type": "pacte_financier", "date": 2015,
+                                    "dsc": {"montant_keur": -5, "criteres": {"population": 1}}}),
+     "actions[1].dsc.montant_keur", "montant négatif"),
+    (lambda d: d["actions"][0]["clect"].update(recettes_liees_pct=-0.1), "actions[0].clect.recettes_liees_pct",
+     "montant négatif"),
+    (lambda d: d["actions"][0].update(fonction_m14="3"), "actions[0].fonction_m14", "incohérente"),
+])
+def test_fichiers_invalides_refuses(tmp_path, modif, cle, raison):
+    contenu = copy.deepcopy(VALIDE)
+    modif(contenu)
+    p = _ecrire(tmp_path, contenu)
+    with pytest.raises(ErreurScenario) as exc:
+        charger_scenario(p)
+    message = str(exc.value)
+    assert str(p) in message
+    assert f"« {cle} »" in message
+    assert raison in message
+
+
+def test_fichier_valide_et_heritage(tmp_path):
+    p = _ecrire(tmp_path, VALIDE)
+    sc = charger_scenario(p)
+    assert sc.actions[0].communes == ("45234", "45034") and sc.actions[0].fonction_m14 == "8"
+    # inheritance of the baseline's assumptions with ``base``
+    (tmp_path / "fille.yaml").write_text("nom: f\ndescription: d\nbase: mauvais.yaml\n"
+                                         "hypotheses: {emprunts: {taux_interet: 0.05}}\n", encoding="utf-8")
+    f = charger_scenario(tmp_path / "fille.yaml")
+    assert f.annee_reference == 2013 and f.fin == 2020
+    assert f.hypotheses.emprunts.taux_interet == 0.05 and f.hypotheses.emprunts.duree_annees == 20
