@@ -95,8 +95,7 @@ def structure_effectifs(effectifs: pd.DataFrame, dimension: str = "filiere", mes
     from ..collecte.referentiels import CATEGORIES, FILIERES, STATUTS
     ordre = {"filiere": FILIERES, "categorie": CATEGORIES, "statut": STATUTS}[dimension]
     e = effectifs if annee is None else effectifs[effectifs["an"] == annee]
-    somme = e.pivot_table(index=["entite", "an"], columns=dimension, values=mesure, aggfunc="sum",
-                          observed=True)
+    somme = e.groupby(["entite", "an", dimension])[mesure].sum(min_count=1).unstack(dimension)
     somme = somme.reindex(columns=[m for m in ordre if m in somme.columns] +
                           [m for m in somme.columns if m not in ordre])
     total = somme.sum(axis=1, min_count=1)
@@ -156,7 +155,7 @@ def matrice_fonctions_support(fonctions_support: pd.DataFrame, valeur: str = "et
     """Entities (rows) × support functions (columns): FTE (or ``cout``, k€). Missing answers stay NaN."""
     from ..collecte.referentiels import FONCTIONS_SUPPORT
     f = fonctions_support if annee is None else fonctions_support[fonctions_support["an"] == annee]
-    m = f.pivot_table(index="entite", columns="fonction_support", values=valeur, aggfunc="sum", dropna=False)
+    m = f.groupby(["entite", "fonction_support"])[valeur].sum(min_count=1).unstack("fonction_support")
     m = m.reindex(columns=[c for c in FONCTIONS_SUPPORT if c in m.columns] +
                   [c for c in m.columns if c not in FONCTIONS_SUPPORT])
     m.columns.name = None
