@@ -222,8 +222,10 @@ def _fmt(v, d: int) -> str:
 def _decimales(col: str) -> int:
     if col in ("pop1",):
         return 0
-    if col.startswith(("f", "m")) and not col.startswith(("fin", "fctva", "fdr")):
-        return 0
+    if col.startswith("f") and col not in ("fin", "fctva", "fdr"):
+        return 0  # per-inhabitant values: euros, as the DGFiP prints them
+    if col.startswith("m"):
+        return 2  # strata means keep the precision of the real DGFiP means (e.g. 635.99)
     if col.startswith(("r", "t")) and col not in ("remb", "res1", "res2", "recinv", "repart", "raff", "reg"):
         return 2
     return 2
@@ -569,11 +571,11 @@ def _ecrire_csv_gfp(path: Path, lignes: list[dict]) -> None:
 
 
 def empreinte(dossier=None) -> str:
-    """sha256 over every sample file (sorted by path): proves byte-identical regeneration."""
+    """sha256 over every file this generator writes (sorted by path): proves byte-identical regeneration."""
     cat = Catalogue.depuis(dossier)
     h = hashlib.sha256()
     for p in sorted(cat.sample.rglob("*")):
-        if p.is_file():
+        if p.is_file() and "collecte" not in p.relative_to(cat.sample).parts:  # workbooks: see collecte
             h.update(p.relative_to(cat.sample).as_posix().encode())
             h.update(p.read_bytes())
     return h.hexdigest()

@@ -33,7 +33,9 @@ class ErreurDonnees(ValueError):
         if colonne is not None:
             parts.append(f"colonne « {colonne} »")
         if valeur is not None:
-            parts.append(f"valeur {valeur!r}")
+            if hasattr(valeur, "item") and not isinstance(valeur, (str, bytes)):
+                valeur = valeur.item()  # numpy scalar -> plain Python value in the message
+            parts.append(f"valeur {valeur!r}" if isinstance(valeur, str) else f"valeur {valeur}")
         lieu = ", ".join(parts)
         super().__init__(f"{lieu} : {message}" if lieu else message)
 

@@ -70,12 +70,15 @@ def ratios_dgfip(df: pd.DataFrame, population: str = "pop1") -> pd.DataFrame:
     rounded values with a tolerance of 1 €/hab and 0,05 point).
     """
     out = pd.DataFrame(index=df.index)
-    pop = pd.to_numeric(df[population], errors="coerce").astype("float64")
-    pop = pop.where(pop > 0)
+    if population in df.columns:
+        pop = pd.to_numeric(df[population], errors="coerce").astype("float64")
+        pop = pop.where(pop > 0)
+    else:  # an API export without pop1: no per-inhabitant value can be recomputed
+        pop = pd.Series(np.nan, index=df.index)
     # In the communes' header every amount X with an ``fX`` twin qualifies (dette, fdr, bases, products …).
     montants = [c for c in df.columns if f"f{c}" in COLONNES_CONNUES_COMMUNES and c in COLONNES_CONNUES_COMMUNES
                 and c not in ("an", "dep", "icom")]
-    for x in montants:
+    for x in montants if population in df.columns else []:
         out[f"f{x}"] = df[x].astype("float64") * 1000.0 / pop
     for x, d in DENOMINATEURS_RATIOS.items():
         if x in df.columns and d in df.columns:
