@@ -98,23 +98,31 @@ def lire_table_texte(path: str | Path, *, separateur: str = ";") -> tuple[pd.Dat
 def en_nombres(df: pd.DataFrame, colonnes: Iterable[str], fichier: str | Path) -> pd.DataFrame:
     """Convert text columns to float64; empty cells become NaN (missing), anything else non-numeric raises.
 
-    Decimal commas (``12,5``) are refused with an explicit message: official files use the point.
+    Decimal commas (``12,5``) are refused with an explicit message: official files use the point. ``nan``,
+    ``inf`` and the like are refused too (a missing value is an empty cell). Vectorised over the whole block.
     """
-    out = {}
-    for col in colonnes:
-        s = df[col]
-        vide = s == ""
-        ok = s.str.match(_NOMBRE) | vide
-        if not ok.all():
-            ligne = s.index[~ok][0]
-            valeur = s[ligne]
-            if _VIRGULE.match(valeur):
-                msg = "virgule décimale : le fichier officiel utilise le point (ex. 12.5)"
-            else:
-                msg = "valeur non numérique dans une colonne numérique"
-            raise ErreurDonnees(msg, fichier=fichier, ligne=int(ligne), colonne=col, valeur=valeur)
-        out[col] = pd.to_numeric(s.where(~vide, np.nan), errors="raise").astype("float64")
-    return pd.DataFrame(out, index=df.index)
+    colonnes = list(colonnes)
+    if not colonnes:
+        return pd.DataFrame(index=df.index)
+    brut = df[colonnes].to_numpy(dtype=object)
+    plat = pd.Series(brut.ravel(order="F"), dtype=object)
+    nombres = pd.to_numeric(plat.where(plat != "", None), errors="coerce").to_numpy(dtype="float64")
+    vide = (plat == "").to_numpy()
+    mauvais = (np.isnan(nombres) & ~vide) | np.isinf(nombres)
+    if mauvais.any():
+        # report the first offending cell in reading order (row, then column)
+        idx = np.flatnonzero(mauvais)
+        n = len(df)
+        lignes_pos, cols_pos = idx % n, idx // n
+        k = np.lexsort((cols_pos, lignes_pos))[0]
+        ligne, col = df.index[lignes_pos[k]], colonnes[cols_pos[k]]
+        valeur = brut[lignes_pos[k], cols_pos[k]]
+        if _VIRGULE.match(valeur):
+            msg = "virgule décimale : le fichier officiel utilise le point (ex. 12.5)"
+        else:
+            msg = "valeur non numérique dans une colonne numérique"
+        raise ErreurDonnees(msg, fichier=fichier, ligne=int(ligne), colonne=col, valeur=valeur)
+    return pd.DataFrame(nombres.reshape(len(colonnes), len(df)).T, index=df.index, columns=colonnes)
 
 
 def signaler_inconnues(colonnes: list[str], fichier: str | Path) -> None:

@@ -94,25 +94,25 @@ def verifier_ratios(df: pd.DataFrame, fichier: str | Path) -> None:
     for amounts that the file itself rounds to the k€).
     """
     calc = ratios_dgfip(df)
-    for col in calc.columns:
-        if col not in df.columns:
-            continue
-        lu = df[col]
-        attendu = calc[col]
-        tol = TOLERANCE_PAR_HABITANT if col.startswith("f") else TOLERANCE_RATIO
-        tol = tol + 1e-3 * attendu.abs() + 1e-9
-        ecart = (lu - attendu).abs()
-        mauvais = ecart > tol
-        mauvais &= lu.notna() & attendu.notna()
-        if mauvais.any():
-            ligne = mauvais.index[mauvais.to_numpy()][0]
-            base = col[1:]
-            unite = "€/hab" if col.startswith("f") else "%"
-            raise ErreurDonnees(
-                f"incohérent avec les montants : attendu ≈ {attendu[ligne]:.2f} {unite} "
-                f"(calculé depuis « {base} »" + (", « pop1 »" if col.startswith("f") else
-                                                   f", « {DENOMINATEURS_RATIOS.get(base, '?')} »") + ")",
-                fichier=fichier, ligne=int(ligne), colonne=col, valeur=lu[ligne])
+    cols = [c for c in calc.columns if c in df.columns]
+    if not cols:
+        return
+    lu = df[cols].to_numpy(dtype="float64")
+    attendu = calc[cols].to_numpy(dtype="float64")
+    tol = np.array([TOLERANCE_PAR_HABITANT if c.startswith("f") else TOLERANCE_RATIO for c in cols])
+    with np.errstate(invalid="ignore"):
+        mauvais = np.abs(lu - attendu) > tol + 1e-3 * np.abs(attendu) + 1e-9
+    mauvais &= ~np.isnan(lu) & ~np.isnan(attendu)
+    if mauvais.any():
+        i, j = np.argwhere(mauvais)[0]
+        col, ligne = cols[j], df.index[i]
+        base = col[1:]
+        unite = "€/hab" if col.startswith("f") else "%"
+        raise ErreurDonnees(
+            f"incohérent avec les montants : attendu ≈ {attendu[i, j]:.2f} {unite} "
+            f"(calculé depuis « {base} »" + (", « pop1 »" if col.startswith("f") else
+                                               f", « {DENOMINATEURS_RATIOS.get(base, '?')} »") + ")",
+            fichier=fichier, ligne=int(ligne), colonne=col, valeur=lu[i, j])
 
 
 def _provenance_par_defaut(path: Path) -> str:
