@@ -168,13 +168,23 @@ def _effectifs_entite(entite: str, perso: float, population: float, police: floa
     reste = max(perso - cout_fixe, 0.0)
     etp_total = reste / float((grille["part"] * grille["cout"]).sum())
     grille["etp"] = (grille["part"] * etp_total).round(1)
-    # fold the cells under half an FTE into the main cell (technique C titulaires) — a 15-agent commune has
-    # no 0.2 FTE of sport catégorie A
-    petit = grille["etp"] < SEUIL_CELLULE_ETP
+    # fold the cells under half an FTE: a 15-agent commune has no 0.2 FTE of sport catégorie A. Within a
+    # filière holding at least half an FTE, the small cells go to the filière's largest cell (cost kept);
+    # a filière below half an FTE goes to the main cell (technique C titulaires).
     principal = (grille["filiere"] == "technique") & (grille["categorie"] == "C") & (grille["statut"] == "titulaire")
-    report = float((grille.loc[petit, "etp"] * grille.loc[petit, "cout"]).sum())
-    grille.loc[petit, "etp"] = 0.0
-    grille.loc[principal, "etp"] += round(report / float(grille.loc[principal, "cout"].iloc[0]), 1)
+    i_principal = int(np.flatnonzero(principal.to_numpy())[0])
+    for fil in grille["filiere"].unique():
+        idx = np.flatnonzero((grille["filiere"] == fil).to_numpy())
+        etp_f = grille["etp"].to_numpy()[idx]
+        petits = idx[etp_f < SEUIL_CELLULE_ETP]
+        if not len(petits) or float(etp_f.sum()) <= 0:
+            continue
+        cible = int(idx[int(np.argmax(grille["part"].to_numpy()[idx]))]) if etp_f.sum() >= SEUIL_CELLULE_ETP \
+            else i_principal
+        petits = [i for i in petits if i != cible]
+        report = float((grille["etp"].to_numpy()[petits] * grille["cout"].to_numpy()[petits]).sum())
+        grille.loc[petits, "etp"] = 0.0
+        grille.loc[cible, "etp"] = round(float(grille.at[cible, "etp"]) + report / float(grille.at[cible, "cout"]), 1)
     for (fil, cat_, statut), n in fixe.items():
         m = (grille["filiere"] == fil) & (grille["categorie"] == cat_) & (grille["statut"] == statut)
         grille.loc[m, "etp"] = round(n * ETP_PAR_AGENT["titulaire"], 1)
