@@ -451,7 +451,8 @@ def bloc_communal(finances_communes: pd.DataFrame, finances_agglo: pd.DataFrame,
 
     Returns a long frame: ``an``, ``indicateur``, ``libelle``, ``communes_keur``, ``agglomeration_keur``,
     ``flux_internes_keur``, ``bloc_keur``, ``population`` (Σ ``pop1`` of the communes), ``bloc_eur_hab``,
-    ``part_communes_pct``, ``part_agglomeration_pct``, ``nb_communes``, ``ecart_flux_revtot_keur``, ``provenance``.
+    ``part_communes_pct``, ``part_agglomeration_pct``, ``nb_communes``, ``ecart_flux_revtot_keur``,
+    ``affecte_par_flux`` (the indicator contains the AC/DSC flows), ``provenance``.
     """
     indicateurs = list(indicateurs) if indicateurs is not None else list(INDICATEURS_BLOC)
     src_c = str(finances_communes.attrs.get("fichier", "finances_communes"))
@@ -508,7 +509,7 @@ def bloc_communal(finances_communes: pd.DataFrame, finances_agglo: pd.DataFrame,
                 "part_communes_pct": communes / bloc * 100.0 if pd.notna(bloc) and bloc > 0 else np.nan,
                 "part_agglomeration_pct": agglo / bloc * 100.0 if pd.notna(bloc) and bloc > 0 else np.nan,
                 "nb_communes": int(c["code_insee"].nunique()) if "code_insee" in c else len(c),
-                "ecart_flux_revtot_keur": ecart, "provenance": provenance,
+                "ecart_flux_revtot_keur": ecart, "affecte_par_flux": affecte, "provenance": provenance,
             })
     out = pd.DataFrame(rows)
     out.attrs["alertes"] = alertes
@@ -516,3 +517,185 @@ def bloc_communal(finances_communes: pd.DataFrame, finances_agglo: pd.DataFrame,
                                "(AC + DSC) retranchés une fois ; parts calculées avant reversement (communes hors "
                                "AC/DSC reçues, agglomération avant fiscalité reversée).")
     return out
+
+
+# ----------------------------------------------------------------------------------------------------
+# Tables and generated sentences for the deliverables (French, computed from the results)
+def _nom(entite: str) -> str:
+    from ..territoire import nom_entite
+    try:
+        return nom_entite(entite)
+    except KeyError:
+        return str(entite)
+
+
+def tableau_indicateurs(indicateurs: pd.DataFrame, comparaison: pd.DataFrame | None, an: int) -> pd.DataFrame:
+    """One row per entity for year ``an`` (communes by name, then the agglomeration), French column labels.
+
+    ``indicateurs``: :func:`indicateurs_entites`; ``comparaison``: :func:`comparaison_strate` (adds the strata
+    index, 100 = strata mean, of the DRF and personnel per inhabitant; the agglomeration has no strata: n.d.).
+    """
+    d = indicateurs[indicateurs["an"] == an].copy()
+    d["Entité"] = d["entite"].map(_nom)
+    out = pd.DataFrame({
+        "Entité": d["Entité"],
+        "Population": d["population"],
+        "Recettes de fonct. (€/hab.)": d["r3_rrf_hab"],
+        "Dépenses de fonct. (€/hab.)": d["r1_drf_hab"],
+        "Taux d'épargne brute (%)": d["taux_epargne_brute"],
+        "Épargne nette (k€)": d["epargne_nette"],
+        "Encours de dette (€/hab.)": d["encours_dette_par_habitant"],
+        "Capacité de désendettement (années)": d["capacite_desendettement"],
+        "Rigidité des charges (%)": d["rigidite_charges"],
+        "Personnel / dépenses de fonct. (%)": d["r7_personnel_drf"],
+    }, index=d.index)
+    if comparaison is not None and len(comparaison):
+        c = comparaison[comparaison["an"] == an]
+        for champ, lib in (("charge", "Indice strate dép. de fonct."), ("perso", "Indice strate personnel")):
+            m = c[c["champ"] == champ].set_index("entite")["indice"]
+            out[lib] = d["entite"].map(m).astype("float64")
+    out["Lecture de la capacité"] = d["lecture_capacite"].fillna("n.d.")
+    if "provenance" in d:
+        out["provenance"] = d["provenance"]
+    niveau = d["niveau"] if "niveau" in d else pd.Series("commune", index=d.index)
+    out["_ordre"] = (niveau != "commune").astype(int)
+    return out.sort_values(["_ordre", "Entité"]).drop(columns="_ordre").set_index("Entité")
+
+
+def _liste(noms: list[str]) -> str:
+    if not noms:
+        return ""
+    if len(noms) == 1:
+        return noms[0]
+    return ", ".join(noms[:-1]) + " et " + noms[-1]
+
+
+def phrases_situation(indicateurs: pd.DataFrame, an: int) -> list[str]:
+    """Sentences on the financial situation in year ``an`` computed from :func:`indicateurs_entites`."""
+    from ..presentation import fmt_nombre, fmt_pct
+    d = indicateurs[(indicateurs["an"] == an)]
+    c = d[d.get("niveau", pd.Series("commune", index=d.index)) == "commune"]
+    out: list[str] = []
+    if c.empty:
+        return [f"Aucun compte de commune n'est disponible pour {an}."]
+    taux = c.set_index("entite")["taux_epargne_brute"].dropna()
+    if len(taux):
+        bas = taux.idxmin()
+        haut = taux.idxmax()
+        out.append(f"En {an}, le taux d'épargne brute des communes va de {fmt_pct(taux[bas], 1, fraction=False)} "
+                   f"({_nom(bas)}) à {fmt_pct(taux[haut], 1, fraction=False)} ({_nom(haut)}) ; "
+                   f"la médiane est de {fmt_pct(taux.median(), 1, fraction=False)}.")
+    negatives = sorted(_nom(e) for e in c.loc[c["epargne_brute"] <= 0, "entite"])
+    if negatives:
+        out.append(f"{len(negatives)} commune(s) ont une épargne brute nulle ou négative en {an} "
+                   f"({_liste(negatives)}) : leur capacité de désendettement n'est pas calculable.")
+    cap = c.set_index("entite")["capacite_desendettement"]
+    alerte = cap[cap > SEUILS_CAPACITE[1]].sort_values(ascending=False)
+    vigil = cap[(cap >= SEUILS_CAPACITE[0]) & (cap <= SEUILS_CAPACITE[1])]
+    if len(alerte):
+        out.append(f"{len(alerte)} commune(s) dépassent 12 ans de capacité de désendettement (seuil d'alerte) : "
+                   + _liste([f"{_nom(e)} ({fmt_nombre(v, 1)} ans)" for e, v in alerte.items()]) + ".")
+    if len(vigil):
+        out.append(f"{len(vigil)} commune(s) sont dans la zone de vigilance (8 à 12 ans) : "
+                   + _liste([f"{_nom(e)} ({fmt_nombre(v, 1)} ans)" for e, v in vigil.sort_values().items()]) + ".")
+    if not len(alerte) and not len(vigil) and cap.notna().any():
+        out.append(f"Toutes les communes dont la capacité est calculable sont sous 8 ans (maximum : "
+                   f"{_nom(cap.idxmax())}, {fmt_nombre(cap.max(), 1)} ans).")
+    manquantes = int(cap.isna().sum()) - len(negatives)
+    if manquantes > 0:
+        out.append(f"La capacité de désendettement n'est pas disponible pour {manquantes} commune(s) "
+                   f"(données manquantes).")
+    a = d[d.get("niveau", pd.Series("", index=d.index)) == "agglomération"]
+    if len(a):
+        r = a.iloc[0]
+        cap_a = r["capacite_desendettement"]
+        txt = (f"L'agglomération dégage un taux d'épargne brute de {fmt_pct(r['taux_epargne_brute'], 1, fraction=False)} "
+               f"(budget principal et budgets annexes) ; ")
+        txt += (f"sa capacité de désendettement est de {fmt_nombre(cap_a, 1)} ans — lecture : {r['lecture_capacite']}."
+                if pd.notna(cap_a) else "sa capacité de désendettement n'est pas calculable.")
+        out.append(txt)
+    return out
+
+
+def phrases_strate(comparaison: pd.DataFrame, an: int, champ: str = "perso", seuil: float = 5.0,
+                   max_noms: int = 5) -> list[str]:
+    """Sentences « which commune is above / below its strata on <champ>, by how much » for year ``an``.
+
+    ``comparaison``: :func:`comparaison_strate`. A commune is « above » when its index exceeds 100 + ``seuil``
+    points, « below » under 100 − ``seuil``; communes without a strata mean are counted as not compared.
+    """
+    from ..presentation import fmt_eur_hab, fmt_nombre
+    c = comparaison[(comparaison["an"] == an) & (comparaison["champ"] == champ)]
+    lib = CHAMPS_STRATE.get(champ, champ).lower()
+    if c.empty:
+        return [f"Pas de comparaison à la strate possible pour « {lib} » en {an}."]
+    ok = c.dropna(subset=["indice"])
+    dessus = ok[ok["indice"] > 100 + seuil].sort_values("indice", ascending=False)
+    dessous = ok[ok["indice"] < 100 - seuil].sort_values("indice")
+    out = []
+
+    def detail(g: pd.DataFrame) -> str:
+        return _liste([f"{_nom(r.entite)} ({'+' if r.indice >= 100 else '−'}{fmt_nombre(abs(r.indice - 100), 0)} %, "
+                       f"{fmt_eur_hab(r.valeur_eur_hab)} contre {fmt_eur_hab(r.moyenne_strate_eur_hab)})"
+                       for r in g.head(max_noms).itertuples()])
+
+    debut = (f"En {an}, sur {len(ok)} communes comparées, {len(dessus)} dépassent de plus de {fmt_nombre(seuil)} % "
+             f"la moyenne de leur strate pour les {lib}")
+    if len(dessus) > max_noms:
+        debut += f" ; les {max_noms} plus forts écarts : {detail(dessus)}"
+    elif len(dessus):
+        debut += f" : {detail(dessus)}"
+    out.append(debut + ".")
+    if len(dessous):
+        suite = f"{len(dessous)} commune(s) sont à plus de {fmt_nombre(seuil)} % sous leur strate"
+        suite += (f" ; les {max_noms} plus forts écarts : " if len(dessous) > max_noms else " : ") + detail(dessous)
+        out.append(suite + ".")
+    sans = len(c) - len(ok)
+    if sans:
+        out.append(f"{sans} commune(s) sans moyenne de strate disponible pour cette année n'ont pas été comparées.")
+    return out
+
+
+def phrases_bloc(bloc: pd.DataFrame, an: int) -> list[str]:
+    """Sentences on the consolidated bloc communal in year ``an`` (input: :func:`bloc_communal`)."""
+    from ..presentation import fmt_eur_hab, fmt_meur, fmt_pct
+    b = bloc[bloc["an"] == an].set_index("indicateur")
+    if b.empty:
+        return [f"Le bloc communal n'est pas disponible pour {an}."]
+    out = []
+    if "rrf" in b.index and pd.notna(b.loc["rrf", "bloc_keur"]):
+        r = b.loc["rrf"]
+        out.append(f"En {an}, le bloc communal (22 communes et agglomération) a perçu {fmt_meur(r['bloc_keur'])} de "
+                   f"recettes de fonctionnement consolidées, soit {fmt_eur_hab(r['bloc_eur_hab'])}, après "
+                   f"neutralisation de {fmt_meur(r['flux_internes_keur'])} d'attributions de compensation et de DSC "
+                   f"versées par l'agglomération ; l'agglomération en perçoit {fmt_pct(r['part_agglomeration_pct'], 1, fraction=False)} "
+                   f"avant reversement.")
+    formules = {"encours_dette": "porte {p} de l'encours de dette du bloc",
+                "equipement": "réalise {p} des dépenses d'équipement du bloc",
+                "personnel": "supporte {p} des charges de personnel du bloc"}
+    for ind, f in formules.items():
+        if ind in b.index and pd.notna(b.loc[ind, "part_agglomeration_pct"]):
+            r = b.loc[ind]
+            out.append("L'agglomération " + f.format(p=fmt_pct(r["part_agglomeration_pct"], 1, fraction=False))
+                       + f" ({fmt_meur(r['agglomeration_keur'])} sur {fmt_meur(r['bloc_keur'])}).")
+    return out
+
+
+def note_provenance(df: pd.DataFrame, cle: str = "entite") -> str:
+    """Short French description of the provenance of the rows shown, for the source lines: which rows are real
+    published data and which are sample data (e.g. « Orléans 2013, 2014 : données réelles ; autres : données
+    d'exemple »)."""
+    if "provenance" not in df.columns or df.empty:
+        return "provenance non renseignée"
+    reel = df[df["provenance"] == "réel"]
+    ex = df[df["provenance"] == "exemple"]
+    if ex.empty:
+        return "données réelles publiées"
+    if reel.empty:
+        return "données d'exemple (synthétiques)"
+    morceaux = []
+    col = cle if cle in df.columns else ("code_insee" if "code_insee" in df.columns else None)
+    if col is not None and "an" in df.columns:
+        for e, g in reel.groupby(col, sort=True):
+            morceaux.append(f"{_nom(str(e))} {', '.join(str(a) for a in sorted(g['an'].unique()))}")
+    return ("données réelles : " + "; ".join(morceaux) + " ; autres lignes : données d'exemple (synthétiques)")

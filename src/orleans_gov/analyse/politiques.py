@@ -167,7 +167,7 @@ def matrice_eur_hab(dep_hab: pd.DataFrame, an: int, section: str | None = None,
     montants = _par_fonction(d).rename("montant").reset_index()
     pops = d.drop_duplicates("entite").set_index("entite")["population"].astype("float64")
     montants["eur_hab"] = montants["montant"] * 1000.0 / montants["entite"].map(pops).where(lambda s: s > 0)
-    m = montants.pivot(index="entite", columns="fonction", values="eur_hab")
+    m = montants.pivot(index="entite", columns="fonction", values="eur_hab").astype("float64")
     m = m.reindex(columns=sorted(m.columns))
     m.index = [nom_entite(e) if (e in COMMUNES or e == SIREN_AGGLO) else e for e in m.index]
     m.columns = [f"{f} {FONCTIONS_M14.get(f, '')}".strip() for f in m.columns]
@@ -296,3 +296,90 @@ def competences_par_fonction(competences: pd.DataFrame) -> pd.DataFrame:
     niveaux = list(NIVEAUX_COMPETENCE.values())
     g = m.groupby(["fonction_m14", "libelle_fonction"], dropna=False)[niveaux].agg(lambda s: int((s == "●").sum()))
     return g.reset_index()
+
+
+def populations_dgfip(finances_communes: pd.DataFrame) -> pd.DataFrame:
+    """Population per entity and year for the per-inhabitant spending: the communes' DGFiP ``pop1`` (population
+    légale used by the comptes individuels, so that €/hab by function add up to the DGFiP ``fcharge``) and, for the
+    agglomeration, Σ ``pop1`` of its communes that year (strict: NaN when one commune's ``pop1`` is missing).
+
+    Returns ``entite``, ``an``, ``population``.
+    """
+    f = finances_communes[["code_insee", "an", "pop1"]].rename(columns={"code_insee": "entite", "pop1": "population"})
+    f = f.assign(entite=f["entite"].astype("string"), population=f["population"].astype("float64"))
+    agg = f.groupby("an")["population"].agg(_somme_stricte).rename("population").reset_index()
+    agg.insert(0, "entite", SIREN_AGGLO)
+    out = pd.concat([f, agg.astype({"entite": "string"})], ignore_index=True)
+    return out.sort_values(["entite", "an"], kind="stable").reset_index(drop=True)
+
+
+def phrases_politiques(integration: pd.DataFrame, centralite: pd.DataFrame, an: int,
+                       nom_centre: str = "Orléans") -> list[str]:
+    """Sentences computed from :func:`taux_integration` and :func:`charges_centralite` for year ``an``."""
+    from ..presentation import fmt_eur_hab, fmt_meur, fmt_nombre, fmt_pct
+    out: list[str] = []
+    t = integration[integration["fonction"] != "Total"].dropna(subset=["taux_integration_pct"])
+    tot = integration[integration["fonction"] == "Total"]
+    if len(tot) and pd.notna(tot["taux_integration_pct"].iloc[0]):
+        out.append(f"En {an}, l'agglomération porte {fmt_pct(tot['taux_integration_pct'].iloc[0], 1, fraction=False)} "
+                   f"des dépenses du bloc communal ventilées par fonction ({fmt_meur(tot['agglomeration_keur'].iloc[0])} "
+                   f"sur {fmt_meur(tot['total_keur'].iloc[0])}).")
+    if len(t):
+        t = t.sort_values("taux_integration_pct", ascending=False)
+        hauts = t.head(2)
+        bas = t[t["taux_integration_pct"] < 5]
+        out.append("Les politiques les plus intégrées sont : "
+                   + " ; ".join(f"{r.libelle_fonction.lower()} ({fmt_pct(r.taux_integration_pct, 0, fraction=False)})"
+                                for r in hauts.itertuples()) + ".")
+        if len(bas):
+            out.append("Restent quasi exclusivement communales (moins de 5 % portés par l'agglomération) : "
+                       + ", ".join(r.libelle_fonction.lower() for r in bas.itertuples()) + ".")
+    c = centralite.dropna(subset=["ratio"])
+    if len(c):
+        c = c.sort_values("ecart_eur_hab", ascending=False)
+        fortes = c[c["ratio"] > 1.2].head(3)
+        if len(fortes):
+            out.append(f"Charges de centralité : {nom_centre} dépense nettement plus par habitant que le reste du "
+                       "territoire en " + " ; ".join(
+                           f"{r.libelle_fonction.lower()} ({fmt_eur_hab(r.centre_eur_hab)} contre "
+                           f"{fmt_eur_hab(r.moyenne_ponderee_autres_eur_hab)}, × {fmt_nombre(r.ratio, 1)}, "
+                           f"soit environ {fmt_meur(r.surcout_keur)} de plus qu'à dépense par habitant égale)"
+                           for r in fortes.itertuples()) + ".")
+        total = c["surcout_keur"].where(c["surcout_keur"] > 0).sum(min_count=1)
+        if pd.notna(total):
+            de = f"d'{nom_centre}" if nom_centre[:1].lower() in "aeéèêiîoôuy" else f"de {nom_centre}"
+            out.append(f"Au total, l'écart positif {de} sur les fonctions où elle dépense plus représente "
+                       f"environ {fmt_meur(total)} : un ordre de grandeur des charges de centralité, pas une "
+                       "évaluation de CLECT.")
+    return out
+
+
+def ecarts_depenses_comptes(depenses: pd.DataFrame, finances_communes: pd.DataFrame,
+                            finances_agglo: pd.DataFrame | None = None, tolerance_keur: float = 1.0) -> pd.DataFrame:
+    """Check that the spending by function adds up to the accounts (docs/TABLES.md): Σ functions of the section
+    « fonctionnement » = ``charge`` (communes) / ``cftot`` (agglomeration), « investissement » = ``depinv`` /
+    ``eitot``. Returns the entity-years whose gap exceeds ``tolerance_keur`` (k€): ``entite``, ``an``, ``section``,
+    ``somme_fonctions_keur``, ``total_comptes_keur``, ``ecart_keur``, ``provenance_comptes``. An empty frame means
+    consistent; a missing total is reported with a NaN gap (never treated as 0).
+    """
+    d = normaliser_depenses(depenses)
+    som = d.groupby(["entite", "an", "section"])["montant"].agg(_somme_stricte).rename("somme_fonctions_keur")
+    parts = []
+    fc = finances_communes.rename(columns={"code_insee": "entite"})
+    for sec, col in (("fonctionnement", "charge"), ("investissement", "depinv")):
+        if col in fc:
+            parts.append(fc[["entite", "an", col, "provenance"]].rename(columns={col: "total_comptes_keur"})
+                         .assign(section=sec))
+    if finances_agglo is not None:
+        fa = finances_agglo.rename(columns={"siren": "entite"})
+        for sec, col in (("fonctionnement", "cftot"), ("investissement", "eitot")):
+            if col in fa:
+                parts.append(fa[["entite", "an", col, "provenance"]].rename(columns={col: "total_comptes_keur"})
+                             .assign(section=sec))
+    tot = pd.concat(parts, ignore_index=True).rename(columns={"provenance": "provenance_comptes"})
+    tot["entite"] = tot["entite"].astype("string")
+    m = som.reset_index().merge(tot, on=["entite", "an", "section"], how="inner")
+    m["ecart_keur"] = m["somme_fonctions_keur"] - m["total_comptes_keur"].astype("float64")
+    mauvais = (m["ecart_keur"].abs() > tolerance_keur) | m["ecart_keur"].isna()
+    cols = ["entite", "an", "section", "somme_fonctions_keur", "total_comptes_keur", "ecart_keur", "provenance_comptes"]
+    return m.loc[mauvais, cols].sort_values(["entite", "an", "section"]).reset_index(drop=True)
