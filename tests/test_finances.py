@@ -234,3 +234,30 @@ def test_bloc_communal_valeur_manquante_pas_de_zero():
     b = bloc_communal(communes, agglo, flux).set_index("indicateur")
     assert math.isnan(b.loc["personnel", "bloc_keur"])
     assert b.loc["drf", "bloc_keur"] == pytest.approx(6_300.0)
+
+
+def test_correspondance_explicite_des_colonnes():
+    df = pd.DataFrame({"entite": ["X"], "an": [2013], "habitants": [1_000], "recettes": [2_000.0],
+                       "epargne": [300.0], "dette_totale": [1_500.0]})
+    ind = indicateurs_financiers(df, colonnes={"population": "habitants", "rrf": "recettes",
+                                               "epargne_brute": "epargne", "encours_dette": "dette_totale"}).iloc[0]
+    assert ind["capacite_desendettement"] == pytest.approx(1_500 / 300)
+    assert ind["taux_epargne_brute"] == pytest.approx(300 / 2_000 * 100)
+    assert math.isnan(ind["epargne_gestion"])        # no interest column mapped: unknown, not caf + 0
+
+
+def test_phrases_generees_depuis_les_resultats():
+    from orleans_gov.analyse.finances import phrases_bloc, phrases_situation, phrases_strate
+    df = commune_jouet()
+    df.loc[11, "caf"] = -100.0
+    ind = indicateurs_financiers(df).assign(niveau="commune")
+    assert any("épargne brute nulle ou négative" in p for p in phrases_situation(ind, 2013))
+    cmp = pd.DataFrame({"entite": ["45234", "45089"], "an": [2013, 2013], "champ": ["perso", "perso"],
+                        "valeur_eur_hab": [700.0, 400.0], "moyenne_strate_eur_hab": [500.0, 500.0],
+                        "indice": [140.0, 80.0]})
+    texte = " ".join(phrases_strate(cmp, 2013, "perso")).replace("\xa0", " ").replace("\u202f", " ")
+    assert "Orléans (+40 %, 700 €/hab. contre 500 €/hab.)" in texte      # 700 / 500 = 1,40
+    assert "Chécy (−20 %" in texte
+    communes, agglo, flux = bloc_jouet()
+    texte = " ".join(phrases_bloc(bloc_communal(communes, agglo, flux), 2013)).replace("\xa0", " ").replace("\u202f", " ")
+    assert "8,0 M€" in texte and "0,4 M€" in texte                        # 8 000 k€ ; flows 350 k€

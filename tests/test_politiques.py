@@ -137,3 +137,40 @@ def test_matrice_competences_niveau_inconnu_et_source_absente():
     with pytest.raises(ErreurDonnees, match="niveau") as e:
         matrice_competences(comp.assign(niveau=["communes", "métropole"]))
     assert e.value.ligne == 3 and e.value.valeur == "métropole"
+
+
+def test_populations_dgfip_agglo_somme_stricte():
+    from orleans_gov.analyse.politiques import populations_dgfip
+    fc = pd.DataFrame({"code_insee": [A, B, A, B], "an": [2013, 2013, 2014, 2014],
+                       "pop1": [10_000.0, 20_000.0, 10_100.0, np.nan]})
+    p = populations_dgfip(fc).set_index(["entite", "an"])["population"]
+    assert p[(AGGLO, 2013)] == pytest.approx(10_000 + 20_000)
+    assert math.isnan(p[(AGGLO, 2014)])                                # one pop1 missing → not a partial sum
+
+
+def test_ecarts_depenses_comptes():
+    from orleans_gov.analyse.politiques import ecarts_depenses_comptes
+    d = depenses_jouet()
+    fc = pd.DataFrame({"code_insee": [A, B], "an": [2013, 2013], "charge": [400.0, 650.0],
+                       "depinv": [50.0, 150.0], "provenance": ["exemple", "réel"]})
+    e = ecarts_depenses_comptes(d, fc)
+    # A: fonctionnement 300 + 100 = 400 = charge (ok) ; B: 500 + 100 = 600 ≠ 650 → écart −50
+    assert len(e) == 1
+    r = e.iloc[0]
+    assert r["entite"] == B and r["section"] == "fonctionnement"
+    assert r["ecart_keur"] == pytest.approx(600 - 650)
+    assert r["provenance_comptes"] == "réel"
+
+
+def test_phrases_politiques_calculees():
+    from orleans_gov.analyse.politiques import phrases_politiques
+    t = taux_integration(depenses_jouet(), 2013, section="fonctionnement")
+    d = pd.DataFrame({"entite": [ORLEANS, A, B], "an": [2013] * 3, "fonction": ["3"] * 3,
+                      "section": ["fonctionnement"] * 3, "montant": [20_000.0, 1_000.0, 1_500.0]})
+    pops = pd.DataFrame({"entite": [ORLEANS, A, B], "an": [2013] * 3, "population": [100_000, 10_000, 30_000]})
+    c = charges_centralite(depenses_par_habitant(d, pops), 2013)
+    texte = " ".join(phrases_politiques(t, c, 2013)).replace("\xa0", " ").replace("\u202f", " ")
+    assert "54,5 %" in texte                      # 1 200 / 2 200, total rate
+    assert "culture (200 €/hab. contre 63 €/hab." in texte   # 62,5 rounded half up
+    assert "13,8 M€" in texte                     # surcoût 13 750 k€
+    assert "d'Orléans" in texte
