@@ -297,6 +297,16 @@ def test_population_depuis_extraction_comptes(tmp_path):
     assert r["population"].item() == 116000 and r["montant"].item() == pytest.approx(1100.0)
 
 
+def test_balances_octet_non_ascii_dans_une_colonne_lue(tmp_path):
+    # a Latin-1 byte in a column that is read (NOMEN): the fast UTF-8 pass fails, the file is re-read as Latin-1
+    lignes = lignes_balances()
+    lignes[-2] = lignes[-2].replace(";M14;", ";M14É;")
+    r = ex.extraire_balances(fichier_balances(tmp_path / "b.csv", lignes), tmp_path / "out")
+    assert "relu en ISO-8859-1" in " ".join(r.remarques)
+    c = pd.read_parquet(tmp_path / "out" / "depenses_fonction_communes.parquet")
+    assert _montant(c, code_insee="18279", an=2019, fonction="2", section="investissement") == pytest.approx(80.00025)
+
+
 def test_balances_malformees(tmp_path):
     sortie = tmp_path / "out"
     with pytest.raises(ErreurDonnees, match="vide"):
@@ -315,7 +325,7 @@ def test_balances_malformees(tmp_path):
     lignes[5] = lignes[5].replace("100000", "100000.5")
     with pytest.raises(ErreurDonnees, match=r"ligne 7, colonne « obnetdeb », valeur '100000.5' : point décimal"):
         ex.extraire_balances(fichier_balances(tmp_path / "p.csv", lignes), sortie)
-    with pytest.raises(ErreurDonnees, match="aucune ligne de budget principal"):
+    with pytest.raises(ErreurDonnees, match="aucune ligne de dépense.*budget principal"):
         ex.extraire_balances(fichier_balances(tmp_path / "z.csv", [lignes_balances()[8]]), sortie)
     assert not sortie.exists()
 

@@ -334,11 +334,11 @@ def extraire_comptes(fichier: str | os.PathLike, sortie: str | os.PathLike, *,
     ``tmX`` the strata mean tax rate (%). The DGFiP prints the same strata values on every commune of a
     stratum: we keep one value per stratum and raise :class:`ErreurDonnees` if two communes disagree.
 
-    Two scans of the file, each streamed by DuckDB: (1) the rows of ``codes_insee`` (``dep``/``icom``
-    filter, every column); (2) one ``GROUP BY an, nomsst1, nomsst2`` over the whole file giving min/max of
-    every strata column (consistency), the number of communes, and the list of (code, pop1) pairs (national
-    populations). Every numeric column is parsed as DOUBLE across the whole file, so a malformed value
-    anywhere is reported with its line.
+    One streamed DuckDB scan of the file: a ``GROUP BY an, nomsst1, nomsst2`` giving, per stratum, min and
+    max of every strata column (consistency check), the number of communes, the list of (code, pop1) pairs
+    (national populations) and, as a filtered list (``FILTER (WHERE dep = '045' AND icom IN …)``), the full
+    rows of ``codes_insee``. Every numeric column is parsed as DOUBLE over the whole file, so a malformed
+    value anywhere is reported with its line.
     """
     t0 = time.perf_counter()
     chemin, sortie = Path(fichier), Path(sortie)
@@ -361,25 +361,23 @@ def extraire_comptes(fichier: str | os.PathLike, sortie: str | os.PathLike, *,
         con = connexion(memoire, threads, dossier_temp)
         try:
             liste = ", ".join(f"'{i}'" for i in icoms)
-            selection = ", ".join(_ident(c) for c in colonnes)
-            _executer(con, f"CREATE TEMP TABLE perim AS SELECT {selection}, "
-                           f"{_sql_code_insee('dep', 'icom')} AS code_insee FROM {src} "
-                           f"WHERE dep = '{DEP_DGFIP}' AND icom IN ({liste})", chemin)
-            brut = con.execute("SELECT * FROM perim").df()
             agreg = ", ".join(f"min({_ident(c)}) AS {_ident(c)}, max({_ident(c)}) - min({_ident(c)}) AS "
                               f"{_ident('_ecart_' + c)}" for c in strates)
+            ligne = ", ".join(f"{_ident(c)} := {_ident(c)}" for c in colonnes)
+            # one scan: strata aggregates, national populations and the perimeter rows (as a filtered list)
             sql = (f"SELECT an, nomsst1, nomsst2, count(*) AS nb_communes"
                    + (f", {agreg}" if agreg else "")
-                   + f", list(struct_pack(code_insee := {_sql_code_insee('dep', 'icom')}, pop1 := pop1)) AS _pops "
+                   + f", list(struct_pack(code_insee := {_sql_code_insee('dep', 'icom')}, pop1 := pop1)) AS _pops"
+                   f", list(struct_pack(code_insee := {_sql_code_insee('dep', 'icom')}, {ligne})) "
+                   f"FILTER (WHERE dep = '{DEP_DGFIP}' AND icom IN ({liste})) AS _perim "
                    f"FROM {src} GROUP BY ALL")
             _executer(con, f"CREATE TEMP TABLE strates AS {sql}", chemin)
+            brut = con.execute("SELECT unnest(r) FROM (SELECT unnest(_perim) AS r FROM strates)").df()
             pops = con.execute(
                 "SELECT u.code_insee, TRY_CAST(s.an AS INTEGER) AS an, u.pop1, s.nomsst1, s.nomsst2 "
                 "FROM strates s, unnest(s._pops) AS t(u) ORDER BY 1, 2").df()
-            bandes = con.execute(
-                "SELECT s.* EXCLUDE (_pops) FROM strates s SEMI JOIN (SELECT DISTINCT an, nomsst1, nomsst2 FROM perim) p "
-                "ON s.an IS NOT DISTINCT FROM p.an AND s.nomsst1 IS NOT DISTINCT FROM p.nomsst1 "
-                "AND s.nomsst2 IS NOT DISTINCT FROM p.nomsst2 ORDER BY an, nomsst1, nomsst2").df()
+            bandes = con.execute("SELECT * EXCLUDE (_pops, _perim) FROM strates WHERE len(_perim) > 0 "
+                                 "ORDER BY an, nomsst1, nomsst2").df()
         finally:
             con.close()
     if brut.empty:
@@ -437,11 +435,6 @@ SQL_SECTION = (
     "CASE WHEN compte LIKE '6%' AND compte NOT LIKE '675%' AND compte NOT LIKE '676%' THEN 'fonctionnement' "
     "WHEN compte LIKE '20%' OR compte LIKE '21%' OR compte LIKE '23%' THEN 'investissement' END")
 """Account filter of :func:`extraire_balances` (M14 nature accounts, leaf accounts of the balance)."""
-
-
-def _famille_nomen(expr: str) -> str:
-    return (f"CASE WHEN upper(trim({expr})) LIKE 'M14%' THEN 'M14' WHEN upper(trim({expr})) LIKE 'M57%' THEN 'M57' "
-            f"ELSE 'autre' END")
 
 
 def lire_population(chemin: str | os.PathLike) -> pd.DataFrame:
@@ -516,6 +509,32 @@ def moyennes_fonction(communes: pd.DataFrame, population: pd.DataFrame) -> tuple
     return j, m.sort_values(["an", "strate", "fonction", "section"]).reset_index(drop=True)
 
 
+def postraiter_groupes(g: pd.DataFrame, icoms: Sequence[str], siren_agglo: str, chemin: Path) -> pd.DataFrame:
+    """Derive ``code_insee``, ``an``, ``famille`` (M14/M57/autre), ``entite`` and ``perimetre`` on the grouped
+    balance lines (vectorised; the same rules as :func:`orleans_gov.territoire.code_insee_depuis_dgfip`)."""
+    g = g.copy()
+    for c in ("siren", "ndept", "insee", "exer", "nomen"):
+        g[c] = g[c].fillna("").astype(str).str.strip()
+    dep = g["ndept"].str.zfill(3)
+    ins = g["insee"].str.zfill(3)
+    metro = dep.str.startswith("0")
+    g["code_insee"] = (dep.str[1:] + ins).where(metro, dep + ins.str[-2:])
+    an = pd.to_numeric(g["exer"].where(g["exer"].str.fullmatch(r"\d{4}")), errors="coerce")
+    if an.isna().any():
+        raise ErreurDonnees("exercice attendu sur 4 chiffres", fichier=chemin, colonne="exer",
+                            valeur=g.loc[an.isna(), "exer"].iloc[0])
+    g["an"] = an.astype("int64")
+    nomen = g["nomen"].str.upper()
+    g["famille"] = "autre"
+    g.loc[nomen.str.startswith("M14"), "famille"] = "M14"
+    g.loc[nomen.str.startswith("M57"), "famille"] = "M57"
+    g["fonction"] = g["fonction"].where(g["fonction"].fillna("").str.fullmatch(r"\d"))
+    g["est_commune"] = g["est_commune"].fillna(False).astype(bool)
+    g["entite"] = g["code_insee"].where(g["est_commune"], g["siren"])
+    g["perimetre"] = (g["est_commune"] & (dep == DEP_DGFIP) & ins.isin(list(icoms))) | (g["siren"] == siren_agglo)
+    return g
+
+
 def extraire_balances(fichier: str | os.PathLike, sortie: str | os.PathLike, *,
                       population: str | os.PathLike | None = None, codes_insee: Sequence[str] = CODES_INSEE,
                       siren_agglo: str = SIREN_AGGLO, memoire: str = MEMOIRE_PAR_DEFAUT,
@@ -543,7 +562,8 @@ def extraire_balances(fichier: str | os.PathLike, sortie: str | os.PathLike, *,
       compulsory only from 3 500 inhabitants) get a missing ``fonction``.
     - scope: budget principal only (``CBUDG`` = 1), M14 only (``NOMEN`` starting with M14). M57 lines are
       counted and reported, never mixed (the M57 functions are numbered differently).
-    - communes: ``siren`` starting with 21 (all communes' SIREN) or ``CATEG`` = Commune; ``code_insee`` =
+    - communes: ``siren`` starting with 21 (the INSEE numbers every commune 21…; CCAS 26…, syndicats 25…,
+      EPCI 24…/20… share the commune's ``INSEE`` but not its SIREN prefix); ``code_insee`` =
       ``NDEPT`` (3 characters) + ``INSEE`` (3 characters), e.g. 045 + 234 → 45234. Perimeter: our 22 codes;
       agglomeration: ``siren`` = 244500468.
 
@@ -562,58 +582,62 @@ def extraire_balances(fichier: str | os.PathLike, sortie: str | os.PathLike, *,
         raise ErreurDonnees(f"colonne obligatoire absente (en-tête lu : {', '.join(colonnes[:8])}…)",
                             fichier=chemin, ligne=1, colonne=manquantes[0])
     types = {c: ("DOUBLE" if c in MONTANTS_BALANCES else "VARCHAR") for c in colonnes}
-    # Only text columns are outputs and they are ASCII codes: ISO-8859-1 decoding never fails and is exact
-    # for ISO-8859-1 files; UTF-8 (API exports, with BOM) is read as UTF-8.
-    enc = "utf-8" if entete.encodage == "utf-8" else "latin-1"
-    rapport = Rapport(encodage=enc)
+    # The columns read (codes, amounts) are ASCII in the official files; DuckDB validates the encoding only on
+    # the columns it reads, so ISO-8859-1 files are first read in UTF-8 mode (about 1.5× faster than DuckDB's
+    # latin-1 transcoding; LBUDG, the only accented column, is never read) and read again as latin-1 if a
+    # column read holds a non-ASCII byte. UTF-8 files (API exports, with BOM) are read as UTF-8.
+    if encodage:
+        essais = [encodage]
+    else:
+        essais = ["utf-8"] if entete.encodage == "utf-8" else ["utf-8", "latin-1"]
+    rapport = Rapport(encodage=entete.encodage if not encodage else encodage)
     icoms = sorted({c[2:] for c in codes_insee if c.startswith(DEP_DGFIP[1:])})
-    est_commune = "(siren LIKE '21%'" + (" OR lower(trim(categ)) = 'commune')" if "categ" in colonnes else ")")
-    src = source_csv(chemin, types, encodage=enc, decimale=",")
-    dep = "lpad(trim(ndept), 3, '0')"
-    ins = "lpad(trim(insee), 3, '0')"
+    # communes: SIREN starting with 21 (INSEE numbering of the communes; EPCI 24/20, syndicats 25, CCAS 26 …)
+    est_commune = "(siren LIKE '21%')"
+    # One streamed scan; cheap row filters (budget principal, commune or agglomeration, spending account),
+    # then GROUP BY on the raw codes. Derived keys (code INSEE, year, nomenclature family) are computed on
+    # the few hundred thousand groups afterwards, not on every line.
     sql = f"""
-        WITH l AS (
-            SELECT TRY_CAST(trim(exer) AS INTEGER) AS an, trim(exer) AS exer_brut,
-                   {est_commune} AS est_commune, trim(siren) AS siren,
-                   {_sql_code_insee(dep, ins)} AS code_insee, {dep} AS dep3, {ins} AS icom3,
-                   {_famille_nomen('nomen')} AS famille,
-                   CASE WHEN regexp_full_match(trim(fonction), '[0-9].*') THEN left(trim(fonction), 1) END AS fonction,
-                   {SQL_SECTION.replace('compte', 'trim(compte)')} AS section,
-                   coalesce(obnetdeb, 0) - coalesce(oobdeb, 0) AS reel
-            FROM {src}
-            WHERE TRY_CAST(trim(cbudg) AS INTEGER) = 1
+        SELECT est_commune, siren, ndept, insee, exer, nomen, fonction, section,
+               sum(coalesce(obnetdeb, 0) - coalesce(oobdeb, 0)) AS montant_euros, count(*) AS lignes
+        FROM (
+            SELECT {est_commune} AS est_commune, siren, ndept, insee, exer, nomen,
+                   left(ltrim(fonction), 1) AS fonction, {SQL_SECTION} AS section, obnetdeb, oobdeb
+            FROM {{src}}
+            WHERE cbudg IN ('1', '01') AND ({est_commune} OR siren = '{siren_agglo}')
         )
-        SELECT CASE WHEN est_commune THEN code_insee ELSE siren END AS entite, est_commune,
-               (est_commune AND dep3 = '{DEP_DGFIP}' AND icom3 IN ({", ".join(f"'{i}'" for i in icoms)}))
-                   OR siren = '{siren_agglo}' AS perimetre,
-               famille, an, min(exer_brut) AS exer_brut, fonction, section, sum(reel) AS montant_euros,
-               count(*) AS lignes
-        FROM l
-        WHERE est_commune OR siren = '{siren_agglo}'
+        WHERE section IS NOT NULL
         GROUP BY ALL
     """
     con = connexion(memoire, threads, dossier_temp)
     try:
-        g = _df(con, sql, chemin, decimale=",")
+        for k, enc in enumerate(essais):
+            try:
+                g = con.execute(sql.replace("{src}", source_csv(chemin, types, encodage=enc, decimale=","))).df()
+                break
+            except duckdb.Error as exc:
+                if k + 1 < len(essais) and "unicode" in str(exc).lower():
+                    rapport.remarques.append("octets non ASCII dans les colonnes lues : relu en ISO-8859-1")
+                    continue
+                raise erreur_duckdb(exc, chemin, decimale=",") from None
     finally:
         con.close()
     if g.empty:
-        raise ErreurDonnees("aucune ligne de budget principal (CBUDG = 1) d'une commune ou de l'agglomération",
-                            fichier=chemin, colonne="cbudg")
-    if g["an"].isna().any():
-        raise ErreurDonnees("exercice attendu sur 4 chiffres", fichier=chemin, colonne="exer",
-                            valeur=g.loc[g["an"].isna(), "exer_brut"].iloc[0])
+        raise ErreurDonnees("aucune ligne de dépense (comptes 6, 20, 21, 23) du budget principal (CBUDG = 1) d'une "
+                            "commune ou de l'agglomération", fichier=chemin, colonne="cbudg")
+    g = postraiter_groupes(g, icoms, siren_agglo, chemin)
     m57 = g[g["famille"] == "M57"]
     if len(m57):
         n_per = int(m57.loc[m57["perimetre"], "lignes"].sum())
         rapport.remarques.append(
-            f"{int(m57['lignes'].sum())} lignes M57 (budget principal) écartées, dont {n_per} du périmètre "
+            f"{int(m57['lignes'].sum())} lignes M57 de dépenses (budget principal, comptes retenus) écartées, "
+            f"dont {n_per} du périmètre "
             f"({', '.join(sorted(m57.loc[m57['perimetre'], 'entite'].unique())) or 'aucune entité'}) : "
             "les fonctions M57 sont numérotées autrement que celles de la M14 et ne sont pas mélangées")
     autres = g[g["famille"] == "autre"]
     if len(autres):
         rapport.remarques.append(f"{int(autres['lignes'].sum())} lignes d'une autre nomenclature que M14/M57 écartées")
-    d = g[(g["famille"] == "M14") & g["section"].notna()].copy()
+    d = g[g["famille"] == "M14"].copy()
     d["montant"] = d["montant_euros"] / 1000.0
     d["an"] = d["an"].astype("int64")
     d["fonction"] = d["fonction"].astype("string")
@@ -622,11 +646,11 @@ def extraire_balances(fichier: str | os.PathLike, sortie: str | os.PathLike, *,
     perim["provenance"] = "réel"
     perim = perim.astype({"entite": "string", "section": "string"})
     perim = perim.sort_values(["entite", "an", "section", "fonction"]).reset_index(drop=True)
-    communes = (d[d["est_commune"]].rename(columns={"entite": "code_insee"})
+    communes = (d.loc[d["est_commune"], ["entite"] + cle + ["montant"]].rename(columns={"entite": "code_insee"})
                 .groupby(["code_insee"] + cle, as_index=False, dropna=False)["montant"].sum())
     communes = communes.astype({"code_insee": "string", "section": "string"})
     communes = communes.sort_values(["code_insee", "an", "section", "fonction"]).reset_index(drop=True)
-    absentes = sorted(set(codes_insee) | {siren_agglo}) 
+    absentes = sorted(set(codes_insee) | {siren_agglo})
     absentes = [e for e in absentes if e not in set(perim["entite"])]
     if absentes:
         rapport.remarques.append(f"entité(s) du périmètre sans dépense M14 de budget principal dans le fichier : "
