@@ -384,3 +384,14 @@ def test_classeurs_exemple(donnees_construites, tmp_path):
     eff = t["effectifs"]
     pm = eff[(eff["entite"] == "45234") & (eff["filiere"] == "police municipale")]["effectif"].sum()
     assert pm == 108
+
+
+def test_empreinte_des_entrees_de_l_exemple(tmp_path):
+    """The sample workbooks are regenerated when what they are computed from changes."""
+    from orleans_gov.collecte import empreinte_entrees_exemple
+    cat = Catalogue.depuis(_dossier_donnees(tmp_path))
+    e1 = empreinte_entrees_exemple(cat)
+    assert e1 == empreinte_entrees_exemple(cat)
+    cat.sample.mkdir(parents=True)
+    cat.flux_sample.write_text("code_insee,an,attribution_compensation,dsc,provenance\n")
+    assert empreinte_entrees_exemple(cat) != e1

@@ -7,6 +7,7 @@ CLI: ``orleans-gov collecte generer --sortie DIR`` · ``orleans-gov collecte imp
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 from pathlib import Path
 
@@ -39,15 +40,39 @@ def domaines(cat: Catalogue) -> list[str]:
     return [d.domaine for d in classeurs.domaines_competences(cat.competences)]
 
 
+def empreinte_entrees_exemple(cat: Catalogue) -> str:
+    """sha256 of what the sample workbooks are computed from: the finance sample and the real accounts (real wins
+    over sample), the sample spending and flux tables, the police series, the competence table and the version
+    of the workbook generator. A change regenerates the workbooks."""
+    from .echantillon_classeurs import VERSION_GENERATEUR
+    h = hashlib.sha256(f"{VERSION_GENERATEUR}|{referentiels.VERSION_MODELE}".encode())
+    fichiers = sorted(p for d in (cat.sample / "dgfip", cat.reel / "dgfip") if d.exists()
+                      for p in d.rglob("*") if p.is_file())
+    fichiers += [p for p in (cat.fiches_aeff_orleans, cat.police_serie, cat.police_enquete_2023, cat.competences,
+                             cat.depenses_fonction_sample, cat.flux_sample) if p.exists()]
+    for p in fichiers:
+        h.update(p.relative_to(cat.racine).as_posix().encode())
+        taille = p.stat().st_size
+        # a national DGFiP file can weigh hundreds of MB: its size stands for its content
+        h.update(p.read_bytes() if taille < 20_000_000 else str(taille).encode())
+    return h.hexdigest()
+
+
 def importer_exemple(cat: Catalogue, graine: int | None = None) -> import_.RapportImport:
-    """Generate the sample workbooks if missing, then import them through the real import path.
+    """Generate the sample workbooks if missing or out of date, then import them through the real import path.
 
     Raises :class:`ErreursClasseurs` if any sample workbook is invalid (it never should be).
     """
     dossier = dossier_exemple(cat)
-    if not any(dossier.glob("collecte_*.xlsx")):
+    marque = dossier / "entrees.sha256"
+    empreinte = empreinte_entrees_exemple(cat)
+    a_jour = marque.exists() and marque.read_text(encoding="utf-8").strip() == empreinte
+    if not any(dossier.glob("collecte_*.xlsx")) or not a_jour:
         from .echantillon_classeurs import generer_classeurs_exemple
+        for p in dossier.glob("collecte_*.xlsx"):
+            p.unlink()
         generer_classeurs_exemple(cat, graine)
+        marque.write_text(empreinte + "\n", encoding="utf-8")
     rapport = importer_dossier(dossier, dossier_exemple_importe(cat), domaines=domaines(cat), fusion=False)
     if rapport.refuses:
         raise ErreursClasseurs(rapport.erreurs)

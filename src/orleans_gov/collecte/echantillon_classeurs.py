@@ -38,6 +38,7 @@ from . import classeurs as cl
 from . import referentiels as ref
 
 ANNEE_EXEMPLE = 2013
+VERSION_GENERATEUR = "2"  # bump when the generator changes: the sample workbooks are then regenerated
 
 # cost of one FTE in k€ (salary + employer contributions), reference year 2013; +1.5 % a year otherwise
 COUT_ETP_2013 = {"A": 62.0, "B": 46.0, "C": 36.0}
