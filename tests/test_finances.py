@@ -194,7 +194,7 @@ def bloc_jouet():
 
 def test_bloc_communal_retire_les_flux_une_fois():
     communes, agglo, flux = bloc_jouet()
-    b = bloc_communal(communes, agglo, flux).set_index("indicateur")
+    b = bloc_communal(communes, agglo, flux, communes_attendues=None).set_index("indicateur")
     rrf = b.loc["rrf"]
     # F = AC 100 + AC 200 + DSC 50 = 350 k€
     assert rrf["flux_internes_keur"] == pytest.approx(350.0)
@@ -219,11 +219,11 @@ def test_bloc_communal_retire_les_flux_une_fois():
 
 def test_bloc_communal_sans_table_des_flux_utilise_revtot_et_signale_les_ecarts():
     communes, agglo, flux = bloc_jouet()
-    b = bloc_communal(communes, agglo).set_index("indicateur")
+    b = bloc_communal(communes, agglo, communes_attendues=None).set_index("indicateur")
     assert b.loc["rrf", "bloc_keur"] == pytest.approx(8_000.0)
     assert b.loc["rrf", "flux_internes_keur"] == pytest.approx(350.0)
     flux.loc[1, "dsc"] = 0.0                                              # Σ = 300 ≠ 350
-    b = bloc_communal(communes, agglo, flux)
+    b = bloc_communal(communes, agglo, flux, communes_attendues=None)
     assert b.set_index("indicateur").loc["rrf", "ecart_flux_revtot_keur"] == pytest.approx(300 - 350)
     assert len(b.attrs["alertes"]) == 1 and "2013" in b.attrs["alertes"][0]
 
@@ -231,7 +231,7 @@ def test_bloc_communal_sans_table_des_flux_utilise_revtot_et_signale_les_ecarts(
 def test_bloc_communal_valeur_manquante_pas_de_zero():
     communes, agglo, flux = bloc_jouet()
     communes.loc[0, "perso"] = np.nan
-    b = bloc_communal(communes, agglo, flux).set_index("indicateur")
+    b = bloc_communal(communes, agglo, flux, communes_attendues=None).set_index("indicateur")
     assert math.isnan(b.loc["personnel", "bloc_keur"])
     assert b.loc["drf", "bloc_keur"] == pytest.approx(6_300.0)
 
@@ -259,5 +259,14 @@ def test_phrases_generees_depuis_les_resultats():
     assert "Orléans (+40 %, 700 €/hab. contre 500 €/hab.)" in texte      # 700 / 500 = 1,40
     assert "Chécy (−20 %" in texte
     communes, agglo, flux = bloc_jouet()
-    texte = " ".join(phrases_bloc(bloc_communal(communes, agglo, flux), 2013)).replace("\xa0", " ").replace("\u202f", " ")
+    texte = " ".join(phrases_bloc(bloc_communal(communes, agglo, flux, communes_attendues=None), 2013)).replace("\xa0", " ").replace("\u202f", " ")
     assert "8,0 M€" in texte and "0,4 M€" in texte                        # 8 000 k€ ; flows 350 k€
+
+
+def test_bloc_communal_commune_absente_pas_de_somme_partielle():
+    communes, agglo, flux = bloc_jouet()
+    b = bloc_communal(communes, agglo, flux, communes_attendues=("45001", "45002", "45003")).set_index("indicateur")
+    assert math.isnan(b.loc["drf", "bloc_keur"]) and math.isnan(b.loc["drf", "communes_keur"])
+    assert b.loc["drf", "agglomeration_keur"] == pytest.approx(4_000.0)
+    assert b.loc["drf", "communes_manquantes"] == "45003"
+    assert b.loc["drf", "nb_communes"] == 2

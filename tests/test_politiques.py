@@ -34,7 +34,7 @@ def depenses_jouet() -> pd.DataFrame:
 
 
 def test_taux_integration_exemple_calcule_a_la_main():
-    t = taux_integration(depenses_jouet(), 2013, section="fonctionnement").set_index("fonction")
+    t = taux_integration(depenses_jouet(), 2013, section="fonctionnement", communes_attendues=None).set_index("fonction")
     # fonction 8 : agglo 1 200 / (1 200 + 300 + 500) = 60 %
     assert t.loc["8", "communes_keur"] == pytest.approx(800.0)
     assert t.loc["8", "taux_integration_pct"] == pytest.approx(1_200 / 2_000 * 100)
@@ -44,7 +44,7 @@ def test_taux_integration_exemple_calcule_a_la_main():
     assert t.loc["Total", "taux_integration_pct"] == pytest.approx(1_200 / 2_200 * 100)
     assert (t["nb_communes"] == 2).all()
     # both sections: fonction 8 = (1 200 + 800) / (2 000 + 1 000) = 66,7 %
-    t2 = taux_integration(depenses_jouet(), 2013).set_index("fonction")
+    t2 = taux_integration(depenses_jouet(), 2013, communes_attendues=None).set_index("fonction")
     assert t2.loc["8", "taux_integration_pct"] == pytest.approx(2_000 / 3_000 * 100)
 
 
@@ -53,7 +53,7 @@ def test_taux_integration_commune_manquante_ou_valeur_manquante():
     t = taux_integration(d, 2013, section="fonctionnement", communes_attendues=(A, B, ORLEANS)).set_index("fonction")
     assert math.isnan(t.loc["8", "taux_integration_pct"])          # Orléans absent: no rate
     d.loc[0, "montant"] = np.nan
-    t = taux_integration(d, 2013, section="fonctionnement").set_index("fonction")
+    t = taux_integration(d, 2013, section="fonctionnement", communes_attendues=None).set_index("fonction")
     assert math.isnan(t.loc["8", "taux_integration_pct"])          # missing is not zero
     assert t.loc["3", "taux_integration_pct"] == pytest.approx(0.0)
 
@@ -92,7 +92,7 @@ def test_sous_fonctions_et_erreurs_de_saisie():
                       "section": ["fonctionnement"] * 2, "montant": [10.0, 5.0]})
     n = normaliser_depenses(d)
     assert list(n["fonction"]) == ["8", "8"] and list(n["sous_fonction"]) == ["82", "83"]
-    t = taux_integration(d, 2013).set_index("fonction")
+    t = taux_integration(d, 2013, communes_attendues=None).set_index("fonction")
     assert t.loc["8", "communes_keur"] == pytest.approx(15.0)
     bad = d.assign(section=["fonctionnement", "fonct."])
     with pytest.raises(ErreurDonnees, match="section") as e:
@@ -164,7 +164,7 @@ def test_ecarts_depenses_comptes():
 
 def test_phrases_politiques_calculees():
     from orleans_gov.analyse.politiques import phrases_politiques
-    t = taux_integration(depenses_jouet(), 2013, section="fonctionnement")
+    t = taux_integration(depenses_jouet(), 2013, section="fonctionnement", communes_attendues=None)
     d = pd.DataFrame({"entite": [ORLEANS, A, B], "an": [2013] * 3, "fonction": ["3"] * 3,
                       "section": ["fonctionnement"] * 3, "montant": [20_000.0, 1_000.0, 1_500.0]})
     pops = pd.DataFrame({"entite": [ORLEANS, A, B], "an": [2013] * 3, "population": [100_000, 10_000, 30_000]})
@@ -174,3 +174,16 @@ def test_phrases_politiques_calculees():
     assert "culture (200 €/hab. contre 63 €/hab." in texte   # 62,5 rounded half up
     assert "13,8 M€" in texte                     # surcoût 13 750 k€
     assert "d'Orléans" in texte
+
+
+def test_taux_integration_perimetre_par_defaut():
+    # by default the 22 communes of the perimeter are expected: two communes only → no rate (not a partial sum)
+    t = taux_integration(depenses_jouet(), 2013).set_index("fonction")
+    assert t["taux_integration_pct"].isna().all()
+    assert (t["agglomeration_keur"].notna()).all()
+
+
+def test_population_en_double_refusee():
+    pops = pd.DataFrame({"entite": [A, A], "an": [2013, 2013], "population": [10_000, 10_500]})
+    with pytest.raises(ErreurDonnees, match="double"):
+        depenses_par_habitant(depenses_jouet(), pops)

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..erreurs import ErreurDonnees
+from ..territoire import CODES_INSEE
 
 # ----------------------------------------------------------------------------------------------------
 # Column mappings (standard name -> DGFiP field)
@@ -130,9 +131,9 @@ def _num(df: pd.DataFrame, col: str | None, source: str) -> pd.Series:
     conv = pd.to_numeric(s, errors="coerce")
     mauvais = conv.isna() & s.notna()
     if mauvais.any():
-        i = mauvais.index[mauvais.to_numpy()][0]
-        raise ErreurDonnees("valeur non numérique", fichier=source, ligne=int(i) if isinstance(i, (int, np.integer)) else None,
-                            colonne=col, valeur=s[i])
+        pos = int(np.flatnonzero(mauvais.to_numpy())[0])
+        raise ErreurDonnees("valeur non numérique (ligne de données n° 1 = ligne 2 du fichier)", fichier=source,
+                            ligne=pos + 2, colonne=col, valeur=s.iloc[pos])
     return conv.astype("float64")
 
 
@@ -209,9 +210,9 @@ def indicateurs_financiers(comptes: pd.DataFrame,
     v = {k: _num(comptes, mapping.get(k), source) for k in COLONNES_COMMUNES}
     pop = v["population"]
     if (pop < 0).any():
-        i = pop.index[(pop < 0).to_numpy()][0]
-        raise ErreurDonnees("population négative", fichier=source, ligne=None, colonne=mapping.get("population"),
-                            valeur=pop[i])
+        pos = int(np.flatnonzero((pop < 0).to_numpy())[0])
+        raise ErreurDonnees("population négative", fichier=source, ligne=pos + 2, colonne=mapping.get("population"),
+                            valeur=pop.iloc[pos])
     pop = pop.where(pop > 0)
     out = _identifiants(comptes)
     out["population"] = pop
@@ -424,7 +425,8 @@ INDICATEURS_BLOC: dict[str, tuple[str, str, bool]] = {
 
 def bloc_communal(finances_communes: pd.DataFrame, finances_agglo: pd.DataFrame,
                   flux: pd.DataFrame | None = None, indicateurs: Iterable[str] | None = None,
-                  tolerance_keur: float = 1.0) -> pd.DataFrame:
+                  tolerance_keur: float = 1.0,
+                  communes_attendues: Iterable[str] | None = CODES_INSEE) -> pd.DataFrame:
     """Consolidated « bloc communal » (22 communes + agglomeration) per year, flows between them removed (DESIGN §3.2).
 
     Internal flows F = attributions de compensation + DSC paid by the agglomeration to its communes: from the
@@ -445,7 +447,10 @@ def bloc_communal(finances_communes: pd.DataFrame, finances_agglo: pd.DataFrame,
     communes nor in ``cftot``): bloc = Σ communes + agglomeration. Caveats: the GFP file consolidates the budgets
     annexes, the communes' file only the budget principal.
 
-    Sums over communes are strict (one missing value → NaN); ``nb_communes`` gives the communes present that year.
+    Sums over communes are strict (one missing value → NaN); ``nb_communes`` gives the communes present that year
+    and, when one of ``communes_attendues`` (default: the 22 communes of the perimeter; None = no check) has no
+    account that year, the communes' and the bloc's values are NaN and ``communes_manquantes`` names them (a partial
+    sum would silently count the missing commune as 0).
     ``ecart_flux_revtot_keur`` = F (table) + ``revtot`` checks the two sources agree (NaN without the flows table);
     beyond ``tolerance_keur`` it is reported in ``attrs['alertes']`` (not silently fixed).
 
@@ -474,6 +479,8 @@ def bloc_communal(finances_communes: pd.DataFrame, finances_agglo: pd.DataFrame,
     alertes = []
     for an in annees:
         c = finances_communes[finances_communes["an"] == an]
+        presentes = set(c["code_insee"].astype(str)) if "code_insee" in c else set()
+        manquantes = sorted(set(communes_attendues) - presentes) if communes_attendues is not None else []
         a = finances_agglo[finances_agglo["an"] == an]
         if len(a) > 1:
             raise ErreurDonnees(f"plusieurs lignes de l'agglomération pour {an}", fichier=src_a, colonne="an", valeur=an)
@@ -487,12 +494,12 @@ def bloc_communal(finances_communes: pd.DataFrame, finances_agglo: pd.DataFrame,
         else:
             F = -revtot
             ecart = np.nan
-        pop = _num(c, "pop1", src_c).sum(min_count=1, skipna=False) if len(c) else np.nan
+        pop = _num(c, "pop1", src_c).sum(min_count=1, skipna=False) if len(c) and not manquantes else np.nan
         prov = set(c.get("provenance", pd.Series(dtype="string")).dropna()) | set(a.get("provenance", pd.Series(dtype="string")).dropna())
         provenance = "exemple" if "exemple" in prov else ("réel" if prov else pd.NA)
         for ind in indicateurs:
             cc, ca, affecte = INDICATEURS_BLOC[ind]
-            som_c = _num(c, cc, src_c).sum(min_count=1, skipna=False) if len(c) else np.nan
+            som_c = _num(c, cc, src_c).sum(min_count=1, skipna=False) if len(c) and not manquantes else np.nan
             val_a = float(_num(a, ca, src_a).iloc[0]) if len(a) else np.nan
             if affecte:
                 communes = som_c - F
@@ -509,6 +516,7 @@ def bloc_communal(finances_communes: pd.DataFrame, finances_agglo: pd.DataFrame,
                 "part_communes_pct": communes / bloc * 100.0 if pd.notna(bloc) and bloc > 0 else np.nan,
                 "part_agglomeration_pct": agglo / bloc * 100.0 if pd.notna(bloc) and bloc > 0 else np.nan,
                 "nb_communes": int(c["code_insee"].nunique()) if "code_insee" in c else len(c),
+                "communes_manquantes": ", ".join(manquantes),
                 "ecart_flux_revtot_keur": ecart, "affecte_par_flux": affecte, "provenance": provenance,
             })
     out = pd.DataFrame(rows)

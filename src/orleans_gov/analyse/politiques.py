@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..erreurs import ErreurDonnees
-from ..territoire import CODE_ORLEANS, COMMUNES, SIREN_AGGLO, nom_entite
+from ..territoire import CODE_ORLEANS, CODES_INSEE, COMMUNES, SIREN_AGGLO, nom_entite
 
 FONCTIONS_M14: dict[str, str] = {
     "0": "Services généraux",
@@ -125,7 +125,11 @@ def depenses_par_habitant(depenses: pd.DataFrame, populations: pd.DataFrame) -> 
     _verifier_colonnes(populations, ("entite", "an", "population"), _source(populations, "populations"))
     p = populations[["entite", "an", "population"]].copy()
     p["entite"] = p["entite"].astype("string")
-    p = p.drop_duplicates(["entite", "an"])
+    dup = p.duplicated(["entite", "an"], keep=False)
+    if dup.any():
+        ligne, i = _ligne(p, dup)
+        raise ErreurDonnees("population en double pour la même entité et la même année", fichier=_source(populations, "populations"),
+                            ligne=ligne, colonne="population", valeur=f"{p.at[i, 'entite']} / {p.at[i, 'an']}")
     out = d.merge(p, on=["entite", "an"], how="left", validate="many_to_one")
     pop = out["population"].astype("float64")
     out["eur_hab"] = out["montant"] * 1000.0 / pop.where(pop > 0)
@@ -176,12 +180,13 @@ def matrice_eur_hab(dep_hab: pd.DataFrame, an: int, section: str | None = None,
 
 
 def taux_integration(depenses: pd.DataFrame, an: int, section: str | None = None,
-                     communes_attendues: tuple[str, ...] | None = None) -> pd.DataFrame:
+                     communes_attendues: tuple[str, ...] | None = CODES_INSEE) -> pd.DataFrame:
     """Agglomeration's share of the block's spending per M14 function (« taux d'intégration » of the policy).
 
     taux_integration_pct = agglomeration spending / (agglomeration + Σ communes spending) × 100 on that function,
     year ``an``, ``section`` (None = both). Σ communes is strict: a missing commune value gives NaN (``nb_communes``
-    says how many communes are present; with ``communes_attendues`` the rate is NaN when one of them is absent).
+    says how many communes are present; the rate is NaN when one of ``communes_attendues`` — by default the 22
+    communes of the perimeter, None = no check — is absent).
     Total 0 or negative → NaN (no spending: no rate). A last row ``fonction`` = « Total » covers all functions.
 
     Returns ``fonction``, ``libelle_fonction``, ``communes_keur``, ``agglomeration_keur``, ``total_keur``,
