@@ -127,7 +127,11 @@ def _annees(texte: str | None, defaut: int) -> list[int]:
 
 def _cmd_generer(args) -> int:
     cat = Catalogue.depuis(args.dossier_donnees)
-    doms = classeurs.domaines_competences(cat.competences)
+    try:
+        doms = classeurs.domaines_competences(cat.competences)
+    except ErreurDonnees as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 2
     chemins = classeurs.generer_classeurs(args.sortie, args.annee, domaines=doms,
                                           annees_series=_annees(args.annees, args.annee))
     print(f"{len(chemins)} classeurs écrits dans {Path(args.sortie).resolve()}")

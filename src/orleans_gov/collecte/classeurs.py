@@ -20,6 +20,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from ..erreurs import ErreurDonnees
 from ..territoire import COMMUNES, ENTITES, NOM_AGGLO, SIREN_AGGLO, nom_entite, verifier_entite
 from . import referentiels as ref
 
@@ -91,7 +92,14 @@ class Domaine:
 
 def domaines_competences(chemin: str | Path) -> list[Domaine]:
     """The competence domains of the sourced competence table, in file order."""
+    if not Path(chemin).exists():
+        raise ErreurDonnees("table des compétences introuvable (elle fournit la liste de la feuille « Compétences »)",
+                            fichier=chemin)
     df = pd.read_csv(chemin, dtype=str, keep_default_na=False)
+    manquantes = [c for c in ("domaine", "fonction_m14", "niveau") if c not in df.columns]
+    if manquantes:
+        raise ErreurDonnees("colonne absente de la table des compétences", fichier=chemin, ligne=1,
+                            colonne=manquantes[0])
     return [Domaine(r.domaine, r.fonction_m14, r.niveau) for r in df.itertuples()]
 
 

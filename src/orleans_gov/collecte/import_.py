@@ -236,8 +236,8 @@ def lire_classeur(chemin: str | Path, *, domaines: list[str] | None = None) -> C
             for statut in ref.STATUTS:
                 c_eff = f"{cl.EFF_COLONNES[(statut, 'effectif')]}{r}"
                 c_etp = f"{cl.EFF_COLONNES[(statut, 'etp')]}{r}"
-                n = L.nombre(ws, c_eff, libelle=f"effectif {statut}s {fil} {cat}", entier=True)
-                e = L.nombre(ws, c_etp, libelle=f"ETP {statut}s {fil} {cat}")
+                n = L.nombre(ws, c_eff, libelle=f"effectif des {statut}s, filière {fil}, catégorie {cat}", entier=True)
+                e = L.nombre(ws, c_etp, libelle=f"ETP des {statut}s, filière {fil}, catégorie {cat}")
                 if not math.isnan(n) and not math.isnan(e) and e > n + 1e-9:
                     L.erreur(f"ETP ({e:g}) supérieurs à l'effectif ({n:g}) : un agent compte au plus pour 1 ETP",
                              ws.title, c_etp, ws[c_etp].value)
@@ -257,7 +257,8 @@ def lire_classeur(chemin: str | Path, *, domaines: list[str] | None = None) -> C
             for statut in ref.STATUTS:
                 for mesure in ("effectif", "etp"):
                     cellule = f"{cl.EFF_COLONNES[(statut, mesure)]}{ligne_total}"
-                    declare = L.nombre(ws, cellule, libelle=f"total {mesure} {statut}s", obligatoire=True,
+                    lib_mesure = "des effectifs" if mesure == "effectif" else "des ETP"
+                    declare = L.nombre(ws, cellule, libelle=f"ligne Total {lib_mesure} {statut}s", obligatoire=True,
                                        entier=mesure == "effectif")
                     totaux[(statut, mesure)] = declare
                     somme = df.loc[df["statut"] == statut, mesure].sum(min_count=1)
