@@ -270,3 +270,13 @@ def test_bloc_communal_commune_absente_pas_de_somme_partielle():
     assert b.loc["drf", "agglomeration_keur"] == pytest.approx(4_000.0)
     assert b.loc["drf", "communes_manquantes"] == "45003"
     assert b.loc["drf", "nb_communes"] == 2
+
+
+def test_ratios_gfp_reproduisent_les_colonnes_par_habitant(donnees_construites):
+    """On the processed agglomeration accounts, the per-inhabitant ratios equal the file's ``XXXtothab`` (1 €/hab)."""
+    from orleans_gov.donnees import charger
+    fa = charger("finances_agglo", donnees_construites)
+    ind = indicateurs_financiers_gfp(fa)
+    for col, dgfip in {"r1_drf_hab": "cftothab", "r3_rrf_hab": "pftothab", "r4_equipement_hab": "detothab",
+                       "r5_dette_hab": "entothab", "epargne_brute_par_habitant": "caftothab"}.items():
+        assert (ind[col] - fa[dgfip]).abs().max() <= 1.0, col
