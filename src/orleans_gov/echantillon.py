@@ -81,7 +81,9 @@ MILIEU_STRATE = {
     "communes de plus de 100 000 hab": 150000,
 }
 CODES_MODELE = ["prod", "impo1", "impo2", "dgf", "charge", "perso", "achat", "fin", "cont", "subv",
-                "equip", "subr", "fctva", "dette", "caf", "emp", "remb"]
+                "equip", "subr", "fctva", "dette", "caf", "emp", "remb", "recinv", "depinv", "res1", "ebf",
+                "cafn", "annu", "fdr"]
+_SANS_TENDANCE = ("emp", "remb", "caf", "dette", "recinv", "depinv", "res1", "ebf", "cafn", "annu", "fdr")
 
 
 def _croissance(code: str, an: int) -> float:
@@ -202,7 +204,7 @@ def niveau_modele(profil, code: str, population: float, an: int) -> float:
     """Modelled mean €/hab of a commune of that size in that year (log-population interpolation between
     real strata means, time index of the family)."""
     xs, ys = profil[code]
-    if code in ("emp", "remb", "caf", "dette"):
+    if code in _SANS_TENDANCE:
         return float(np.interp(np.log10(population), xs, ys))
     return float(np.interp(np.log10(population), xs, ys)) * _indice(code, an)
 
@@ -396,7 +398,14 @@ def generer(dossier=None, graine: int = GRAINE) -> dict[str, Path]:
             lignes_communes[an].append(row)
             flux.append({"code_insee": code, "an": an, "attribution_compensation": round(ac, 2),
                          "dsc": round(dsc, 2)})
-            fonctions += _ventiler(code, an, charge, parts_f[code], depinv, remb, parts_i[code], rng)
+            if code == CODE_ORLEANS and an in aeff.index:
+                # the real sheet replaces this row at build time: split the REAL totals so that spending by
+                # function adds up to the accounts the reports show
+                r = aeff.loc[an]
+                fonctions += _ventiler(code, an, float(r["charge"]), parts_f[code], float(r["depinv"]),
+                                       float(r["remb"]), parts_i[code], rng)
+            else:
+                fonctions += _ventiler(code, an, charge, parts_f[code], depinv, remb, parts_i[code], rng)
 
     # the real Orléans rows replace nothing here: they are merged at build time (real wins); the sample
     # still covers every year so that a client without the real sheet gets a complete series.
