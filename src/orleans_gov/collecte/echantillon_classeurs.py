@@ -38,7 +38,7 @@ from . import classeurs as cl
 from . import referentiels as ref
 
 ANNEE_EXEMPLE = 2013
-VERSION_GENERATEUR = "2"  # bump when the generator changes: the sample workbooks are then regenerated
+VERSION_GENERATEUR = "3"  # bump when the generator changes: the sample workbooks are then regenerated
 
 # cost of one FTE in k€ (salary + employer contributions), reference year 2013; +1.5 % a year otherwise
 COUT_ETP_2013 = {"A": 62.0, "B": 46.0, "C": 36.0}
@@ -253,7 +253,6 @@ def generer_classeurs_exemple(catalogue: Catalogue, graine: int | None = None, *
         if not p.exists():
             raise ErreurDonnees("fichier de l'échantillon absent : lancer d'abord la génération de l'échantillon "
                                 "(orleans-gov echantillon)", fichier=p)
-    rng = np.random.default_rng([int(graine), 4])  # stream 4 = issue 4, independent of the finance sample
     fin = _finances_reference(cat, annee)
     police = _police(cat, annee)
     domaines = cl.domaines_competences(cat.competences)
@@ -263,8 +262,12 @@ def generer_classeurs_exemple(catalogue: Catalogue, graine: int | None = None, *
     for entite in ENTITES:
         perso = float(fin.at[entite, "perso"])
         population = float(fin.at[entite, "population"])
-        eff, niveau_cout = _effectifs_entite(entite, perso, population, police.get(entite, 0.0), annee, rng)
-        sup = _support_entite(entite, float(eff["etp"].sum()), population, niveau_cout, rng)
+        # one random stream per entity (and per use): a change for one entity leaves the others unchanged;
+        # « 4 » = issue 4, independent of the finance sample's stream
+        rng_eff = np.random.default_rng([int(graine), 4, int(entite), 1])
+        rng_sup = np.random.default_rng([int(graine), 4, int(entite), 2])
+        eff, niveau_cout = _effectifs_entite(entite, perso, population, police.get(entite, 0.0), annee, rng_eff)
+        sup = _support_entite(entite, float(eff["etp"].sum()), population, niveau_cout, rng_sup)
         dep_e = dep[dep["entite"] == entite]
         annees = sorted(int(a) for a in dep_e["an"].unique())
         if entite == SIREN_AGGLO:

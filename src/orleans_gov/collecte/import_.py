@@ -274,8 +274,9 @@ def lire_classeur(chemin: str | Path, *, domaines: list[str] | None = None) -> C
         else:
             charges_cell = cl.EFF_CELLULE_CHARGES
         charges = L.nombre(ws, charges_cell, libelle="charges de personnel (k€)", obligatoire=True)
-        eff_total = sum(totaux.get((s, "effectif"), math.nan) for s in ref.STATUTS) if totaux else math.nan
-        etp_total = sum(totaux.get((s, "etp"), math.nan) for s in ref.STATUTS) if totaux else math.nan
+        # totals of the workbook = titulaires + contractuels as declared (rounded to 1e-6 to drop float noise)
+        eff_total = round(sum(totaux.get((s, "effectif"), math.nan) for s in ref.STATUTS), 6) if totaux else math.nan
+        etp_total = round(sum(totaux.get((s, "etp"), math.nan) for s in ref.STATUTS), 6) if totaux else math.nan
         lu.tables["effectifs"] = df.assign(**base)
         lu.tables["effectifs_totaux"] = pd.DataFrame([{**base, "effectif": eff_total, "etp": etp_total,
                                                        "charges_personnel": charges}])
