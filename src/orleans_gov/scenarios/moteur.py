@@ -100,6 +100,17 @@ class DonneesReference:
     depenses_fonction: pd.DataFrame
     effectifs: pd.DataFrame | None = None
     sources: dict[str, str] = field(default_factory=dict)   # table -> file (for error messages)
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def fonctions(self) -> dict[tuple[str, str, str], pd.Series]:
+        """``depenses_fonction`` as (entité, fonction, section) -> amount by year (sum; computed once)."""
+        if "fonctions" not in self._cache:
+            df = self.depenses_fonction
+            g = df.assign(entite=df["entite"].astype(str), fonction=df["fonction"].astype(str),
+                          section=df["section"].astype(str)).groupby(["entite", "fonction", "section", "an"])[
+                "montant"].sum(min_count=1)
+            self._cache["fonctions"] = {k: grp.droplevel([0, 1, 2]) for k, grp in g.groupby(level=[0, 1, 2])}
+        return self._cache["fonctions"]
 
 
 def charger_donnees(dossier: str | Path | None = None) -> DonneesReference:
@@ -163,19 +174,26 @@ def etat_reference(donnees: DonneesReference, scenario: Scenario) -> Base:
     h = scenario.hypotheses
     src = donnees.sources
     fc, fa, fl = donnees.finances_communes, donnees.finances_agglo, donnees.flux
+    fc = fc[fc["an"] == R]
+    fc = fc.assign(code_insee=fc["code_insee"].astype(str))
+    fl = fl[fl["an"] == R]
+    fl = fl.assign(code_insee=fl["code_insee"].astype(str))
+    par_code = {k: g for k, g in fc.groupby("code_insee")}
+    flux_code = {k: g for k, g in fl.groupby("code_insee")}
+    vide_c, vide_f = fc.iloc[0:0], fl.iloc[0:0]
     n = {k: np.full(E, np.nan) for k in ("pop", "fisc", "dgf", "autres", "ac", "dsc", "perso", "autres_ch", "fin",
                                           "dette", "remb", "equip", "trecinv", "caf", "bth")}
     prov: set[str] = set()
     for code in CODES_INSEE:
         i = IDX[code]
         f = src.get("finances_communes", "finances_communes")
-        ligne = fc[(fc["code_insee"].astype(str) == code) & (fc["an"] == R)]
+        ligne = par_code.get(code, vide_c)
         if len(ligne) != 1:
             raise ErreurDonnees(f"{len(ligne)} ligne(s) pour la commune {code} ({nom_entite(code)}) en {R} "
                                 f"(une attendue)", fichier=f, colonne="code_insee", valeur=code)
         v = {c: _valeur(ligne, c, f, code, R) for c in COLONNES_COMMUNES}
         prov.update(ligne["provenance"].astype(str))
-        lf = fl[(fl["code_insee"].astype(str) == code) & (fl["an"] == R)]
+        lf = flux_code.get(code, vide_f)
         ff = src.get("flux_agglo_communes", "flux_agglo_communes")
         if len(lf) != 1:
             raise ErreurDonnees(f"{len(lf)} ligne(s) de flux pour la commune {code} en {R} (une attendue)",
@@ -306,10 +324,8 @@ def _indice(taux: Mapping[int, float], annees: list[int]) -> np.ndarray:
 
 def _fonction(donnees: DonneesReference, entite: str, fonction: str, section: str, annees: list[int]
               ) -> pd.Series:
-    df = donnees.depenses_fonction
-    sel = df[(df["entite"].astype(str) == entite) & (df["fonction"].astype(str) == fonction)
-             & (df["section"] == section) & (df["an"].isin(annees))]
-    s = sel.groupby("an")["montant"].sum(min_count=1).reindex(annees)
+    serie = donnees.fonctions().get((entite, fonction, section))
+    s = (serie if serie is not None else pd.Series(dtype="float64")).reindex(annees)
     if s.isna().any():
         manque = [int(a) for a in s.index[s.isna()]]
         raise ErreurDonnees(f"dépenses de la fonction {fonction} ({section}) manquantes pour {entite} "
@@ -382,7 +398,10 @@ def effets_actions(scenario: Scenario, donnees: DonneesReference, base: Base) ->
                                         for x in items))
                 else:
                     cout_eq = 0.0
-                charges = float(clect.charges_transferees(cout_moy, cout_eq, recettes_clect))
+                # resources attached to the equipment (subventions, FCTVA: the commune's observed share of its
+                # equipment spending) are deducted like the operating receipts (art. 1609 nonies C IV)
+                recettes_eq = base.taux_recettes_inv[i] * cout_eq if action.deduire_recettes_investissement else 0.0
+                charges = float(clect.charges_transferees(cout_moy, cout_eq, recettes_clect + recettes_eq))
                 ac_avant = float(ac[i, it])
                 # actual operating cost of the competence in year R, moving at the date with its staff
                 cout_reel_R = float(_fonction(donnees, c, action.fonction_m14, "fonctionnement", [R]).iloc[0]) * part
@@ -401,7 +420,8 @@ def effets_actions(scenario: Scenario, donnees: DonneesReference, base: Base) ->
                 lignes.append({
                     "entite": c, "commune": nom_entite(c), "annees_reference": f"{fen[0]}–{fen[-1]}",
                     "cout_moyen_fonctionnement": cout_moy, "cout_annualise_equipement": cout_eq,
-                    "recettes_liees": recettes_clect, "charges_transferees": charges,
+                    "recettes_liees": recettes_clect, "recettes_investissement_deduites": recettes_eq,
+                    "charges_transferees": charges,
                     "ac_avant": ac_avant, "ac_apres": float(clect.attribution_compensation_apres_transfert(
                         ac_avant, charges)),
                     "cout_reel_annee_reference": cout_reel_R, "investissement_moyen_transfere": inv_moy,
@@ -553,8 +573,14 @@ def _noyau(scenario: Scenario, base: Base, eff: Effets, chocs: Mapping[str, np.n
 
     def famille(f: str, v0: np.ndarray) -> np.ndarray:  # (D, E, T)
         ic, ia = I[("communes", f)], I[("agglomeration", f)]
-        ient = np.where(EST_AGGLO[None, :, None], ia[:, None, :], ic[:, None, :])
-        return v0[None, :, None] * ient + eff.dc[f][None] * ic[:, None, :] + eff.da[f][None] * ia[:, None, :]
+        out = np.empty((D, E, T))
+        out[:, :IA, :] = v0[None, :IA, None] * ic[:, None, :]
+        out[:, IA, :] = v0[IA] * ia
+        if eff.dc[f].any():
+            out += eff.dc[f][None] * ic[:, None, :]
+        if eff.da[f].any():
+            out += eff.da[f][None] * ia[:, None, :]
+        return out
 
     di = h.dotation_intercommunalite
     fisc = famille("fiscalite", base.fiscalite) * eff.m_fisc[None]
@@ -612,30 +638,39 @@ def _noyau(scenario: Scenario, base: Base, eff: Effets, chocs: Mapping[str, np.n
         "recettes_reelles_fonctionnement": rrf, "fiscalite": fisc, "dgf": dgf, "attribution_compensation": ac,
         "dsc": dsc, "autres_recettes": autres_rec, "personnel": perso, "autres_charges": autres_ch,
         "depenses_reelles_fonctionnement_hors_interets": drf_hi, "interets": interets,
-        "depenses_reelles_fonctionnement": drf_hi + interets, "epargne_gestion": eg, "epargne_brute": eb,
+        "epargne_gestion": eg, "epargne_brute": eb,
         "remboursement_dette": remb, "epargne_nette": en, "depenses_equipement": equip,
-        "recettes_investissement": recinv, "prelevement_fonds_roulement": prelev, "emprunt": emprunt,
-        "encours_dette": encours,
+        "recettes_investissement": recinv, "emprunt": emprunt, "encours_dette": encours,
     }
-    vfr = emprunt - (equip - recinv - en - prelev)
-    vfr[:, :, 0] = np.nan
-    pr = prelev.copy()
-    pr[:, :, 0] = np.nan
-    out["prelevement_fonds_roulement"] = pr
-    out["variation_fonds_roulement"] = vfr
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["taux_epargne_brute"] = eb / rrf
-        out["capacite_desendettement"] = np.where(eb > 0, encours / eb, np.nan)
-    cif_e = np.full((D, E, T), np.nan)
-    cif_e[:, IA, :] = c
-    out["cif"] = cif_e
-    dot = np.full((D, E, T), np.nan)
-    dot[:, IA, :] = dotation
-    out["dotation_intercommunalite"] = dot
-    out["etp"] = np.broadcast_to(eff.etp[None], (D, E, T))
-    if sorties is not None:
-        out = {k: out[k] for k in sorties}
-    return out
+    voulues = set(INDICATEURS) if sorties is None else set(sorties)
+
+    def derive(k: str) -> np.ndarray:
+        if k == "depenses_reelles_fonctionnement":
+            return drf_hi + interets
+        if k == "prelevement_fonds_roulement":
+            pr = np.array(prelev, dtype="float64")
+            pr[:, :, 0] = np.nan
+            return pr
+        if k == "variation_fonds_roulement":
+            vfr = emprunt - (equip - recinv - en - prelev)
+            vfr[:, :, 0] = np.nan
+            return vfr
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if k == "taux_epargne_brute":
+                return eb / rrf
+            if k == "capacite_desendettement":
+                return np.where(eb > 0, encours / eb, np.nan)
+        if k in ("cif", "dotation_intercommunalite"):
+            a = np.full((D, E, T), np.nan)
+            a[:, IA, :] = c if k == "cif" else dotation
+            return a
+        if k == "etp":
+            return np.broadcast_to(eff.etp[None], (D, E, T))
+        raise KeyError(k)
+
+    for k in voulues - set(out):
+        out[k] = derive(k)
+    return {k: out[k] for k in (sorties if sorties is not None else INDICATEURS)}
 
 
 def bloc(sorties: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:

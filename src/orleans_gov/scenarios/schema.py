@@ -98,6 +98,7 @@ class Transfert:
     recettes_liees_pct: float
     methode_equipement: str
     annees_moyenne_equipement: int
+    deduire_recettes_investissement: bool
     inventaire: tuple[EquipementInventaire, ...]
     part_personnel: float
     etp: dict[str, float]          # explicit FTE moving per commune (else derived)
@@ -392,11 +393,15 @@ def _fusion(base: dict, dessus: dict) -> dict:
 _CLES_RACINE = ("nom", "description", "annee_reference", "horizon", "hypotheses", "actions", "base")
 
 
-def charger_scenario(chemin: str | Path, domaines: Mapping[str, str] | None = None) -> Scenario:
+def charger_scenario(chemin: str | Path, domaines: Mapping[str, str] | None = None, *,
+                     annee_reference: int | None = None, horizon: tuple[int, int] | list[int] | None = None
+                     ) -> Scenario:
     """Read and validate a scenario file.
 
     ``domaines`` maps each policy area (``domaine`` of the competence table) to its M14 function; when None it
     is read from the sourced competence table of the repository (:func:`domaines_competences`).
+    ``annee_reference`` and ``horizon`` (``[debut, fin]``), when given, replace the file's values (notebook
+    parameters) before validation, so that the dates of the actions are checked against them.
     """
     chemin = Path(chemin)
     if domaines is None:
@@ -407,6 +412,14 @@ def charger_scenario(chemin: str | Path, domaines: Mapping[str, str] | None = No
         raise ErreurScenario("fichier de scénario introuvable", fichier=chemin) from None
     except yaml.YAMLError as exc:
         raise ErreurScenario(f"YAML illisible : {exc}", fichier=chemin) from None
+    if isinstance(brut, dict):
+        brut = dict(brut)
+        if annee_reference is not None:
+            brut["annee_reference"] = annee_reference
+        if horizon is not None:
+            if len(horizon) != 2:
+                raise ErreurScenario(f"clé « horizon » : [début, fin] attendu, pas {horizon!r}", fichier=chemin)
+            brut["horizon"] = {"debut": int(horizon[0]), "fin": int(horizon[1])}
     return lire_scenario(brut, fichier=str(chemin), domaines=domaines, dossier=chemin.parent)
 
 
@@ -563,7 +576,11 @@ def _lire_transfert(lec: _Lecteur, a: dict, p: str, reference: int, debut: int, 
     c = lec.dico(a["clect"], f"{p}.clect", ("annees_moyenne", "recettes_liees_pct", "equipement"), ())
     n = lec.nombre(c["annees_moyenne"], f"{p}.clect.annees_moyenne", entier=True, minimum=1, maximum=10)
     recettes = lec.nombre(c["recettes_liees_pct"], f"{p}.clect.recettes_liees_pct", minimum=0, maximum=1)
-    eq = lec.dico(c["equipement"], f"{p}.clect.equipement", ("methode",), ("annees_moyenne", "inventaire"))
+    eq = lec.dico(c["equipement"], f"{p}.clect.equipement", ("methode",),
+                  ("annees_moyenne", "inventaire", "deduire_recettes_investissement"))
+    deduire = eq.get("deduire_recettes_investissement", True)
+    if not isinstance(deduire, bool):
+        raise lec.erreur(f"{p}.clect.equipement.deduire_recettes_investissement", f"vrai/faux attendu, pas {deduire!r}")
     methode = lec.choix(eq["methode"], f"{p}.clect.equipement.methode", METHODES_EQUIPEMENT)
     n_eq = n
     if "annees_moyenne" in eq:
@@ -611,6 +628,7 @@ def _lire_transfert(lec: _Lecteur, a: dict, p: str, reference: int, debut: int, 
     return Transfert(competence=competence, fonction_m14=fonction, annee=annee, prorata=prorata,
                      communes=communes, part_fonction=part_fonction, annees_moyenne=int(n),
                      recettes_liees_pct=recettes, methode_equipement=methode, annees_moyenne_equipement=int(n_eq),
+                     deduire_recettes_investissement=deduire,
                      inventaire=tuple(inventaire), part_personnel=part_perso, etp=etp,
                      transfert_investissement=ti)
 

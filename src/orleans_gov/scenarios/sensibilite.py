@@ -139,7 +139,9 @@ def monte_carlo(scenario: Scenario, donnees: DonneesReference, indicateur: str =
         blocs.append(ent)
         mesures.append(_mesure(scenario, s, mesure, BLOC))
     tout = np.concatenate(blocs, axis=0)                            # (D, 24, T)
-    with np.errstate(all="ignore"):
+    import warnings
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)   # all-NaN slices: capacity not computable
         q = np.nanquantile(tout, [0.05, 0.5, 0.95], axis=0) if np.isnan(tout).any() else \
             np.quantile(tout, [0.05, 0.5, 0.95], axis=0)            # (3, 24, T)
     entites = list(ENTITES) + [BLOC]
