@@ -395,3 +395,19 @@ def test_empreinte_des_entrees_de_l_exemple(tmp_path):
     cat.sample.mkdir(parents=True)
     cat.flux_sample.write_text("code_insee,an,attribution_compensation,dsc,provenance\n")
     assert empreinte_entrees_exemple(cat) != e1
+
+
+def test_jeu_complet_genere_puis_rempli_s_importe(tmp_path):
+    """The 23 generated workbooks, filled with valid values, all import (one CSV per table, 23 entities)."""
+    chemins = cl.generer_classeurs(tmp_path / "jeu", 2013, domaines=DOMAINES, annees_series=[2012, 2013])
+    assert len(chemins) == 23
+    for p in chemins:
+        entite = p.name.split("_")[1]
+        cl.remplir_classeur(p, _donnees_connues(entite))
+    rapport = importer_dossier(tmp_path / "jeu", tmp_path / "csv", domaines=NOMS_DOMAINES)
+    assert not rapport.refuses, rapport.resume()
+    t = lire_tables_importees(tmp_path / "csv")
+    assert t["effectifs_totaux"]["entite"].nunique() == 23
+    assert len(t["effectifs"]) == 23 * 60
+    assert len(t["depenses_fonction"]) == 23 * 2 * 10 * 2
+    assert len(t["flux_agglo_communes"]) == 22 * 2
