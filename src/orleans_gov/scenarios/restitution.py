@@ -15,8 +15,8 @@ from .moteur import BLOC, INDICATEURS, Resultat, comparer
 from .schema import PacteFinancier, Scenario, ServiceCommun, Transfert
 from .sensibilite import MonteCarlo
 
-SOURCE = ("DGFiP, comptes individuels des communes et des groupements à fiscalité propre ; flux AC/DSC et "
-          "dépenses par fonction ; projection orleans_gov")
+SOURCE = ("DGFiP, comptes individuels (communes, groupements à fiscalité propre) ; flux AC/DSC ; dépenses par "
+          "fonction ; projection orleans_gov")
 
 
 def nom(entite: str) -> str:
@@ -387,7 +387,7 @@ def fig_effets_communes(res: Resultat, ref: Resultat, exemple: bool):
                 label=f"encours de dette fin {sc.fin} (négatif = moins de dette)")
         ax.set_yticks(y, [libs.get(e) or nom(e) for e in ents])
         ax.axvline(0, color="#444", lw=0.8)
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=6 if ax is axes[0] else 3))
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6 if ax is axes[0] else 3, steps=[1, 2, 5, 10]))
         etendue = np.nanmax(np.abs(np.concatenate([en.reindex(ents).to_numpy(), dette.reindex(ents).to_numpy()])))
         ax.xaxis.set_major_formatter(formateur_axe(0 if etendue > 5000 else 1, " M€"))
         ax.grid(axis="x", color="#e3e3e3")
@@ -442,8 +442,7 @@ def fig_tornado(df: pd.DataFrame, titre: str, unite: str, exemple: bool, sc: Sce
     ax.xaxis.set_major_formatter(formateur_axe(decimales, unite))
     ax.grid(axis="x", color="#e3e3e3")
     ax.grid(axis="y", visible=False)
-    import textwrap
-    ax.set_title("\n".join(textwrap.wrap(titre, 60)))
+    ax.set_title(titre.replace(" — ", "\n", 1) if len(titre) > 60 else titre)
     ax.legend(loc="lower right", fontsize=9)
     legende_figure(fig, SOURCE, exemple=exemple, millesime=millesime(sc))
     return fig
