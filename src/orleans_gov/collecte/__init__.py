@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -69,9 +72,18 @@ def importer_exemple(cat: Catalogue, graine: int | None = None) -> import_.Rappo
     a_jour = marque.exists() and marque.read_text(encoding="utf-8").strip() == empreinte
     if not any(dossier.glob("collecte_*.xlsx")) or not a_jour:
         from .echantillon_classeurs import generer_classeurs_exemple
-        for p in dossier.glob("collecte_*.xlsx"):
-            p.unlink()
-        generer_classeurs_exemple(cat, graine)
+        # written aside then moved in: a concurrent build never reads a half-written workbook
+        dossier.mkdir(parents=True, exist_ok=True)
+        provisoire = Path(tempfile.mkdtemp(prefix=".provisoire_", dir=dossier))
+        try:
+            nouveaux = generer_classeurs_exemple(cat, graine, sortie=provisoire)
+            for p in dossier.glob("collecte_*.xlsx"):
+                if p.name not in {n.name for n in nouveaux}:
+                    p.unlink()
+            for p in nouveaux:
+                os.replace(p, dossier / p.name)
+        finally:
+            shutil.rmtree(provisoire, ignore_errors=True)
         marque.write_text(empreinte + "\n", encoding="utf-8")
     rapport = importer_dossier(dossier, dossier_exemple_importe(cat), domaines=domaines(cat), fusion=False)
     if rapport.refuses:

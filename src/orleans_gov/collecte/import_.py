@@ -18,6 +18,7 @@ Imported data land in tidy CSV files (one per table, with ``entite`` and ``an`` 
 from __future__ import annotations
 
 import math
+import os
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -438,7 +439,9 @@ def ecrire_csv(df: pd.DataFrame, chemin: Path) -> None:
     sortie = df.copy()
     if "exercee" in sortie:
         sortie["exercee"] = sortie["exercee"].map({True: "oui", False: "non"}).astype("object")
-    chemin.write_text(sortie.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
+    tmp = chemin.with_name(f".{chemin.name}.{os.getpid()}.tmp")
+    tmp.write_text(sortie.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
+    os.replace(tmp, chemin)  # atomic: a reader never sees a half-written file
 
 
 def lire_tables_importees(dossier: str | Path) -> dict[str, pd.DataFrame]:
