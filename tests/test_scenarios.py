@@ -341,3 +341,33 @@ def test_fichier_valide_et_heritage(tmp_path):
     f = charger_scenario(tmp_path / "fille.yaml")
     assert f.annee_reference == 2013 and f.fin == 2020
     assert f.hypotheses.emprunts.taux_interet == 0.05 and f.hypotheses.emprunts.duree_annees == 20
+
+
+def test_service_commun_cle_population_et_remboursement():
+    # key « population »: the agglomeration keeps its own share of the pooled cost (30 / 60 = 1/2), the communes
+    # share the rest by population (1 000 each → 1/4 each): Orléans pays 60 / 4 = 15 in 2015, by reimbursement
+    # (its DRF rises by 15 and falls by its own 20: épargne brute + 5; AC unchanged; the CIF does not move)
+    d = donnees_mini(fonction0={ORLEANS: 200.0, FLEURY: 100.0, SIREN_AGGLO: 300.0})
+    action = {"type": "service_commun", "nom": "RH", "date": 2015, "communes": [ORLEANS, FLEURY],
+              "part_fonction_0": 0.1, "part_personnel": 1.0, "cle_repartition": "population",
+              "financement": "remboursement", "economies": {"etp": 0, "a_partir_de": 2017}}
+    avec = projeter(scen([action], cout_moyen_etp_keur=50), d)
+    sans = projeter(scen(cout_moyen_etp_keur=50), d)
+    det = avec.details["actions[0] service commun"].set_index("entite")
+    assert det.loc[ORLEANS, "contribution_premiere_annee"] == pytest.approx(15.0)
+    assert val(avec, ORLEANS, "attribution_compensation", 2015) == pytest.approx(10.0)
+    assert val(avec, ORLEANS, "epargne_brute", 2015) - val(sans, ORLEANS, "epargne_brute", 2015) == \
+        pytest.approx(20 - 15)
+    assert val(avec, FLEURY, "epargne_brute", 2015) - val(sans, FLEURY, "epargne_brute", 2015) == \
+        pytest.approx(10 - 15)
+    assert val(avec, SIREN_AGGLO, "cif", 2015) == pytest.approx(758 / 9800)
+
+
+def test_horizon_et_annee_de_reference_remplaces(donnees_construites):
+    f = Path(scenarios_livres()[0]).with_name("transfert-voirie.yaml")
+    sc = charger_scenario(f, horizon=[2014, 2018])
+    assert sc.fin == 2018 and sc.annees == [2014, 2015, 2016, 2017, 2018]
+    res = projeter(sc, charger_donnees(donnees_construites))
+    assert res.long.annee.max() == 2018
+    with pytest.raises(ErreurScenario, match="hors de l'horizon"):
+        charger_scenario(f, horizon=[2014, 2015])          # the transfer (2016) no longer fits

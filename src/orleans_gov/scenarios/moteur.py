@@ -435,6 +435,7 @@ def effets_actions(scenario: Scenario, donnees: DonneesReference, base: Base) ->
             for e in participants:
                 cout_R[e] = float(_fonction(donnees, e, "0", "fonctionnement", [R]).iloc[0]) * action.part_fonction_0[e]
             p = action.part_personnel
+            total_R = sum(cout_R.values())
             # central cost path of the pooled service (k€ of each year) as the agglomeration bears it: the
             # communes' costs keep the communes' growth, its own cost the agglomeration's, minus the economies
             def chemin(niv: str) -> np.ndarray:
@@ -445,7 +446,11 @@ def effets_actions(scenario: Scenario, donnees: DonneesReference, base: Base) ->
                            action.economies_etp * h.cout_moyen_etp_keur, 0.0)
             cout_service = cout_service - eco * ind["agglomeration"]["personnel"]
             if action.cle_repartition == "population":
-                cle = pd.Series({e: base.population[IDX[e]] for e in participants})
+                # the agglomeration bears the share of its own cost in the pooled cost; the communes share the
+                # rest by population (the agglomeration's population is the whole territory's: not a key)
+                part_agglo = cout_R[SIREN_AGGLO] / total_R if total_R > 0 else 0.0
+                pop = pd.Series({e: base.population[IDX[e]] for e in action.communes})
+                cle = pd.concat([pop / pop.sum() * (1 - part_agglo), pd.Series({SIREN_AGGLO: part_agglo})])
             elif action.cle_repartition == "etp":
                 cle = pd.Series({e: p * cout_R[e] / h.cout_moyen_etp_keur for e in participants})
             else:

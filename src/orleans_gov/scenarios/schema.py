@@ -310,19 +310,17 @@ class _Lecteur:
         return int(a)
 
     def serie_taux(self, v: Any, chemin: str, annees: list[int]) -> dict[int, float]:
-        """A growth rate: one number for every year, or a mapping year -> rate covering the projected years."""
+        """A growth rate: one number for every year, or a mapping year -> rate that must cover every projected
+        year (years outside the projection are validated but not used: a shorter horizon may reuse a file)."""
         if isinstance(v, dict):
             out = {}
             for k, x in v.items():
-                a = self.nombre(k, f"{chemin}.{k}", entier=True)
-                if a not in annees:
-                    raise self.erreur(f"{chemin}.{k}", f"année {a} hors des années projetées "
-                                                       f"{annees[0]}–{annees[-1]}")
+                a = self.nombre(k, f"{chemin}.{k}", entier=True, minimum=1990, maximum=2100)
                 out[int(a)] = self.nombre(x, f"{chemin}.{k}", minimum=-0.5, maximum=0.5)
             manquantes = [a for a in annees if a not in out]
             if manquantes:
                 raise self.erreur(chemin, f"taux manquant pour les années {manquantes}")
-            return out
+            return {a: out[a] for a in annees}
         taux = self.nombre(v, chemin, minimum=-0.5, maximum=0.5)
         return {a: taux for a in annees}
 
