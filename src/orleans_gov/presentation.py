@@ -32,7 +32,7 @@ __all__ = [
     "ND", "ESP_MILLIERS", "ESP_INSECABLE", "TEXTE_EXEMPLE", "PALETTE", "COULEUR_PRINCIPALE", "COULEUR_ACCENT",
     "COULEUR_ND", "CMAP_SEQUENTIELLE", "CMAP_DIVERGENTE", "Html",
     "fmt_nombre", "fmt_pct", "fmt_keur", "fmt_meur", "fmt_eur_hab", "fmt_indice", "fmt_annee",
-    "est_exemple", "tableau", "bandeau_exemple", "note_source", "html_bandeau_exemple", "html_note_source",
+    "est_exemple", "tableau", "cote_a_cote", "html_figure", "bandeau_exemple", "note_source", "html_bandeau_exemple", "html_note_source",
     "appliquer_style", "formateur_axe", "legende_figure", "carte", "carte_situation",
 ]
 
@@ -252,8 +252,8 @@ def est_exemple(objet: Any) -> bool:
 def html_bandeau_exemple() -> str:
     """HTML of the sample banner (inline styles so it is visible in JupyterLab and in the reports)."""
     return (f'<div class="{CLASSE_BANDEAU}" role="note" style="border:3px solid {COULEUR_EXEMPLE};'
-            f'background:#fdecea;color:{COULEUR_EXEMPLE};font-weight:bold;padding:0.5em 1em;margin:0.6em 0;'
-            f'text-align:center;font-size:1.05em;letter-spacing:0.02em">'
+            f'background:#fdecea;color:{COULEUR_EXEMPLE};font-weight:bold;padding:0.2em 0.8em;margin:0.4em 0;'
+            f'text-align:center;font-size:0.92em;letter-spacing:0.02em">'
             f'⚠ {_html.escape(TEXTE_EXEMPLE)}</div>')
 
 
@@ -437,6 +437,38 @@ def tableau(df: pd.DataFrame, formats: Mapping[str, Any] | None = None, titre: s
     if source:
         texte += "\n" + _texte_source(source)
     return Html("\n".join(lignes), texte)
+
+
+def html_figure(fig, largeur: str = "100%", dpi: int = 150) -> str:
+    """A matplotlib figure as an ``<img>`` with an embedded PNG (``data:`` URI, no external file); closes it."""
+    import base64
+    import io
+
+    import matplotlib.pyplot as plt
+
+    tampon = io.BytesIO()
+    fig.savefig(tampon, format="png", dpi=dpi, bbox_inches="tight", facecolor="white")
+    plt.close(fig)
+    donnees = base64.b64encode(tampon.getvalue()).decode("ascii")
+    return f'<img class="og-figure" style="max-width:{largeur};height:auto" src="data:image/png;base64,{donnees}">'
+
+
+def cote_a_cote(*elements: Any, proportions: Iterable[float] | None = None) -> Html:
+    """Put tables (:class:`Html`, e.g. from :func:`tableau`) and matplotlib figures side by side (wraps on
+    narrow screens). Figures are embedded as PNG and closed."""
+    elements = list(elements)
+    proportions = list(proportions) if proportions is not None else [1.0] * len(elements)
+    morceaux = []
+    for el, p in zip(elements, proportions):
+        if hasattr(el, "savefig"):
+            contenu = html_figure(el)
+        elif isinstance(el, Html):
+            contenu = el.html
+        else:
+            contenu = _html.escape(str(el))
+        morceaux.append(f'<div style="flex:{p} 1 0;min-width:260px">{contenu}</div>')
+    return Html('<div class="og-cote-a-cote" style="display:flex;flex-wrap:wrap;gap:1.2em;align-items:flex-start">'
+                + "".join(morceaux) + "</div>", "\n".join(repr(e) for e in elements if isinstance(e, Html)))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -630,7 +662,8 @@ def carte_situation(gdf, code_insee: str | None, titre: str | None = None, ax=No
     if code_insee is not None and str(code_insee) not in set(codes):
         raise KeyError(f"commune {code_insee!r} absente de la carte du périmètre")
     choisie = codes == str(code_insee) if code_insee is not None else pd.Series(True, index=gdf.index)
-    gdf[~choisie].plot(ax=ax, color="#eef1f5", edgecolor="#9aa5b1", linewidth=0.6)
+    if (~choisie).any():
+        gdf[~choisie].plot(ax=ax, color="#eef1f5", edgecolor="#9aa5b1", linewidth=0.6)
     gdf[choisie].plot(ax=ax, color=couleur if code_insee is not None else "#c6d4e6",
                       edgecolor="#333333", linewidth=1.0)
     if etiquettes and "nom" in gdf.columns:
