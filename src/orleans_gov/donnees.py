@@ -25,7 +25,8 @@ from .sources.referentiel import (read_communes_geo, read_competences, read_moye
 from .territoire import CODES_INSEE, COMMUNES, SIREN_AGGLO, NOM_COURT_AGGLO, strate_dgfip
 
 TABLES = ("finances_communes", "finances_agglo", "flux_agglo_communes", "depenses_fonction", "populations",
-          "territoire", "perimetre", "police_municipale", "moyennes_strates", "competences", "ofgl_agglo")
+          "territoire", "perimetre", "police_municipale", "moyennes_strates", "competences", "ofgl_agglo",
+          "effectifs", "effectifs_totaux", "fonctions_support", "competences_exercees")
 
 
 def _ecrire(df: pd.DataFrame, path: Path) -> None:

@@ -43,18 +43,7 @@ GRAINE = 20140330  # first round of the 2014 municipal elections: the mandate th
 ANNEES = tuple(range(2008, 2024))
 ANNEE_CALAGE = 2013
 
-FONCTIONS_M14 = {
-    "0": "Services généraux",
-    "1": "Sécurité et salubrité publiques",
-    "2": "Enseignement - formation",
-    "3": "Culture",
-    "4": "Sport et jeunesse",
-    "5": "Interventions sociales et santé",
-    "6": "Famille",
-    "7": "Logement",
-    "8": "Aménagement, services urbains, environnement",
-    "9": "Action économique",
-}
+from .nomenclatures import FONCTIONS_M14  # noqa: E402  (single definition)
 
 # Typical M14 functional profile of communal operating spending (shares), and of the agglomeration's
 # (transport, waste, water are function 8; economic development 9). Orders of magnitude from DGCL

@@ -14,19 +14,7 @@ import pandas as pd
 from ..erreurs import ErreurDonnees
 from ..territoire import CODE_ORLEANS, CODES_INSEE, COMMUNES, SIREN_AGGLO, nom_entite
 
-FONCTIONS_M14: dict[str, str] = {
-    "0": "Services généraux",
-    "1": "Sécurité et salubrité publiques",
-    "2": "Enseignement, formation",
-    "3": "Culture",
-    "4": "Sport et jeunesse",
-    "5": "Interventions sociales et santé",
-    "6": "Famille",
-    "7": "Logement",
-    "8": "Aménagement, services urbains, environnement",
-    "9": "Action économique",
-}
-"""M14 functions, first level (instruction M14, présentation fonctionnelle)."""
+from ..nomenclatures import FONCTIONS_M14  # noqa: E402  (single definition)
 
 SECTIONS = ("fonctionnement", "investissement")
 

@@ -51,20 +51,7 @@ DEFINITIONS_FONCTIONS_SUPPORT: dict[str, str] = {
 }
 
 # M14 functional presentation, top level (docs/FORMATS.md §4)
-# labels as in the sample's ``depenses_par_fonction.csv`` (``orleans_gov.echantillon.FONCTIONS_M14``), so that
-# tables imported from workbooks and tables built from the sample carry the same ``libelle_fonction``
-FONCTIONS_M14: dict[str, str] = {
-    "0": "Services généraux",
-    "1": "Sécurité et salubrité publiques",
-    "2": "Enseignement - formation",
-    "3": "Culture",
-    "4": "Sport et jeunesse",
-    "5": "Interventions sociales et santé",
-    "6": "Famille",
-    "7": "Logement",
-    "8": "Aménagement, services urbains, environnement",
-    "9": "Action économique",
-}
+from ..nomenclatures import FONCTIONS_M14  # noqa: E402  (single definition)
 SECTIONS: tuple[str, ...] = ("fonctionnement", "investissement")
 
 OUI_NON: dict[str, bool] = {"oui": True, "non": False}
