@@ -318,6 +318,10 @@ def _ecrire(tmp_path: Path, contenu: dict) -> Path:
     (lambda d: d["actions"][0]["clect"].update(recettes_liees_pct=-0.1), "actions[0].clect.recettes_liees_pct",
      "montant négatif"),
     (lambda d: d["actions"][0].update(fonction_m14="3"), "actions[0].fonction_m14", "incohérente"),
+    (lambda d: d["actions"].append({"type": "service_commun", "nom": "x", "date": 2015, "communes": ["45234"],
+                                    "fonctions_support": ["paie"], "part_personnel": 0.8, "cle_repartition": "etp",
+                                    "financement": "imputation_ac", "economies": {"etp": 0, "a_partir_de": 2015}}),
+     "actions[1].fonctions_support[0]", "fonction support inconnue"),
 ])
 def test_fichiers_invalides_refuses(tmp_path, modif, cle, raison):
     contenu = copy.deepcopy(VALIDE)
@@ -371,3 +375,34 @@ def test_horizon_et_annee_de_reference_remplaces(donnees_construites):
     assert res.long.annee.max() == 2018
     with pytest.raises(ErreurScenario, match="hors de l'horizon"):
         charger_scenario(f, horizon=[2014, 2015])          # the transfer (2016) no longer fits
+
+
+def test_service_commun_depuis_fonctions_support():
+    # collection table: finances + RH of Orléans 2 + 1 FTE costing 80 + 40 = 120 k€ of personnel, Fleury 1 FTE /
+    # 40 k€, the agglomeration 3 FTE / 120 k€ ; personnel = 80 % of the full cost → full costs 150, 50, 150.
+    # Key FTE 3 / 1 / 3 (total 7): Orléans pays 350 × 3/7 = 150 on its AC in 2015, Fleury 350 / 7 = 50.
+    d = donnees_mini()
+    d.fonctions_support = pd.DataFrame([
+        {"entite": ORLEANS, "an": 2013, "fonction_support": "finances", "etp": 2.0, "cout": 80.0},
+        {"entite": ORLEANS, "an": 2013, "fonction_support": "ressources humaines", "etp": 1.0, "cout": 40.0},
+        {"entite": FLEURY, "an": 2013, "fonction_support": "finances", "etp": 0.5, "cout": 20.0},
+        {"entite": FLEURY, "an": 2013, "fonction_support": "ressources humaines", "etp": 0.5, "cout": 20.0},
+        {"entite": SIREN_AGGLO, "an": 2013, "fonction_support": "finances", "etp": 2.0, "cout": 80.0},
+        {"entite": SIREN_AGGLO, "an": 2013, "fonction_support": "ressources humaines", "etp": 1.0, "cout": 40.0},
+    ])
+    action = {"type": "service_commun", "nom": "RH-finances", "date": 2015, "communes": [ORLEANS, FLEURY],
+              "fonctions_support": ["finances", "ressources humaines"], "part_personnel": 0.8,
+              "cle_repartition": "etp", "financement": "imputation_ac", "economies": {"etp": 0, "a_partir_de": 2016}}
+    avec = projeter(scen([action]), d)
+    sans = projeter(scen(), d)
+    assert val(avec, ORLEANS, "attribution_compensation", 2015) == pytest.approx(10 - 350 * 3 / 7)
+    assert val(avec, FLEURY, "attribution_compensation", 2015) == pytest.approx(10 - 350 / 7)
+    # the FTE of the table move: Orléans −3, Fleury −1, the agglomeration +4
+    assert val(avec, ORLEANS, "etp", 2015) - val(sans, ORLEANS, "etp", 2015) == pytest.approx(-3.0)
+    assert val(avec, SIREN_AGGLO, "etp", 2015) - val(sans, SIREN_AGGLO, "etp", 2015) == pytest.approx(4.0)
+    # Orléans' personnel falls by its 120 k€, its other charges by 30
+    assert val(avec, ORLEANS, "personnel", 2015) - val(sans, ORLEANS, "personnel", 2015) == pytest.approx(-120.0)
+    # without the collection table the scenario is refused with the table named
+    d.fonctions_support = None
+    with pytest.raises(Exception, match="fonctions_support"):
+        projeter(scen([action]), d)

@@ -100,6 +100,7 @@ class DonneesReference:
     depenses_fonction: pd.DataFrame
     effectifs: pd.DataFrame | None = None
     sources: dict[str, str] = field(default_factory=dict)   # table -> file (for error messages)
+    fonctions_support: pd.DataFrame | None = None
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def fonctions(self) -> dict[tuple[str, str, str], pd.Series]:
@@ -122,12 +123,14 @@ def charger_donnees(dossier: str | Path | None = None) -> DonneesReference:
         if not p.exists():
             raise ErreurDonnees("table traitée absente : lancer « orleans-gov donnees » (make data)", fichier=p)
         frames[nom] = pd.read_parquet(p)
-    effectifs = pd.read_parquet(cat.table("effectifs")) if cat.table("effectifs").exists() else None
+    facultatives = {n: (pd.read_parquet(cat.table(n)) if cat.table(n).exists() else None)
+                    for n in ("effectifs", "fonctions_support")}
     return DonneesReference(frames["finances_communes"], frames["finances_agglo"], frames["flux_agglo_communes"],
-                            frames["depenses_fonction"], effectifs,
+                            frames["depenses_fonction"], facultatives["effectifs"],
                             sources={n: str(cat.table(n)) for n in ("finances_communes", "finances_agglo",
                                                                     "flux_agglo_communes", "depenses_fonction",
-                                                                    "effectifs")})
+                                                                    "effectifs", "fonctions_support")},
+                            fonctions_support=facultatives["fonctions_support"])
 
 
 @dataclass
@@ -247,6 +250,8 @@ def etat_reference(donnees: DonneesReference, scenario: Scenario) -> Base:
         if all(e in sel.index and pd.notna(sel[e]) for e in ENTITES):
             etp = np.array([float(sel[e]) for e in ENTITES])
             methode = f"ETP de la table « effectifs » ({R})"
+            if "provenance" in ef.columns:
+                prov.update(ef.loc[ef["an"] == R, "provenance"].astype(str))
     base = Base(annee=R, population=n["pop"], fiscalite=n["fisc"], dgf=n["dgf"], autres_recettes=n["autres"],
                 ac=n["ac"], dsc=n["dsc"], personnel=n["perso"], autres_charges=n["autres_ch"], interets=n["fin"],
                 dette=n["dette"], remboursement=n["remb"], equipement=n["equip"], taux_recettes_inv=n["trecinv"],
@@ -333,6 +338,29 @@ def _fonction(donnees: DonneesReference, entite: str, fonction: str, section: st
                             fichier=donnees.sources.get("depenses_fonction", "depenses_fonction"),
                             colonne="montant")
     return s
+
+
+def _fonctions_support(donnees: DonneesReference, entites: tuple[str, ...], fonctions: tuple[str, ...], annee: int
+                       ) -> tuple[dict[str, float], dict[str, float]]:
+    """Personnel cost (k€) and FTE of the given support functions per entity (collection table
+    ``fonctions_support``, reference year); every entity must have every function's line."""
+    fs = donnees.fonctions_support
+    fichier = donnees.sources.get("fonctions_support", "fonctions_support")
+    if fs is None:
+        raise ErreurDonnees("table « fonctions_support » (classeurs de collecte) absente : importer les classeurs "
+                            "ou utiliser « part_fonction_0 » dans le scénario", fichier=fichier)
+    sel = fs[(fs["an"] == annee) & fs["fonction_support"].isin(fonctions)]
+    sel = sel.assign(entite=sel["entite"].astype(str))
+    couts, etps = {}, {}
+    for e in entites:
+        d = sel[sel["entite"] == e]
+        manquantes = [f for f in fonctions if f not in set(d["fonction_support"])]
+        if manquantes or d[["etp", "cout"]].isna().any().any():
+            raise ErreurDonnees(f"fonctions support {manquantes or list(fonctions)} manquantes ou incomplètes pour "
+                                f"{e} ({nom_entite(e)}) en {annee}", fichier=fichier, colonne="fonction_support")
+        couts[e] = float(d["cout"].sum())
+        etps[e] = float(d["etp"].sum())
+    return couts, etps
 
 
 def effets_actions(scenario: Scenario, donnees: DonneesReference, base: Base) -> Effets:
@@ -431,10 +459,18 @@ def effets_actions(scenario: Scenario, donnees: DonneesReference, base: Base) ->
 
         elif isinstance(action, ServiceCommun):
             participants = action.communes + (SIREN_AGGLO,)
-            cout_R = {}
-            for e in participants:
-                cout_R[e] = float(_fonction(donnees, e, "0", "fonctionnement", [R]).iloc[0]) * action.part_fonction_0[e]
             p = action.part_personnel
+            cout_R: dict[str, float] = {}
+            etp_R: dict[str, float] = {}
+            if action.fonctions_support:
+                # the collection table gives the FTE and their personnel cost (k€) per support function
+                cout_R, etp_R = _fonctions_support(donnees, participants, action.fonctions_support, R)
+                cout_R = {e: c / p for e, c in cout_R.items()}
+            else:
+                for e in participants:
+                    cout_R[e] = float(_fonction(donnees, e, "0", "fonctionnement", [R]).iloc[0]) * \
+                        action.part_fonction_0[e]
+                    etp_R[e] = p * cout_R[e] / h.cout_moyen_etp_keur
             total_R = sum(cout_R.values())
             # central cost path of the pooled service (k€ of each year) as the agglomeration bears it: the
             # communes' costs keep the communes' growth, its own cost the agglomeration's, minus the economies
@@ -452,7 +488,7 @@ def effets_actions(scenario: Scenario, donnees: DonneesReference, base: Base) ->
                 pop = pd.Series({e: base.population[IDX[e]] for e in action.communes})
                 cle = pd.concat([pop / pop.sum() * (1 - part_agglo), pd.Series({SIREN_AGGLO: part_agglo})])
             elif action.cle_repartition == "etp":
-                cle = pd.Series({e: p * cout_R[e] / h.cout_moyen_etp_keur for e in participants})
+                cle = pd.Series({e: etp_R[e] for e in participants})
             else:
                 cle = pd.Series(action.usage).reindex(list(participants))
             parts = cle / cle.sum()
@@ -460,7 +496,7 @@ def effets_actions(scenario: Scenario, donnees: DonneesReference, base: Base) ->
             for e in participants:
                 i = IDX[e]
                 quote = facteur * parts[e] * cout_service
-                etp_e = p * cout_R[e] / h.cout_moyen_etp_keur
+                etp_e = etp_R[e]
                 if e != SIREN_AGGLO:
                     dc["personnel"][i] -= facteur * p * cout_R[e]
                     dc["autres_charges"][i] -= facteur * (1 - p) * cout_R[e]

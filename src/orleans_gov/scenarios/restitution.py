@@ -81,8 +81,10 @@ def tableau_actions(sc: Scenario) -> pd.DataFrame:
                                      f"recettes liées {fmt_pct(a.recettes_liees_pct, 0)} ; personnel "
                                      f"{fmt_pct(a.part_personnel, 0)} du coût"})
         elif isinstance(a, ServiceCommun):
+            origine = (f"fonctions {', '.join(a.fonctions_support)} (classeurs de collecte)" if a.fonctions_support
+                       else "part de la fonction M14 0")
             lignes.append({"action": f"Service commun ({a.annee})", "objet": a.nom,
-                           "détail": f"agglomération + {len(a.communes)} commune(s) : "
+                           "détail": f"{origine} ; agglomération + {len(a.communes)} commune(s) : "
                                      f"{', '.join(nom_entite(c) for c in a.communes)} ; clé « {a.cle_repartition} » ; "
                                      f"financement « {a.financement.replace('_', ' ')} » ; économies "
                                      f"{fmt_nombre(a.economies_etp, 1)} ETP à partir de {a.economies_a_partir_de}"})

@@ -119,6 +119,7 @@ class ServiceCommun:
     financement: str
     economies_etp: float
     economies_a_partir_de: int
+    fonctions_support: tuple[str, ...] = ()   # support functions of the collection table (else part_fonction_0)
     type: str = "service_commun"
 
 
@@ -632,14 +633,33 @@ def _lire_transfert(lec: _Lecteur, a: dict, p: str, reference: int, debut: int, 
 
 
 def _lire_service(lec: _Lecteur, a: dict, p: str, reference: int, debut: int, fin: int) -> ServiceCommun:
-    lec.dico(a, p, ("type", "nom", "date", "communes", "part_fonction_0", "part_personnel", "cle_repartition",
-                    "financement", "economies"), ("usage",))
+    lec.dico(a, p, ("type", "nom", "date", "communes", "part_personnel", "cle_repartition",
+                    "financement", "economies"), ("usage", "part_fonction_0", "fonctions_support"))
     nom = lec.texte(a["nom"], f"{p}.nom")
     annee, prorata = lec.annee_date(a["date"], f"{p}.date", debut, fin, reference)
     communes = lec.communes(a["communes"], f"{p}.communes")
     entites = communes + (SIREN_AGGLO,)
-    parts = lec.parts_par_entite(a["part_fonction_0"], f"{p}.part_fonction_0", entites)
+    if ("part_fonction_0" in a) == ("fonctions_support" in a):
+        raise lec.erreur(p, "indiquer soit « fonctions_support » (table de collecte), soit « part_fonction_0 » "
+                            "(part de la fonction M14 0), et un seul des deux")
+    parts: dict[str, float] = {}
+    fonctions: tuple[str, ...] = ()
+    if "part_fonction_0" in a:
+        parts = lec.parts_par_entite(a["part_fonction_0"], f"{p}.part_fonction_0", entites)
+    else:
+        from ..collecte.referentiels import FONCTIONS_SUPPORT
+        fs = a["fonctions_support"]
+        if not isinstance(fs, list) or not fs:
+            raise lec.erreur(f"{p}.fonctions_support", f"liste non vide de fonctions support attendue, pas {fs!r}")
+        for i, f in enumerate(fs):
+            if f not in FONCTIONS_SUPPORT:
+                raise lec.erreur(f"{p}.fonctions_support[{i}]", f"fonction support inconnue {f!r} (admises : "
+                                                                 f"{', '.join(FONCTIONS_SUPPORT)})")
+        fonctions = tuple(dict.fromkeys(fs))
     part_perso = lec.nombre(a["part_personnel"], f"{p}.part_personnel", minimum=0, maximum=1)
+    if fonctions and part_perso == 0:
+        raise lec.erreur(f"{p}.part_personnel", "part de personnel nulle impossible avec « fonctions_support » "
+                                                "(le coût complet est le coût de personnel / part de personnel)")
     cle = lec.choix(a["cle_repartition"], f"{p}.cle_repartition", CLES_REPARTITION)
     usage: dict[str, float] = {}
     if cle == "usage":
@@ -667,7 +687,7 @@ def _lire_service(lec: _Lecteur, a: dict, p: str, reference: int, debut: int, fi
                                                        f"({annee})")
     return ServiceCommun(nom=nom, annee=annee, prorata=prorata, communes=communes, part_fonction_0=parts,
                          part_personnel=part_perso, cle_repartition=cle, usage=usage, financement=financement,
-                         economies_etp=economies, economies_a_partir_de=a_partir)
+                         economies_etp=economies, economies_a_partir_de=a_partir, fonctions_support=fonctions)
 
 
 def _lire_pacte(lec: _Lecteur, a: dict, p: str, reference: int, debut: int, fin: int) -> PacteFinancier:
