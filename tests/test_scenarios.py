@@ -406,3 +406,11 @@ def test_service_commun_depuis_fonctions_support():
     d.fonctions_support = None
     with pytest.raises(Exception, match="fonctions_support"):
         projeter(scen([action]), d)
+
+
+def test_action_qui_retire_plus_que_le_budget_refusee():
+    # transferring 100 % of a function-8 cost of 5 000 k€ with 100 % personnel from a commune whose whole
+    # personnel is 300 k€ → negative personnel: refused, naming the commune
+    d = donnees_mini({BOIGNY: [5000.0, 5000.0, 5000.0]})
+    with pytest.raises(ErreurScenario, match="Boigny-sur-Bionne"):
+        projeter(scen([transfert([BOIGNY], part=1.0, part_perso=1.0)]), d)

@@ -775,6 +775,14 @@ def projeter(scenario: Scenario, donnees: DonneesReference) -> Resultat:
     base = etat_reference(donnees, scenario)
     eff = effets_actions(scenario, donnees, base)
     sorties = _noyau(scenario, base, eff)
+    for k in ("personnel", "autres_charges", "depenses_equipement"):
+        neg = np.argwhere(sorties[k][0] < -1e-6)
+        if len(neg) and scenario.actions:
+            e, t = neg[0]
+            raise ErreurScenario(f"clé « actions » : les actions retirent plus que le montant projeté de « {k} » "
+                                 f"pour {ENTITES[e]} ({nom_entite(ENTITES[e])}) en "
+                                 f"{scenario.annee_reference + int(t)} ({sorties[k][0][e, t]:.1f} k€) : vérifier "
+                                 f"part_fonction / part_fonction_0 / part_personnel", fichier=scenario.fichier)
     b = bloc(sorties)
     annees = [scenario.annee_reference] + scenario.annees
     morceaux = []

@@ -15,7 +15,8 @@ from .moteur import BLOC, INDICATEURS, Resultat, comparer
 from .schema import PacteFinancier, Scenario, ServiceCommun, Transfert
 from .sensibilite import MonteCarlo
 
-SOURCE = "DGFiP (comptes individuels), flux AC/DSC, dépenses par fonction ; projection orleans_gov"
+SOURCE = ("DGFiP (comptes individuels), flux AC/DSC, dépenses par fonction, classeurs de collecte ; "
+          "projection orleans_gov")
 
 
 def nom(entite: str) -> str:
