@@ -271,21 +271,22 @@ TACHES = {"duckdb-comptes": tache_duckdb_comptes, "pandas-comptes": tache_pandas
           "plancher": tache_plancher}
 
 
-def mesurer(commande: list[str]) -> tuple[float, float]:
-    """Run ``commande`` in a fresh process under ``/usr/bin/time``; return (wall seconds, peak RSS in MB).
+def mesurer(commande: list[str]) -> tuple[float, float, float]:
+    """Run ``commande`` in a fresh process under ``/usr/bin/time``; return (wall s, peak RSS MB, CPU s).
 
     ``/usr/bin/time -f %M`` reports the maximum resident set size of its child; going through it (rather
     than reading the parent's ``RUSAGE_CHILDREN``, a running maximum, or ``wait4`` of a child forked from a
     big parent, whose high-water mark is inherited across fork/exec) gives the figure of that run alone.
     """
     t0 = time.perf_counter()
-    p = subprocess.run(["/usr/bin/time", "-f", "@@RSS %M"] + commande, stdout=subprocess.DEVNULL,
+    p = subprocess.run(["/usr/bin/time", "-f", "@@RSS %M %U %S"] + commande, stdout=subprocess.DEVNULL,
                        stderr=subprocess.PIPE, text=True)
     duree = time.perf_counter() - t0
     if p.returncode != 0:
         raise RuntimeError(f"{' '.join(commande)} a échoué : {p.stderr[-2000:]}")
     rss = [l for l in p.stderr.splitlines() if l.startswith("@@RSS ")][-1]
-    return duree, int(rss.split()[1]) / 1024.0
+    _, kb, user, system = rss.split()
+    return duree, int(kb) / 1024.0, float(user) + float(system)
 
 
 def comparer_sorties(dossier_duckdb: Path, dossier_pandas: Path, nature: str) -> str:
@@ -352,7 +353,8 @@ def main() -> int:
 
     py = sys.executable
     script = str(Path(__file__).resolve())
-    mesures: dict[str, list[tuple[float, float]]] = {}
+    mesures: dict[str, list[tuple[float, float, float]]] = {}
+    charge_debut = os.getloadavg()
     for nature, fichier in (("comptes", comptes), ("balances", balances)):
         for k in range(a.repetitions):
             for outil in ("plancher", f"duckdb-{nature}", f"pandas-{nature}"):
@@ -360,12 +362,13 @@ def main() -> int:
                 sortie = TRAVAIL / "sorties" / outil
                 m = mesurer([py, script, "--tache", outil, str(fichier), str(sortie)])
                 mesures.setdefault(cle, []).append(m)
-                print(f"{cle} #{k + 1} : {m[0]:.2f} s, {m[1]:.0f} Mo", file=sys.stderr)
+                print(f"{cle} #{k + 1} : {m[0]:.2f} s, {m[1]:.0f} Mo, CPU {m[2]:.2f} s", file=sys.stderr)
             m = mesurer(["wc", "-l", str(fichier)])
             mesures.setdefault(f"wc-{nature}", []).append(m)
     controles = {n: comparer_sorties(TRAVAIL / "sorties" / f"duckdb-{n}", TRAVAIL / "sorties" / f"pandas-{n}", n)
                  for n in ("comptes", "balances")}
-    med = {k: (statistics.median(x[0] for x in v), statistics.median(x[1] for x in v)) for k, v in mesures.items()}
+    charge_fin = os.getloadavg()
+    med = {k: tuple(statistics.median(x[i] for x in v) for i in range(3)) for k, v in mesures.items()}
     total = time.perf_counter() - t_debut
 
     def taille(p: Path) -> str:
@@ -387,28 +390,35 @@ def main() -> int:
                f"Médianes sur {a.repetitions} exécutions, chacune dans un processus neuf (durée murale mesurée par le "
                "parent, pic de mémoire résidente du processus par `os.wait4`). Le « plancher » lit les octets du "
                "fichier (blocs de 16 Mo, Python) ; `wc -l` compte les lignes.", "",
-               "| fichier | méthode | durée médiane (s) | pic mémoire médian (Mo) |", "|---|---|---:|---:|"]
+               f"Charge de la machine (load average 1/5/15 min) au début : {'/'.join(f'{x:.1f}' for x in charge_debut)}, "
+               f"à la fin : {'/'.join(f'{x:.1f}' for x in charge_fin)} — la machine (2 cœurs) est partagée avec les "
+               "tâches d'autres développeurs : le temps CPU (user + sys) est donné en plus de la durée murale, il "
+               "dépend peu de la charge.", "",
+               "| fichier | méthode | durée médiane (s) | CPU médian user+sys (s) | pic mémoire médian (Mo) |",
+               "|---|---|---:|---:|---:|"]
     for nature in ("comptes", "balances"):
         for cle, nom in ((f"wc-{nature}", "`wc -l`"), (f"plancher-{nature}", "plancher (lecture des octets)"),
                          (f"duckdb-{nature}", "**DuckDB** (`orleans_gov.extraction`)"),
                          (f"pandas-{nature}", "pandas naïf (`read_csv` complet puis filtre/groupby)")):
-            lignes.append(f"| {nature} | {nom} | {med[cle][0]:.2f} | {med[cle][1]:.0f} |")
+            lignes.append(f"| {nature} | {nom} | {med[cle][0]:.2f} | {med[cle][2]:.2f} | {med[cle][1]:.0f} |")
     lignes += ["", "Ratios et objectifs :", ""]
     dc, pc = med["duckdb-comptes"], med["pandas-comptes"]
     db, pb = med["duckdb-balances"], med["pandas-balances"]
     ok1 = dc[0] < pc[0] and dc[1] <= pc[1] / 2
     ok2 = pb[0] / db[0] >= 3 and db[1] < 1024
-    lignes += [f"- comptes : DuckDB {pc[0] / dc[0]:.1f}× plus rapide que pandas, pic mémoire {dc[1] / pc[1]:.0%} de "
+    lignes += [f"- comptes : DuckDB {pc[0] / dc[0]:.2f}× plus rapide que pandas (durée murale ; CPU : "
+               f"{pc[2] / dc[2]:.2f}×), pic mémoire {dc[1] / pc[1]:.0%} de "
                f"celui de pandas ; objectif (plus rapide et ≤ 50 % de la mémoire) : **{'atteint' if ok1 else 'MANQUÉ'}**.",
-               f"- balances : DuckDB {pb[0] / db[0]:.1f}× plus rapide que pandas, pic {db[1]:.0f} Mo ; objectif "
+               f"- balances : DuckDB {pb[0] / db[0]:.2f}× plus rapide que pandas (durée murale ; CPU : "
+               f"{pb[2] / db[2]:.2f}×), pic {db[1]:.0f} Mo ; objectif "
                f"(≥ 3× et < 1 Go) : **{'atteint' if ok2 else 'MANQUÉ'}**.",
                f"- DuckDB par rapport au plancher de lecture : comptes {dc[0] / med['plancher-comptes'][0]:.1f}×, "
                f"balances {db[0] / med['plancher-balances'][0]:.1f}×.", "",
                "Contrôle de cohérence des sorties (DuckDB vs pandas, dernière exécution) :", "",
                f"- comptes : {controles['comptes']}", f"- balances : {controles['balances']}", "",
-               "Détail des exécutions (durée s / pic Mo) :", ""]
+               "Détail des exécutions (durée s / pic Mo / CPU s) :", ""]
     for k, v in mesures.items():
-        lignes.append(f"- {k} : " + ", ".join(f"{d:.2f} s / {r:.0f} Mo" for d, r in v))
+        lignes.append(f"- {k} : " + ", ".join(f"{d:.2f} s / {r:.0f} Mo / {c:.2f} s" for d, r, c in v))
     Path(a.resultats).write_text("\n".join(lignes) + "\n", encoding="utf-8")
     print("\n".join(lignes))
     return 0

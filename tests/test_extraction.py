@@ -143,15 +143,25 @@ def test_comptes_malformes(tmp_path):
     with pytest.raises(ErreurDonnees, match=r"ligne 1, colonne « icom » : colonne obligatoire absente"):
         ex.extraire_comptes(fichier_comptes(tmp_path / "m.csv", entete), sortie)
 
-    # non-numeric amount in Vierzon 2020 (line 13), a commune outside the perimeter
+    # non-numeric strata mean in Vierzon 2020 (line 13), a commune outside the perimeter: strata columns are
+    # read on every line
     def abc(v):
         if v["icom"] == "279" and v["an"] == 2020:
-            v["prod"] = "abc"
+            v["mprod"] = "abc"
     f = fichier_comptes(tmp_path / "n.csv", ENTETE_COMMUNES_2017, modifier=abc)
     with pytest.raises(ErreurDonnees) as e:
         ex.extraire_comptes(f, sortie)
-    assert (e.value.ligne, e.value.colonne, e.value.valeur) == (13, "prod", "abc")
+    assert (e.value.ligne, e.value.colonne, e.value.valeur) == (13, "mprod", "abc")
     assert "valeur non numérique" in str(e.value)
+
+    # non-numeric amount in Fleury 2020 (line 12), one of ours: every column of our lines is read
+    def abc2(v):
+        if v["icom"] == "147" and v["an"] == 2020:
+            v["prod"] = "12a"
+    f = fichier_comptes(tmp_path / "n2.csv", ENTETE_COMMUNES_2017, modifier=abc2)
+    with pytest.raises(ErreurDonnees) as e:
+        ex.extraire_comptes(f, sortie)
+    assert (e.value.ligne, e.value.colonne, e.value.valeur) == (12, "prod", "12a")
 
     def virgule(v):
         if v["icom"] == "234" and v["an"] == 2019:

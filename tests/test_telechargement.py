@@ -237,7 +237,7 @@ def test_serveur_injoignable_cli(tmp_path, capsys):
     code = args.func(args)
     err = capsys.readouterr().err
     assert code != 0
-    assert "impossible de joindre 127.0.0.1" in err and tel.ID_COMPTES_COMMUNES in err
+    assert "impossible de joindre 127.0.0.1" in err and tel.ID_COMPTES_COMMUNES in err and tel.ID_OFGL_GFP in err
     assert "Rien n'a été écrit" in err
     assert _arbre(sortie) == []
 
@@ -260,3 +260,12 @@ def test_cli_succes(serveur, tmp_path, capsys):
                               "--annees", "2019", "2020"])
     assert args.func(args) == 0
     assert "dgfip/communes/dgfip-comptes-communes_agglo-orleans_2019-2020.csv" in capsys.readouterr().out
+
+
+def test_hote_injoignable_sans_preverification(tmp_path):
+    # the per-file path also fails at once (no retry) on a refused connection
+    attentes: list[float] = []
+    with pytest.raises(tel.ErreurTelechargement, match=r"impossible de joindre 127\.0\.0\.1.*« jeu-x »"):
+        tel.telecharger_url(f"http://127.0.0.1:{_port_ferme()}/x", tmp_path / "x", jeu="jeu-x", reessais=RAPIDE,
+                            attendre=attentes.append)
+    assert attentes == [] and not (tmp_path / "x").exists()

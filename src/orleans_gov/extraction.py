@@ -34,6 +34,7 @@ import re
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -323,6 +324,26 @@ def mise_en_forme_comptes(brut: pd.DataFrame, colonnes: Sequence[str], inconnues
     return out.sort_values(["code_insee", "an"]).reset_index(drop=True)
 
 
+def prefiltrer_lignes(source: Path, destination: Path, idx_dep: int, idx_icom: int, dep: str,
+                      icoms: Iterable[str]) -> list[int]:
+    """Copy the header and the lines whose ``dep``/``icom`` fields match into ``destination`` (streamed,
+    bytes level: only the first fields of each line are split). Returns the original line numbers of the
+    copied data lines (header = line 1), so that errors found later name the line of the national file."""
+    k = max(idx_dep, idx_icom) + 1
+    cible_dep = dep.encode()
+    cibles = {i.encode() for i in icoms}
+    numeros: list[int] = []
+    with open(source, "rb") as s, open(destination, "wb") as d:
+        d.write(s.readline())
+        for n, ligne in enumerate(s, start=2):
+            champs = ligne.split(b";", k)
+            if len(champs) > k - 1 and champs[idx_dep].strip(b'" ') == cible_dep \
+                    and champs[idx_icom].strip(b'" ') in cibles:
+                d.write(ligne)
+                numeros.append(n)
+    return numeros
+
+
 def extraire_comptes(fichier: str | os.PathLike, sortie: str | os.PathLike, *,
                      codes_insee: Sequence[str] = CODES_INSEE, memoire: str = MEMOIRE_PAR_DEFAUT,
                      threads: int = THREADS_PAR_DEFAUT, verifier: bool = True,
@@ -334,11 +355,14 @@ def extraire_comptes(fichier: str | os.PathLike, sortie: str | os.PathLike, *,
     ``tmX`` the strata mean tax rate (%). The DGFiP prints the same strata values on every commune of a
     stratum: we keep one value per stratum and raise :class:`ErreurDonnees` if two communes disagree.
 
-    One streamed DuckDB scan of the file: a ``GROUP BY an, nomsst1, nomsst2`` giving, per stratum, min and
-    max of every strata column (consistency check), the number of communes, the list of (code, pop1) pairs
-    (national populations) and, as a filtered list (``FILTER (WHERE dep = '045' AND icom IN …)``), the full
-    rows of ``codes_insee``. Every numeric column is parsed as DOUBLE over the whole file, so a malformed
-    value anywhere is reported with its line.
+    Work plan (measured in bench/RESULTS_extraction.md): (a) a byte-level pre-filter copies the lines whose
+    ``dep``/``icom`` fields match (only the first fields of a line are split) into a small temporary file,
+    in a thread, while (b) one streamed DuckDB scan of the national file runs a ``GROUP BY an, nomsst1,
+    nomsst2`` giving, per stratum, min and max of every strata column (consistency), the number of communes
+    and the (code, pop1) lists (national populations) — DuckDB's projection pushdown converts only these
+    columns; (c) DuckDB parses the perimeter lines strictly with every column typed. Validation therefore
+    covers every column of the perimeter lines, and the strata columns, ``pop1`` and the field count of
+    every line of the file; errors give the line number in the national file.
     """
     t0 = time.perf_counter()
     chemin, sortie = Path(fichier), Path(sortie)
@@ -356,28 +380,42 @@ def extraire_comptes(fichier: str | os.PathLike, sortie: str | os.PathLike, *,
     strates = colonnes_strate(utiles)
     icoms = sorted({c[2:] for c in codes_insee if c.startswith(DEP_DGFIP[1:])})
     rapport = Rapport(encodage=entete.encodage)
-    with _SourceLisible(chemin, entete.encodage, Path(dossier_temp) if dossier_temp else None) as (lisible, enc):
-        src = source_csv(lisible, types, encodage=enc)
+    with _SourceLisible(chemin, entete.encodage, Path(dossier_temp) if dossier_temp else None) as (lisible, enc), \
+            tempfile.TemporaryDirectory(dir=dossier_temp) as dossier:
+        extrait = Path(dossier) / "perimetre.csv"
         con = connexion(memoire, threads, dossier_temp)
         try:
-            liste = ", ".join(f"'{i}'" for i in icoms)
-            agreg = ", ".join(f"min({_ident(c)}) AS {_ident(c)}, max({_ident(c)}) - min({_ident(c)}) AS "
-                              f"{_ident('_ecart_' + c)}" for c in strates)
-            ligne = ", ".join(f"{_ident(c)} := {_ident(c)}" for c in colonnes)
-            # one scan: strata aggregates, national populations and the perimeter rows (as a filtered list)
-            sql = (f"SELECT an, nomsst1, nomsst2, count(*) AS nb_communes"
-                   + (f", {agreg}" if agreg else "")
-                   + f", list(struct_pack(code_insee := {_sql_code_insee('dep', 'icom')}, pop1 := pop1)) AS _pops"
-                   f", list(struct_pack(code_insee := {_sql_code_insee('dep', 'icom')}, {ligne})) "
-                   f"FILTER (WHERE dep = '{DEP_DGFIP}' AND icom IN ({liste})) AS _perim "
-                   f"FROM {src} GROUP BY ALL")
-            _executer(con, f"CREATE TEMP TABLE strates AS {sql}", chemin)
-            brut = con.execute("SELECT unnest(r) FROM (SELECT unnest(_perim) AS r FROM strates)").df()
+            with ThreadPoolExecutor(1) as pool:
+                # (a) byte-level pre-filter of the perimeter lines, in a thread, while DuckDB (b) runs
+                futur = pool.submit(prefiltrer_lignes, lisible, extrait, colonnes.index("dep"),
+                                    colonnes.index("icom"), DEP_DGFIP, icoms)
+                # (b) one DuckDB scan of the whole file, reading only what the strata need
+                agreg = ", ".join(f"min({_ident(c)}) AS {_ident(c)}, max({_ident(c)}) - min({_ident(c)}) AS "
+                                  f"{_ident('_ecart_' + c)}" for c in strates)
+                sql = (f"SELECT an, nomsst1, nomsst2, count(*) AS nb_communes" + (f", {agreg}" if agreg else "")
+                       + f", list({_sql_code_insee('dep', 'icom')}) AS _codes, list(pop1) AS _pops "
+                       f"FROM {source_csv(lisible, types, encodage=enc)} GROUP BY ALL")
+                try:
+                    _executer(con, f"CREATE TEMP TABLE strates AS {sql}", chemin)
+                finally:
+                    numeros = futur.result()
+            # (c) the few perimeter lines, parsed strictly with every column typed
+            try:
+                _executer(con, f"CREATE TEMP TABLE perim AS SELECT {_sql_code_insee('dep', 'icom')} AS code_insee, * "
+                               f"FROM {source_csv(extrait, types, encodage=enc)}", chemin)
+            except ErreurDonnees as exc:
+                if exc.ligne is not None and 2 <= exc.ligne < len(numeros) + 2:
+                    raise ErreurDonnees(exc.explication, fichier=chemin, ligne=numeros[exc.ligne - 2],
+                                        colonne=exc.colonne, valeur=exc.valeur) from None
+                raise
+            brut = con.execute("SELECT * FROM perim").df()
             pops = con.execute(
-                "SELECT u.code_insee, TRY_CAST(s.an AS INTEGER) AS an, u.pop1, s.nomsst1, s.nomsst2 "
-                "FROM strates s, unnest(s._pops) AS t(u) ORDER BY 1, 2").df()
-            bandes = con.execute("SELECT * EXCLUDE (_pops, _perim) FROM strates WHERE len(_perim) > 0 "
-                                 "ORDER BY an, nomsst1, nomsst2").df()
+                "SELECT unnest(_codes) AS code_insee, TRY_CAST(an AS INTEGER) AS an, unnest(_pops) AS pop1, "
+                "nomsst1, nomsst2 FROM strates ORDER BY 1, 2").df()
+            bandes = con.execute(
+                "SELECT s.* EXCLUDE (_codes, _pops) FROM strates s SEMI JOIN (SELECT DISTINCT an, nomsst1, nomsst2 "
+                "FROM perim) p ON s.an IS NOT DISTINCT FROM p.an AND s.nomsst1 IS NOT DISTINCT FROM p.nomsst1 "
+                "AND s.nomsst2 IS NOT DISTINCT FROM p.nomsst2 ORDER BY an, nomsst1, nomsst2").df()
         finally:
             con.close()
     if brut.empty:

@@ -11,7 +11,8 @@ Sources (docs/FORMATS.md):
 
 Guarantees:
 
-- every file is first downloaded into a private staging folder; nothing touches the output folder until
+- every host is probed first (TCP connection, 5–10 s timeout): without network the command fails at once;
+- every file is then downloaded into a private staging folder; nothing touches the output folder until
   **every** download succeeded and every DGFiP file passed the project's readers
   (:func:`~orleans_gov.sources.dgfip.read_comptes_communes`, :func:`~orleans_gov.sources.dgfip.read_comptes_gfp`);
 - each file is then moved in atomically (temporary name in the destination folder, then :func:`os.replace`),
@@ -197,9 +198,13 @@ def _hote(url: str) -> str:
 
 
 def _injoignable(exc: BaseException) -> bool:
-    """True for errors that mean « no network / nothing there » (not worth retrying)."""
+    """True for errors that mean « no network / nothing there » (not worth retrying): DNS failure,
+    connection refused, no route, or a timeout while connecting (``URLError`` wrapping a timeout; a timeout
+    while reading the body is raised bare and is retried)."""
     raison = getattr(exc, "reason", exc)
     if isinstance(raison, socket.gaierror):
+        return True
+    if isinstance(exc, urllib.error.URLError) and isinstance(raison, (TimeoutError, socket.timeout)):
         return True
     if isinstance(raison, ConnectionRefusedError):
         return True
@@ -243,6 +248,30 @@ def telecharger_url(url: str, destination: Path, *, jeu: str, reessais: Reessais
     raise ErreurTelechargement(
         f"échec du téléchargement depuis {hote} (jeu de données « {jeu} ») après {reessais.tentatives} "
         f"tentatives : {derniere}")
+
+
+def verifier_acces(liste: Sequence[Ressource], timeout: float = 5.0) -> None:
+    """Fail fast: open (and close) a TCP connection to every distinct host before downloading anything.
+
+    Raises :class:`ErreurTelechargement` naming the host and the datasets it serves. Hosts reached through
+    a configured proxy (``https_proxy`` …) are not probed directly (urllib goes through the proxy).
+    """
+    proxies = urllib.request.getproxies()
+    hotes: dict[tuple[str, int], list[str]] = {}
+    for r in liste:
+        u = urllib.parse.urlsplit(r.url)
+        if u.scheme in proxies and not urllib.request.proxy_bypass(u.hostname or ""):
+            continue
+        port = u.port or (443 if u.scheme == "https" else 80)
+        hotes.setdefault((u.hostname or "", port), []).append(r.jeu)
+    for (hote, port), jeux in hotes.items():
+        try:
+            with socket.create_connection((hote, port), timeout=timeout):
+                pass
+        except OSError as exc:
+            raise ErreurTelechargement(
+                f"impossible de joindre {hote}:{port} (jeu(x) de données : {', '.join(jeux)}) : pas de réseau ou "
+                f"serveur injoignable ({exc})") from None
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -372,7 +401,9 @@ def telecharger(sortie: str | os.PathLike | None = None, annees: Sequence[int] |
     with tempfile.TemporaryDirectory(prefix="orleans_gov_telechargement_") as dossier:
         staging = Path(dossier)
         faits: list[Telecharge] = []
-        for r in ressources(annees, bases):
+        liste = ressources(annees, bases)
+        verifier_acces(liste, timeout=min(reessais.timeout, 10.0))
+        for r in liste:
             chemin = staging / r.destination
             chemin.parent.mkdir(parents=True, exist_ok=True)
             dire(f"téléchargement : {r.jeu} ({_hote(r.url)})")
