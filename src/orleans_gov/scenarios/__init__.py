@@ -64,7 +64,7 @@ def resume(res: Resultat, ref: Resultat) -> str:
     if res.exemple:
         lignes.append("ATTENTION : données d'exemple — ne pas diffuser")
     en, en0 = cumul(L, BLOC, "epargne_nette"), cumul(R0, BLOC, "epargne_nette")
-    lignes.append(f"Épargne nette cumulée du bloc : {_fmt(en)} k€ (écart avec le fil de l'eau : {_fmt(en - en0)} k€)")
+    lignes.append(f"Épargne nette cumulée du bloc : {_fmt(en)} k€ (écart avec le même scénario sans action : {_fmt(en - en0)} k€)")
     for ent, nom in ((SIREN_AGGLO, "agglomération"), (BLOC, "bloc")):
         cd = fin(L, ent, "capacite_desendettement")
         txt = "non calculable (épargne brute ≤ 0)" if cd != cd else f"{_fmt(cd, 1)} ans"
