@@ -30,8 +30,9 @@ MODULES_PRECHARGES: tuple[str, ...] = (
 # Package modules written by other engineers: preloaded when they exist (a failing import is ignored here and
 # will fail again, visibly, in the notebook that imports it).
 MODULES_FACULTATIFS: tuple[str, ...] = (
-    "orleans_gov.donnees", "orleans_gov.analyse", "orleans_gov.finances", "orleans_gov.organisation",
-    "orleans_gov.scenarios",
+    "orleans_gov.donnees", "orleans_gov.fiche", "orleans_gov.analyse.finances", "orleans_gov.analyse.politiques",
+    "orleans_gov.analyse.organisations", "orleans_gov.scenarios", "orleans_gov.scenarios.restitution",
+    "orleans_gov.scenarios.sensibilite", "matplotlib.patheffects",
 )
 
 

@@ -343,6 +343,14 @@ def fonctions_support_entite(entite: str, fonctions_support: pd.DataFrame) -> pd
     return out
 
 
+class _AvecInvalides(list):
+    """List of projection pairs that also carries the invalid scenario files (``invalides``)."""
+
+    def __init__(self, paires: list, invalides: list[str]) -> None:
+        super().__init__(paires)
+        self.invalides = invalides
+
+
 def projections_scenarios(dossier_donnees=None, annee_reference: int | None = None,
                           cache: bool = True) -> list[tuple[Any, Any]]:
     """Projection of every shipped scenario and of its counterfactual without action (for the scenario section).
@@ -350,7 +358,8 @@ def projections_scenarios(dossier_donnees=None, annee_reference: int | None = No
     The 23 fiches need the same projections: they are memoised on disk (``$TMPDIR/orleans_gov_cache``), keyed by
     the sha256 of everything they depend on — the scenario files, the processed tables read by the engine, the
     engine's source code and ``annee_reference`` — so a changed input recomputes, and an unchanged one gives the
-    identical (pickled) result. ``cache=False`` always recomputes.
+    identical (pickled) result. ``cache=False`` always recomputes. Invalid scenario files are skipped and listed
+    in the ``invalides`` attribute of the returned list (they are not cached); none valid → SectionIndisponible.
     """
     import hashlib
     import os
@@ -382,9 +391,22 @@ def projections_scenarios(dossier_donnees=None, annee_reference: int | None = No
             pass
     donnees = S.charger_donnees(dossier_donnees)
     paires = []
+    invalides: list[str] = []
+    from .erreurs import ErreurScenario
+
     for fichier in fichiers:
-        sc = S.charger_scenario(fichier, annee_reference=annee_reference)
+        try:
+            sc = S.charger_scenario(fichier, annee_reference=annee_reference)
+        except ErreurScenario as exc:
+            # An invalid scenario file is reported in the fiche (and fails notebook 03 loudly); the other
+            # scenarios are still shown.
+            invalides.append(f"{Path(fichier).name} : {exc}")
+            continue
         paires.append((S.projeter(sc, donnees), S.projeter(sc.sans_actions(), donnees)))
+    if invalides:
+        if not paires:
+            raise SectionIndisponible("aucun fichier de scénario valide — " + " ; ".join(invalides))
+        return _AvecInvalides(paires, invalides)
     if cache:
         chemin.parent.mkdir(parents=True, exist_ok=True)
         temporaire = chemin.with_suffix(f".{os.getpid()}.tmp")

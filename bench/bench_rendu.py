@@ -1,0 +1,150 @@
+"""Benchmark of the deliverable rendering: ``orleans-gov rapports`` against the naive sequence.
+
+Naive sequence = what one would type by hand, one deliverable after the other:
+``papermill NB OUT.ipynb -k python3 [-p entite X]`` then ``jupyter nbconvert --to html --no-input OUT.ipynb``.
+Both render the same set (analysis notebooks ``notebooks/0*.ipynb`` + 23 fiches) on the same data, in the same
+run, alternating which goes first. The scenario projection cache of the fiches (``$TMPDIR/orleans_gov_cache``) is
+emptied before every timed run so that each method pays it once.
+
+Also measured: the per-notebook floor (a notebook that only runs ``import orleans_gov, pandas, matplotlib``) —
+naive (two CLI calls), pipeline with warm forked kernels, pipeline with ordinary kernels.
+
+Usage: ``.venv/bin/python bench/bench_rendu.py [--repetitions 3] [--jobs 2] [--sortie bench/resultats_rendu.json]``
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RACINE = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(RACINE / "src"))
+
+from orleans_gov import rendu  # noqa: E402
+
+
+def vider_cache() -> None:
+    shutil.rmtree(Path(tempfile.gettempdir()) / "orleans_gov_cache", ignore_errors=True)
+
+
+def pipeline(sortie: Path, jobs: int, extra: list[str] | None = None) -> tuple[float, int]:
+    vider_cache()
+    t = time.perf_counter()
+    r = subprocess.run([str(BIN / "orleans-gov"), "rapports", "--jobs", str(jobs), "--sortie", str(sortie),
+                        "--sans-barre", *(extra or [])], cwd=RACINE, capture_output=True, text=True)
+    return time.perf_counter() - t, r.returncode
+
+
+def naif(taches: list[rendu.Tache], sortie: Path) -> tuple[float, int]:
+    vider_cache()
+    sortie.mkdir(parents=True, exist_ok=True)
+    echecs = 0
+    t = time.perf_counter()
+    for tache in taches:
+        out = sortie / f"{tache.nom}.ipynb"
+        cmd = [str(BIN / "papermill"), tache.notebook, str(out), "-k", "python3", "--cwd",
+               str(Path(tache.notebook).parent), "--no-progress-bar"]
+        for k, v in tache.parametres.items():
+            cmd += ["-p", k, str(v)]
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        if r.returncode != 0:
+            echecs += 1
+            continue
+        subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(out)],
+                       capture_output=True, text=True, check=True)
+    return time.perf_counter() - t, echecs
+
+
+def carnet_plancher(dossier: Path, n: int) -> Path:
+    import nbformat
+
+    dossier.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        nb = nbformat.v4.new_notebook()
+        p = nbformat.v4.new_code_cell("x = 1")
+        p.metadata["tags"] = ["parameters"]
+        nb.cells = [nbformat.v4.new_markdown_cell("# Plancher"), p,
+                    nbformat.v4.new_code_cell("import orleans_gov, pandas, matplotlib")]
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(nb, dossier / f"0{i}_plancher.ipynb" if i < 10 else dossier / f"0x{i}_plancher.ipynb")
+    return dossier
+
+
+def plancher(tmp: Path, jobs: int) -> dict:
+    """Per-notebook floor: naive (2 CLI calls) and in the pipeline (steady state, jobs=1, and throughput)."""
+    d = carnet_plancher(tmp / "plancher_nb", 8)
+    nb = sorted(d.glob("*.ipynb"))[0]
+    naif_s = []
+    for i in range(3):
+        t = time.perf_counter()
+        subprocess.run([str(BIN / "papermill"), str(nb), str(tmp / f"p{i}.ipynb"), "-k", "python3",
+                        "--no-progress-bar"], capture_output=True, check=True)
+        subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(tmp / f"p{i}.ipynb")],
+                       capture_output=True, check=True)
+        naif_s.append(time.perf_counter() - t)
+    res = {"naif_s": naif_s, "naif_median_s": statistics.median(naif_s)}
+    taches = rendu.lister_taches(d)
+    for cle, chauds in (("chauds", True), ("standard", False)):
+        _dossier, r1 = rendu.rendre(taches, sortie=tmp / f"pl_{cle}_1", jobs=1, barre=False, noyaux_chauds=chauds)
+        durees = [r.duree_s for r in r1[1:]]  # the first one includes the worker / fork-server start
+        t = time.perf_counter()
+        rendu.rendre(taches, sortie=tmp / f"pl_{cle}_n", jobs=jobs, barre=False, noyaux_chauds=chauds)
+        mur = time.perf_counter() - t
+        res[f"pipeline_{cle}_par_carnet_median_s"] = statistics.median(durees)
+        res[f"pipeline_{cle}_debit_s_par_carnet"] = mur / len(taches)
+    return res
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repetitions", type=int, default=3)
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--sortie", default=str(RACINE / "bench" / "resultats_rendu.json"))
+    ap.add_argument("--sans-naif", action="store_true", help="pipeline only (quick check)")
+    args = ap.parse_args()
+
+    taches = rendu.lister_taches(RACINE / "notebooks")
+    tmp = Path(tempfile.mkdtemp(prefix="bench_rendu_"))
+    resultats: dict = {"machine": {"cpu": os.cpu_count(), "python": platform.python_version(),
+                                   "charge_1min_debut": os.getloadavg()[0]},
+                       "livrables": [t.nom for t in taches], "jobs": args.jobs, "runs": []}
+    print(f"{len(taches)} livrables ; {args.repetitions} répétition(s) ; jobs = {args.jobs}", flush=True)
+    for i in range(args.repetitions):
+        ordre = ["pipeline", "naif"] if i % 2 == 0 else ["naif", "pipeline"]
+        run = {"ordre": ordre}
+        for m in ordre:
+            if m == "pipeline":
+                s, code = pipeline(tmp / f"pipeline_{i}", args.jobs)
+                run["pipeline_s"], run["pipeline_code_sortie"] = s, code
+            elif not args.sans_naif:
+                s, echecs = naif(taches, tmp / f"naif_{i}")
+                run["naif_s"], run["naif_echecs"] = s, echecs
+            run[f"charge_apres_{m}"] = os.getloadavg()[0]
+            print(f"  run {i + 1} {m}: {run.get(m + '_s', float('nan')):.1f} s", flush=True)
+        resultats["runs"].append(run)
+    print("plancher…", flush=True)
+    resultats["plancher"] = plancher(tmp, args.jobs)
+    p = [r["pipeline_s"] for r in resultats["runs"]]
+    resultats["pipeline_median_s"] = statistics.median(p)
+    if not args.sans_naif:
+        n = [r["naif_s"] for r in resultats["runs"]]
+        resultats["naif_median_s"] = statistics.median(n)
+        resultats["acceleration_mediane"] = statistics.median(n) / statistics.median(p)
+    resultats["machine"]["charge_1min_fin"] = os.getloadavg()[0]
+    Path(args.sortie).write_text(json.dumps(resultats, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(json.dumps({k: v for k, v in resultats.items() if k not in ("livrables",)}, indent=2, ensure_ascii=False))
+    shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
