@@ -100,7 +100,7 @@ def generer_comptes(chemin: Path, n_communes: int, annees: list[int], graine: in
     table = pa.Table.from_pandas(tout, preserve_index=False)
     table = table.append_column("", pa.nulls(len(tout), pa.string()))  # trailing empty 205th field
     chemin.parent.mkdir(parents=True, exist_ok=True)
-    pacsv.write_csv(table, chemin, pacsv.WriteOptions(delimiter=";", quoting_style="needed"))
+    pacsv.write_csv(table, chemin, pacsv.WriteOptions(delimiter=";", quoting_style="none"))
 
 
 COMPTES_BAL = ["6411", "6413", "60611", "60612", "6064", "611", "6226", "6232", "65548", "6574", "66111", "6811",
@@ -388,7 +388,7 @@ def main() -> int:
                f"- balances nature × fonction : {balances.name}, {a.lignes_balances:,} lignes × 30 champs, virgule "
                f"décimale, ISO-8859-1, {taille(balances)}.", "",
                f"Médianes sur {a.repetitions} exécutions, chacune dans un processus neuf (durée murale mesurée par le "
-               "parent, pic de mémoire résidente du processus par `os.wait4`). Le « plancher » lit les octets du "
+               "parent, pic de mémoire résidente et temps CPU du processus par `/usr/bin/time`). Le « plancher » lit les octets du "
                "fichier (blocs de 16 Mo, Python) ; `wc -l` compte les lignes.", "",
                f"Charge de la machine (load average 1/5/15 min) au début : {'/'.join(f'{x:.1f}' for x in charge_debut)}, "
                f"à la fin : {'/'.join(f'{x:.1f}' for x in charge_fin)} — la machine (2 cœurs) est partagée avec les "
