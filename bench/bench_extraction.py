@@ -100,7 +100,10 @@ def generer_comptes(chemin: Path, n_communes: int, annees: list[int], graine: in
     table = pa.Table.from_pandas(tout, preserve_index=False)
     table = table.append_column("", pa.nulls(len(tout), pa.string()))  # trailing empty 205th field
     chemin.parent.mkdir(parents=True, exist_ok=True)
-    pacsv.write_csv(table, chemin, pacsv.WriteOptions(delimiter=";", quoting_style="none"))
+    # official layout: unquoted header and cells (pyarrow would quote the header names)
+    with open(chemin, "wb") as f:
+        f.write((";".join(table.column_names) + "\n").encode("utf-8"))
+        pacsv.write_csv(table, f, pacsv.WriteOptions(delimiter=";", quoting_style="none", include_header=False))
 
 
 COMPTES_BAL = ["6411", "6413", "60611", "60612", "6064", "611", "6226", "6232", "65548", "6574", "66111", "6811",

@@ -552,32 +552,6 @@ def moyennes_fonction(communes: pd.DataFrame, population: pd.DataFrame) -> tuple
     return j, m.sort_values(["an", "strate", "fonction", "section"]).reset_index(drop=True)
 
 
-def postraiter_groupes(g: pd.DataFrame, icoms: Sequence[str], siren_agglo: str, chemin: Path) -> pd.DataFrame:
-    """Derive ``code_insee``, ``an``, ``famille`` (M14/M57/autre), ``entite`` and ``perimetre`` on the grouped
-    balance lines (vectorised; the same rules as :func:`orleans_gov.territoire.code_insee_depuis_dgfip`)."""
-    g = g.copy()
-    for c in ("siren", "ndept", "insee", "exer", "nomen"):
-        g[c] = g[c].fillna("").astype(str).str.strip()
-    dep = g["ndept"].str.zfill(3)
-    ins = g["insee"].str.zfill(3)
-    metro = dep.str.startswith("0")
-    g["code_insee"] = (dep.str[1:] + ins).where(metro, dep + ins.str[-2:])
-    an = pd.to_numeric(g["exer"].where(g["exer"].str.fullmatch(r"\d{4}")), errors="coerce")
-    if an.isna().any():
-        raise ErreurDonnees("exercice attendu sur 4 chiffres", fichier=chemin, colonne="exer",
-                            valeur=g.loc[an.isna(), "exer"].iloc[0])
-    g["an"] = an.astype("int64")
-    nomen = g["nomen"].str.upper()
-    g["famille"] = "autre"
-    g.loc[nomen.str.startswith("M14"), "famille"] = "M14"
-    g.loc[nomen.str.startswith("M57"), "famille"] = "M57"
-    g["fonction"] = g["fonction"].where(g["fonction"].fillna("").str.fullmatch(r"\d"))
-    g["est_commune"] = g["est_commune"].fillna(False).astype(bool)
-    g["entite"] = g["code_insee"].where(g["est_commune"], g["siren"])
-    g["perimetre"] = (g["est_commune"] & (dep == DEP_DGFIP) & ins.isin(list(icoms))) | (g["siren"] == siren_agglo)
-    return g
-
-
 def extraire_balances(fichier: str | os.PathLike, sortie: str | os.PathLike, *,
                       population: str | os.PathLike | None = None, codes_insee: Sequence[str] = CODES_INSEE,
                       siren_agglo: str = SIREN_AGGLO, memoire: str = MEMOIRE_PAR_DEFAUT,
@@ -652,47 +626,67 @@ def extraire_balances(fichier: str | os.PathLike, sortie: str | os.PathLike, *,
         WHERE section IS NOT NULL
         GROUP BY ALL
     """
+    liste_icoms = ", ".join(f"'{i}'" for i in icoms)
     con = connexion(memoire, threads, dossier_temp)
     try:
         for k, enc in enumerate(essais):
             try:
-                g = con.execute(sql.replace("{src}", source_csv(chemin, types, encodage=enc, decimale=","))).df()
+                con.execute("CREATE OR REPLACE TEMP TABLE g AS "
+                            + sql.replace("{src}", source_csv(chemin, types, encodage=enc, decimale=",")))
                 break
             except duckdb.Error as exc:
                 if k + 1 < len(essais) and "unicode" in str(exc).lower():
                     rapport.remarques.append("octets non ASCII dans les colonnes lues : relu en ISO-8859-1")
                     continue
                 raise erreur_duckdb(exc, chemin, decimale=",") from None
+        if con.execute("SELECT count(*) FROM g").fetchone()[0] == 0:
+            raise ErreurDonnees("aucune ligne de dépense (comptes 6, 20, 21, 23) du budget principal (CBUDG = 1) "
+                                "d'une commune ou de l'agglomération", fichier=chemin, colonne="cbudg")
+        # derived keys on the groups (same rules as territoire.code_insee_depuis_dgfip), in SQL
+        dep, ins = "lpad(trim(ndept), 3, '0')", "lpad(trim(insee), 3, '0')"
+        con.execute(f"""
+            CREATE TEMP TABLE d AS
+            SELECT coalesce(est_commune, false) AS est_commune, trim(siren) AS siren,
+                   {_sql_code_insee(dep, ins)} AS code_insee, trim(exer) AS exer,
+                   CASE WHEN regexp_full_match(trim(exer), '[0-9]{{4}}') THEN CAST(trim(exer) AS INTEGER) END AS an,
+                   CASE WHEN upper(trim(nomen)) LIKE 'M14%' THEN 'M14' WHEN upper(trim(nomen)) LIKE 'M57%' THEN 'M57'
+                        ELSE 'autre' END AS famille,
+                   CASE WHEN fonction BETWEEN '0' AND '9' THEN fonction END AS fonction, section,
+                   montant_euros, lignes,
+                   (coalesce(est_commune, false) AND {dep} = '{DEP_DGFIP}' AND {ins} IN ({liste_icoms}))
+                       OR trim(siren) = '{siren_agglo}' AS perimetre
+            FROM g""")
+        mauvais = con.execute("SELECT exer FROM d WHERE an IS NULL LIMIT 1").fetchone()
+        if mauvais:
+            raise ErreurDonnees("exercice attendu sur 4 chiffres", fichier=chemin, colonne="exer", valeur=mauvais[0])
+        con.execute("ALTER TABLE d ADD COLUMN entite VARCHAR")
+        con.execute("UPDATE d SET entite = CASE WHEN est_commune THEN code_insee ELSE siren END")
+        stats = con.execute("SELECT famille, sum(lignes), sum(lignes) FILTER (WHERE perimetre), "
+                            "list(DISTINCT entite ORDER BY entite) FILTER (WHERE perimetre) FROM d "
+                            "WHERE famille <> 'M14' GROUP BY famille").fetchall()
+        perim = con.execute(
+            "SELECT entite, an, fonction, section, sum(montant_euros) / 1000.0 AS montant, 'réel' AS provenance "
+            "FROM d WHERE famille = 'M14' AND perimetre GROUP BY ALL "
+            "ORDER BY entite, an, section, fonction NULLS FIRST").df()
+        communes = con.execute(
+            "SELECT code_insee, an, fonction, section, sum(montant_euros) / 1000.0 AS montant "
+            "FROM d WHERE famille = 'M14' AND est_commune GROUP BY ALL "
+            "ORDER BY code_insee, an, section, fonction NULLS FIRST").df()
     finally:
         con.close()
-    if g.empty:
-        raise ErreurDonnees("aucune ligne de dépense (comptes 6, 20, 21, 23) du budget principal (CBUDG = 1) d'une "
-                            "commune ou de l'agglomération", fichier=chemin, colonne="cbudg")
-    g = postraiter_groupes(g, icoms, siren_agglo, chemin)
-    m57 = g[g["famille"] == "M57"]
-    if len(m57):
-        n_per = int(m57.loc[m57["perimetre"], "lignes"].sum())
-        rapport.remarques.append(
-            f"{int(m57['lignes'].sum())} lignes M57 de dépenses (budget principal, comptes retenus) écartées, "
-            f"dont {n_per} du périmètre "
-            f"({', '.join(sorted(m57.loc[m57['perimetre'], 'entite'].unique())) or 'aucune entité'}) : "
-            "les fonctions M57 sont numérotées autrement que celles de la M14 et ne sont pas mélangées")
-    autres = g[g["famille"] == "autre"]
-    if len(autres):
-        rapport.remarques.append(f"{int(autres['lignes'].sum())} lignes d'une autre nomenclature que M14/M57 écartées")
-    d = g[g["famille"] == "M14"].copy()
-    d["montant"] = d["montant_euros"] / 1000.0
-    d["an"] = d["an"].astype("int64")
-    d["fonction"] = d["fonction"].astype("string")
-    cle = ["an", "fonction", "section"]
-    perim = d[d["perimetre"]].groupby(["entite"] + cle, as_index=False, dropna=False)["montant"].sum()
-    perim["provenance"] = "réel"
-    perim = perim.astype({"entite": "string", "section": "string"})
-    perim = perim.sort_values(["entite", "an", "section", "fonction"]).reset_index(drop=True)
-    communes = (d.loc[d["est_commune"], ["entite"] + cle + ["montant"]].rename(columns={"entite": "code_insee"})
-                .groupby(["code_insee"] + cle, as_index=False, dropna=False)["montant"].sum())
-    communes = communes.astype({"code_insee": "string", "section": "string"})
-    communes = communes.sort_values(["code_insee", "an", "section", "fonction"]).reset_index(drop=True)
+    for famille, n, n_per, entites in stats:
+        if famille == "M57":
+            rapport.remarques.append(
+                f"{int(n)} lignes M57 de dépenses (budget principal, comptes retenus) écartées, dont {int(n_per or 0)} "
+                f"du périmètre ({', '.join(entites or []) or 'aucune entité'}) : les fonctions M57 sont numérotées "
+                "autrement que celles de la M14 et ne sont pas mélangées")
+        else:
+            rapport.remarques.append(f"{int(n)} lignes d'une autre nomenclature que M14/M57 écartées")
+    for df, cle in ((perim, "entite"), (communes, "code_insee")):
+        df["an"] = df["an"].astype("int64")
+        for c in (cle, "fonction", "section"):
+            df[c] = df[c].astype("string")
+    perim["provenance"] = perim["provenance"].astype("string")
     absentes = sorted(set(codes_insee) | {siren_agglo})
     absentes = [e for e in absentes if e not in set(perim["entite"])]
     if absentes:
