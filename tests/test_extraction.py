@@ -355,3 +355,17 @@ def test_cli_extraire(tmp_path, capsys):
     args = parser.parse_args(["extraire", "balances", str(tmp_path / "absent.csv"), "--sortie", str(tmp_path / "x")])
     assert args.func(args) == 1
     assert "fichier introuvable" in capsys.readouterr().err
+
+
+def test_lire_population_insee(tmp_path):
+    f = tmp_path / "pop.csv"
+    f.write_text("CODGEO;LIBGEO;PMUN2020;PMUN2021\n45234;Orléans;116000;116617\n45147;Fleury;21000;21200\n"
+                 "1001;L'Abergement;800;810\n", encoding="utf-8")
+    p = ex.lire_population(f)
+    assert list(p["code_insee"]) == ["45234", "45147", "01001"]
+    assert list(p["population"]) == [116617, 21200, 810]          # latest PMUN column
+    assert list(p["strate"]) == [B100, B20, "communes de 500 à 2 000 hab"]
+    assert p["an"].isna().all()
+    with pytest.raises(ErreurDonnees, match="population"):
+        (tmp_path / "x.csv").write_text("code_insee;nom\n45234;Orléans\n", encoding="utf-8")
+        ex.lire_population(tmp_path / "x.csv")
