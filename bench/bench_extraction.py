@@ -331,7 +331,7 @@ ANALYSE = (
     "parcours DuckDB projeté pour les comptes (≈ −40 % de CPU par rapport à deux parcours), lecture UTF-8 des "
     "colonnes ASCII des balances au lieu du transcodage latin-1 de DuckDB (≈ −30 % sur le découpage), "
     "agrégats finaux en SQL.",
-    "- Mémoire : DuckDB reste sous 0,5 Go (plafond `memory_limit=1GB`, flux), soit ≈ 40 % du pic de pandas pour "
+    "- Mémoire : DuckDB reste sous 0,6 Go (plafond `memory_limit=1GB`, lecture en flux), soit ≈ 40 % du pic de pandas pour "
     "les comptes et ≈ 20 % pour les balances.",
 )
 
