@@ -21,7 +21,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import shlex
@@ -179,7 +178,6 @@ def generer_balances(chemin: Path, n_lignes: int, graine: int = 57) -> None:
     con.execute(f"COPY (SELECT {sel} FROM t) TO '{tmp}' (FORMAT csv, DELIMITER ';', HEADER true, QUOTE '')")
     con.close()
     # official files are ISO-8859-1: transcode (streaming)
-    from orleans_gov.extraction import transcoder_utf8  # noqa: F401  (same streaming idea, other direction)
     import codecs
     dec = codecs.getincrementaldecoder("utf-8")()
     with open(tmp, "rb") as s, open(chemin, "wb") as d:

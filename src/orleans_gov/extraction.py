@@ -53,7 +53,7 @@ TAILLE_SONDE = 4 << 20  # bytes read to detect the encoding
 _COLONNE_VIDE = re.compile(r"^(column_\d+|Unnamed: \d+|)$")
 _PREFIXES_STRATE = ("m", "rm", "tm")
 
-REQUISES_COMPTES = ("an", "dep", "icom", "nomsst1", "nomsst2")
+REQUISES_COMPTES = ("an", "dep", "icom", "pop1", "nomsst1", "nomsst2")
 
 ENTETE_BALANCES = ("EXER;IDENT;NDEPT;LBUDG;MODVTHEL;INSEE;CBUDG;CTYPE;CSTYP;NOMEN;siren;CREGI;CACTI;SECTEUR;FINESS;"
                    "CODBUD1;CATEG;BAL;FONCTION;COMPTE;BEDEB;BECRE;OBNETDEB;OBNETCRE;ONBDEB;ONBCRE;OOBDEB;OOBCRE;SD;SC"
