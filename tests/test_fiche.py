@@ -126,3 +126,12 @@ def test_fiche_s_execute(donnees_construites, tmp_path, entite):
     assert len([o for o in sorties if "image/png" in o.get("data", {})]) == 2  # evolution, spending by function
     assert "Effets pour" in textes and textes.count("Source") >= 6
     assert "NaN" not in textes and ">nan<" not in textes
+
+
+def test_phrases_synthese_et_ordinal():
+    assert f.ordinal(1) == "1re" and f.ordinal(21) == "21e" and f.ordinal(None) == "n.d."
+    idt = f.identite("45232", _territoire(), 2013)
+    phrases = f.phrases_synthese(idt, None, None)
+    # 20 000 / 135 000 = 14,81… % → 14,8 %
+    assert phrases == ["Olivet compte 20\u202f000 habitants en 2013 (2e commune de l'agglomération par la "
+                       "population, 14,8\u00a0% de ses habitants)."]

@@ -292,12 +292,15 @@ def effets_scenarios(entite: str, resultats: list[tuple[Any, Any]]) -> pd.DataFr
     from .scenarios import restitution as rs
 
     nom = nom_entite(entite)
+    precalcules = getattr(resultats, "effets", {}) or {}
     lignes = []
     for res, ref in resultats:
         sc = res.scenario
         if not sc.actions:
             continue
-        t = rs.tableau_effets_communes(res, ref)
+        t = precalcules.get(sc.nom)
+        if t is None:
+            t = rs.tableau_effets_communes(res, ref)
         ligne = t[t["entité"] == nom]
         if ligne.empty:
             continue
@@ -343,12 +346,16 @@ def fonctions_support_entite(entite: str, fonctions_support: pd.DataFrame) -> pd
     return out
 
 
-class _AvecInvalides(list):
-    """List of projection pairs that also carries the invalid scenario files (``invalides``)."""
+class Projections(list):
+    """List of (scenario, counterfactual) projection pairs, with the invalid scenario files (``invalides``) and
+    the per-entity effect table of each scenario (``effets``: name → ``restitution.tableau_effets_communes``),
+    computed once for the 23 fiches."""
 
-    def __init__(self, paires: list, invalides: list[str]) -> None:
+    def __init__(self, paires: list, invalides: list[str] | None = None,
+                 effets: dict[str, pd.DataFrame] | None = None) -> None:
         super().__init__(paires)
-        self.invalides = invalides
+        self.invalides = list(invalides or [])
+        self.effets = dict(effets or {})
 
 
 def projections_scenarios(dossier_donnees=None, annee_reference: int | None = None,
@@ -386,7 +393,9 @@ def projections_scenarios(dossier_donnees=None, annee_reference: int | None = No
     if cache and chemin.exists():
         try:
             with open(chemin, "rb") as flux:
-                return pickle.load(flux)
+                charge = pickle.load(flux)
+            if isinstance(charge, Projections):
+                return charge
         except Exception:  # noqa: BLE001 - a damaged cache is recomputed
             pass
     donnees = S.charger_donnees(dossier_donnees)
@@ -403,14 +412,64 @@ def projections_scenarios(dossier_donnees=None, annee_reference: int | None = No
             invalides.append(f"{Path(fichier).name} : {exc}")
             continue
         paires.append((S.projeter(sc, donnees), S.projeter(sc.sans_actions(), donnees)))
+    if not paires:
+        raise SectionIndisponible("aucun fichier de scénario valide — " + " ; ".join(invalides))
+    from .scenarios import restitution as rs
+
+    resultat = Projections(paires, invalides, {res.scenario.nom: rs.tableau_effets_communes(res, ref)
+                                               for res, ref in paires if res.scenario.actions})
     if invalides:
-        if not paires:
-            raise SectionIndisponible("aucun fichier de scénario valide — " + " ; ".join(invalides))
-        return _AvecInvalides(paires, invalides)
+        return resultat
     if cache:
         chemin.parent.mkdir(parents=True, exist_ok=True)
         temporaire = chemin.with_suffix(f".{os.getpid()}.tmp")
         with open(temporaire, "wb") as flux:
-            pickle.dump(paires, flux, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(resultat, flux, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporaire, chemin)
-    return paires
+    return resultat
+
+
+def ordinal(n: int | None) -> str:
+    """French ordinal of a rank: 1 → « 1re », 2 → « 2e »; None → « n.d. »."""
+    if n is None:
+        return "n.d."
+    return "1re" if n == 1 else f"{n}e"
+
+
+def phrases_synthese(idt: Identite, indicateurs: pd.DataFrame | None, comparaison: pd.DataFrame | None
+                     ) -> list[str]:
+    """Two or three French sentences « en bref » for the top of the fiche, computed from the results."""
+    from .presentation import fmt_eur_hab, fmt_nombre, fmt_pct
+
+    out = []
+    if idt.niveau == "commune":
+        out.append(f"{idt.nom} compte {fmt_nombre(idt.population)} habitants en {idt.annee} "
+                   f"({ordinal(idt.rang_population)} commune de l'agglomération par la population, "
+                   f"{fmt_pct(idt.part_population)} de ses habitants).")
+    else:
+        out.append(f"L'agglomération regroupe 22 communes et {fmt_nombre(idt.population)} habitants en {idt.annee}.")
+    if indicateurs is not None:
+        d = indicateurs[(indicateurs["entite"].astype(str) == idt.entite) & (indicateurs["an"] == idt.annee)]
+        if len(d):
+            r = d.iloc[0]
+            cap = r.get("capacite_desendettement", np.nan)
+            txt = f"Son taux d'épargne brute est de {fmt_pct(r['taux_epargne_brute'], 1, fraction=False)}"
+            if pd.notna(cap):
+                txt += f" et sa capacité de désendettement de {fmt_nombre(cap, 1)} ans, lecture : {r['lecture_capacite']}."
+            elif pd.notna(r.get("epargne_brute")) and r["epargne_brute"] <= 0:
+                txt += " ; son épargne brute étant nulle ou négative, la capacité de désendettement n'est pas calculable."
+            else:
+                txt += " ; la capacité de désendettement n'est pas disponible."
+            out.append(txt)
+    if comparaison is not None and idt.niveau == "commune":
+        c = comparaison[(comparaison["entite"].astype(str) == idt.entite) & (comparaison["an"] == idt.annee)]
+        c = c.set_index("champ")
+        if "charge" in c.index and pd.notna(c.loc["charge", "indice"]):
+            i = float(c.loc["charge", "indice"])
+            sens = "au-dessus" if i > 100 else "en dessous"
+            out.append(f"Ses dépenses de fonctionnement ({fmt_eur_hab(c.loc['charge', 'valeur_eur_hab'])}) sont "
+                       f"{fmt_nombre(abs(i - 100))} % {sens} de la moyenne de sa strate "
+                       f"({fmt_eur_hab(c.loc['charge', 'moyenne_strate_eur_hab'])})." if round(abs(i - 100)) >= 1 else
+                       f"Ses dépenses de fonctionnement ({fmt_eur_hab(c.loc['charge', 'valeur_eur_hab'])}) sont au "
+                       f"niveau de la moyenne de sa strate.")
+    return out
