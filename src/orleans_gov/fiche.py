@@ -382,8 +382,9 @@ def projections_scenarios(dossier_donnees=None, annee_reference: int | None = No
         raise SectionIndisponible("aucun scénario n'est livré dans config/scenarios")
     cat = Catalogue.depuis(dossier_donnees)
     entrees = list(fichiers)
-    entrees += [cat.table(n) for n in ("finances_communes", "finances_agglo", "flux_agglo_communes",
-                                       "depenses_fonction", "effectifs")]
+    # every processed table: the engine reads several of them (finances, flows, functions, staff, support
+    # functions…) and a table added later must invalidate the cache too
+    entrees += sorted(cat.processed.glob("*.parquet"))
     entrees += sorted(Path(S.__file__).parent.glob("*.py"))
     h = hashlib.sha256(repr(annee_reference).encode())
     for p in entrees:
