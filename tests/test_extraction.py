@@ -80,7 +80,7 @@ def test_extraire_comptes(tmp_path, variante):
             if v["icom"] == "208":
                 v["inom"] = "MONTARGIS-SUR-ŒUVRE"
         f = fichier_comptes(tmp_path / "nat.csv", ENTETE_COMMUNES_2017, encodage="cp1252", modifier=oe)
-    r = ex.extraire_comptes(f, tmp_path / "out", codes_insee=PERIMETRE_FIXTURE)
+    r = ex.extraire_comptes(f, tmp_path / "out", codes_insee=PERIMETRE_FIXTURE, populations=True)
     assert r.encodage == ("cp1252" if variante == "2017_cp1252" else "utf-8")
     communes = pd.read_parquet(tmp_path / "out" / "communes_perimetre.parquet")
     assert communes["code_insee"].tolist() == ["45034", "45034", "45147", "45147", "45234", "45234"]
@@ -121,8 +121,13 @@ def test_moyenne_de_strate_incoherente(tmp_path):
             v["mprod"] = 1521.0
     f = fichier_comptes(tmp_path / "nat.csv", ENTETE_COMMUNES_2017, modifier=tours)
     with pytest.raises(ErreurDonnees, match=r"colonne « mprod ».*plus de 100 000 hab.*2020"):
-        ex.extraire_comptes(f, tmp_path / "out", codes_insee=PERIMETRE_FIXTURE)
+        ex.extraire_comptes(f, tmp_path / "out", codes_insee=PERIMETRE_FIXTURE, verifier_strates=True)
     assert not (tmp_path / "out").exists()
+    # default: one line per stratum is read (the first one, Orléans 2020: mprod 1520.0), no consistency check
+    r = ex.extraire_comptes(f, tmp_path / "out2", codes_insee=PERIMETRE_FIXTURE)
+    moy = pd.read_parquet(tmp_path / "out2" / "moyennes_strates.parquet")
+    assert moy.loc[(moy["an"] == 2020) & (moy["nomsst1"] == B100), "mprod"].item() == 1520.0
+    assert "--verifier-strates" in " ".join(r.remarques)
 
 
 def _ecrire(chemin: Path, texte: str, encodage: str = "utf-8") -> Path:
@@ -150,9 +155,22 @@ def test_comptes_malformes(tmp_path):
             v["mprod"] = "abc"
     f = fichier_comptes(tmp_path / "n.csv", ENTETE_COMMUNES_2017, modifier=abc)
     with pytest.raises(ErreurDonnees) as e:
-        ex.extraire_comptes(f, sortie)
+        ex.extraire_comptes(f, sortie, verifier_strates=True)
     assert (e.value.ligne, e.value.colonne, e.value.valeur) == (13, "mprod", "abc")
     assert "valeur non numérique" in str(e.value)
+    # by default only the first line of each stratum is read: Vierzon 2020 (second line of its stratum, after
+    # Fleury 2020) is not; Montargis 2019 (line 7), alone in the 10–20 000 band, is, and named by its line
+    ex.extraire_comptes(f, sortie)
+
+    def abc_montargis(v):
+        if v["icom"] == "208" and v["an"] == 2019:
+            v["mprod"] = "abc"
+    f = fichier_comptes(tmp_path / "n3.csv", ENTETE_COMMUNES_2017, modifier=abc_montargis)
+    with pytest.raises(ErreurDonnees) as e:
+        ex.extraire_comptes(f, tmp_path / "out3")
+    assert (e.value.ligne, e.value.colonne, e.value.valeur) == (7, "mprod", "abc")
+    import shutil
+    shutil.rmtree(sortie)
 
     # non-numeric amount in Fleury 2020 (line 12), one of ours: every column of our lines is read
     def abc2(v):
@@ -299,7 +317,7 @@ def test_extraire_balances_moyennes_de_strate(tmp_path):
 
 def test_population_depuis_extraction_comptes(tmp_path):
     fichier_comptes(tmp_path / "nat.csv", ENTETE_COMMUNES_2017)
-    ex.extraire_comptes(tmp_path / "nat.csv", tmp_path / "c", codes_insee=PERIMETRE_FIXTURE)
+    ex.extraire_comptes(tmp_path / "nat.csv", tmp_path / "c", codes_insee=PERIMETRE_FIXTURE, populations=True)
     f = fichier_balances(tmp_path / "bal.csv")
     ex.extraire_balances(f, tmp_path / "b", population=tmp_path / "c" / "populations_communes.parquet")
     m = pd.read_parquet(tmp_path / "b" / "moyennes_fonction_strates.parquet")
@@ -344,9 +362,16 @@ def test_cli_extraire(tmp_path, capsys):
     parser = argparse.ArgumentParser(prog="orleans-gov")
     ex.configurer_cli(parser.add_subparsers())
     f = fichier_comptes(tmp_path / "nat.csv", ENTETE_COMMUNES_2017)
-    args = parser.parse_args(["extraire", "comptes", str(f), "--sortie", str(tmp_path / "c"), "--memoire", "256MB"])
+    args = parser.parse_args(["extraire", "comptes", str(f), "--sortie", str(tmp_path / "d"), "--memoire", "256MB"])
     assert args.func(args) == 0
-    assert "communes_perimetre : 6 lignes" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "communes_perimetre : 6 lignes" in out and "populations_communes :" not in out
+    assert not (tmp_path / "d" / "populations_communes.parquet").exists()
+    args = parser.parse_args(["extraire", "comptes", str(f), "--sortie", str(tmp_path / "c"), "--populations",
+                              "--verifier-strates"])
+    assert args.verifier_strates and args.populations
+    assert args.func(args) == 0
+    assert "populations_communes : 14 lignes" in capsys.readouterr().out
     b = fichier_balances(tmp_path / "bal.csv")
     args = parser.parse_args(["extraire", "balances", str(b), "--sortie", str(tmp_path / "b"),
                               "--population", str(tmp_path / "c" / "populations_communes.parquet")])
@@ -369,3 +394,57 @@ def test_lire_population_insee(tmp_path):
     with pytest.raises(ErreurDonnees, match="population"):
         (tmp_path / "x.csv").write_text("code_insee;nom\n45234;Orléans\n", encoding="utf-8")
         ex.lire_population(tmp_path / "x.csv")
+
+
+def test_options_strates_et_populations(tmp_path):
+    f = fichier_comptes(tmp_path / "nat.csv", ENTETE_COMMUNES_2017)
+    r = ex.extraire_comptes(f, tmp_path / "defaut", codes_insee=PERIMETRE_FIXTURE)
+    assert set(r.fichiers) == {"communes_perimetre", "moyennes_strates"}
+    assert not (tmp_path / "defaut" / "populations_communes.parquet").exists()
+    assert "--populations" in " ".join(r.remarques)
+    defaut = pd.read_parquet(tmp_path / "defaut" / "moyennes_strates.parquet")
+    # strata of our communes: 2 years × (100 000+, 20–50 000, 2–3 500); sizes counted by hand on the fixture:
+    # 100 000+ = Orléans, Tours, St-Denis (3); 20–50 000 = Fleury, Vierzon (2); 2–3 500 = Boigny (1)
+    assert [(a, b, n) for a, b, n in zip(defaut["an"], defaut["nomsst1"], defaut["nb_communes"])] == [
+        (2019, B2, 1), (2019, B20, 2), (2019, B100, 3), (2020, B2, 1), (2020, B20, 2), (2020, B100, 3)]
+    assert defaut["mprod"].tolist() == [900.0, 1300.0, 1500.0, 910.0, 1310.0, 1520.0]     # MOYENNES above
+    assert defaut["rmimpo1"].tolist() == [40.0, 50.25, 45.5, 41.0, 51.0, 46.0]
+    r = ex.extraire_comptes(f, tmp_path / "complet", codes_insee=PERIMETRE_FIXTURE, verifier_strates=True,
+                            populations=True)
+    complet = pd.read_parquet(tmp_path / "complet" / "moyennes_strates.parquet")
+    pd.testing.assert_frame_equal(defaut, complet)
+    pops = pd.read_parquet(tmp_path / "complet" / "populations_communes.parquet")
+    assert len(pops) == 7 * 2
+    assert pops.loc[(pops["code_insee"] == "45234") & (pops["an"] == 2020), "pop1"].item() == 116000
+    # only the populations: no consistency check (an inconsistent mean goes through), file written
+    def tours(v):
+        if v["icom"] == "261" and v["an"] == 2020:
+            v["mprod"] = 1521.0
+    g = fichier_comptes(tmp_path / "inc.csv", ENTETE_COMMUNES_2017, modifier=tours)
+    r = ex.extraire_comptes(g, tmp_path / "pop", codes_insee=PERIMETRE_FIXTURE, populations=True)
+    assert r.lignes["populations_communes"] == 14
+    assert "--verifier-strates" in " ".join(r.remarques)
+
+
+def test_prefiltrer_perimetre_strates(tmp_path):
+    # nomsst1 is the LAST field (2013 layout), CRLF line ends, a quoted label: same stratum as the unquoted one
+    entete = ["an", "dep", "icom", "inom", "reg", "pop1", "nomsst2", "mprod", "nomsst1"]
+    lignes = [
+        "2019;045;234;ORLEANS;024;116000;FPU;1500;A",        # line 2: ours, first of (2019, FPU, A)
+        "2019;037;261;TOURS;024;136000;FPU;1500;\"A\"",      # line 3: same stratum (quoted label)
+        "2019;018;279;VIERZON;024;26000;FPU;1300;B",         # line 4: first of (2019, FPU, B)
+        "2020;045;147;FLEURY;024;21000;FPU;1310;B",          # line 5: ours, first of (2020, FPU, B)
+        "2020;018;279;VIERZON;024;26000;FPU;1310;B",         # line 6: same stratum
+        "2020;045;999;AUTRE;024;500;FPU;1310;B",             # line 7: dep 045 but not our icom
+        "2020;045;234;ORLEANS;024;116000;FPU;1520;A",        # line 8: ours, first of (2020, FPU, A), no end
+    ]
+    src = tmp_path / "nat.csv"
+    src.write_bytes((";".join(entete) + "\r\n" + "\r\n".join(lignes)).encode())   # no final line end
+    p = ex.prefiltrer_perimetre_strates(src, tmp_path / "p.csv", tmp_path / "s.csv", entete, "045", ["234", "147"])
+    assert p.numeros_perimetre == [2, 5, 8]
+    assert p.numeros_strates == [2, 4, 5, 8]
+    assert p.nb_lignes == {("2019", "A", "FPU"): 2, ("2019", "B", "FPU"): 1, ("2020", "B", "FPU"): 3,
+                           ("2020", "A", "FPU"): 1}
+    s = (tmp_path / "s.csv").read_bytes().splitlines()
+    assert len(s) == 5 and s[0].startswith(b"an;dep") and s[2].startswith(b"2019;018;279")
+    assert (tmp_path / "p.csv").read_bytes().endswith(b"FPU;1520;A\n")    # missing final line end added

@@ -11,10 +11,14 @@ empty column, UTF-8 or CP1252). Writes:
   numbers as float64, text as ``string``, ``provenance``, ``fichier``);
 - ``moyennes_strates.parquet``: for every (``an``, ``nomsst1``, ``nomsst2``) stratum one of our communes
   belongs to, every strata-mean column (``m*``, ``rm*``, ``tm*``) — the DGFiP prints the same values on every
-  commune of a stratum, so one value per stratum is kept after checking that all communes agree — plus
-  ``nb_communes`` (communes of the stratum in the file);
-- ``populations_communes.parquet``: ``code_insee``, ``an``, ``pop1``, ``nomsst1``, ``nomsst2`` of **every**
-  commune of the file (input of ``extraire balances --population``).
+  commune of a stratum, so one value per stratum is kept — plus ``nb_communes`` (communes of the stratum in
+  the file);
+- ``populations_communes.parquet`` (only with ``populations=True`` / ``--populations``): ``code_insee``,
+  ``an``, ``pop1``, ``nomsst1``, ``nomsst2`` of **every** commune of the file (input of ``extraire balances
+  --population``).
+
+By default the strata means are read on one line per stratum (DGFiP convention: identical on every commune
+of a stratum); ``verifier_strates=True`` / ``--verifier-strates`` reads the whole file to check it.
 
 ``extraire balances`` — DGFiP balances comptables with the crossed nature × fonction presentation
 (ISO-8859-1, ``;``, decimal comma, upper- or lower-case header). See :func:`extraire_balances` for the exact
@@ -349,25 +353,127 @@ def prefiltrer_lignes(source: Path, destination: Path, idx_dep: int, idx_icom: i
     return numeros
 
 
+@dataclass
+class Prefiltre:
+    """Result of :func:`prefiltrer_perimetre_strates`: original line numbers of the copied lines and the
+    number of lines of every stratum (key: decoded ``an``, ``nomsst1``, ``nomsst2`` as DuckDB reads them)."""
+
+    numeros_perimetre: list[int]
+    numeros_strates: list[int]
+    nb_lignes: dict[tuple[str, str, str], int]
+
+
+def _valeur_csv(champ: bytes, encodage: str) -> str:
+    """Field value as a CSV reader gives it: end of line and enclosing quotes removed, ``""`` unescaped."""
+    v = champ.rstrip(b"\r\n")
+    if len(v) >= 2 and v.startswith(b'"') and v.endswith(b'"'):
+        v = v[1:-1].replace(b'""', b'"')
+    return v.decode("utf-8" if encodage == "utf-8" else "latin-1", errors="replace")
+
+
+def prefiltrer_perimetre_strates(source: Path, dest_perimetre: Path, dest_strates: Path, colonnes: Sequence[str],
+                                 dep: str, icoms: Iterable[str], encodage: str = "utf-8") -> Prefiltre:
+    """One byte-level pass over the national file: perimeter lines + ONE line per stratum + strata sizes.
+
+    - ``dest_perimetre``: header + lines whose ``dep``/``icom`` match (as :func:`prefiltrer_lignes`);
+    - ``dest_strates``: header + the FIRST line of every (``an``, ``nomsst2``, ``nomsst1``) stratum; the DGFiP
+      prints the same strata means on every commune of a stratum, so this line carries the stratum's means;
+    - the number of lines of every stratum (``nb_communes``).
+
+    Only the first fields (up to ``nomsst2``, field 7 of the official headers) are split from the left and
+    ``nomsst1`` (near the end of the line) from the right with ``rsplit``; a line with a wrong number of
+    fields therefore usually yields an unknown stratum key, is copied and rejected by the strict DuckDB
+    parse of the extract. Pure Python line splitting measured cheaper than a projected DuckDB ``read_csv``
+    of the 205-column file (0.46 s vs 0.93 s CPU on bench/_work/comptes_communes_35000x6.csv).
+    """
+    i_an, i_dep, i_icom = colonnes.index("an"), colonnes.index("dep"), colonnes.index("icom")
+    i_ns2, i_ns1 = colonnes.index("nomsst2"), colonnes.index("nomsst1")
+    if i_ns1 < i_ns2:  # unofficial layout: both labels split from the left
+        i_ns1, i_ns2 = i_ns2, i_ns1
+        inverse = True
+    else:
+        inverse = False
+    k = max(i_an, i_dep, i_icom, i_ns2) + 1
+    n_droite = len(colonnes) - i_ns1          # rsplit(n) -> piece 1 is field len(colonnes) - n = i_ns1
+    droite = i_ns1 >= k
+    cible_dep = dep.encode()
+    cibles = {i.encode() for i in icoms}
+    num_p: list[int] = []
+    num_s: list[int] = []
+    brutes: dict[tuple[bytes, bytes, bytes], list] = {}   # raw key -> [normalised key, line count]
+    with open(source, "rb") as s, open(dest_perimetre, "wb") as dp, open(dest_strates, "wb") as ds:
+        entete = s.readline()
+        dp.write(entete)
+        ds.write(entete)
+        for n, ligne in enumerate(s, start=2):
+            champs = ligne.split(b";", k)
+            if len(champs) <= k - 1:
+                champs += [b""] * (k + 1 - len(champs))
+            if droite:
+                morceaux = ligne.rsplit(b";", n_droite)
+                ns1 = morceaux[1] if len(morceaux) > 1 else b""
+            else:
+                ns1 = champs[i_ns1]
+            cle = (champs[i_an], champs[i_ns2], ns1)
+            vu = brutes.get(cle)
+            if vu is None:
+                a, b2, b1 = (_valeur_csv(x, encodage) for x in cle)
+                norm = (a, b1, b2) if not inverse else (a, b2, b1)
+                nouvelle = all(v[0] != norm for v in brutes.values())
+                brutes[cle] = vu = [norm, 0]
+                if nouvelle:
+                    ds.write(ligne if ligne.endswith(b"\n") else ligne + b"\n")
+                    num_s.append(n)
+            vu[1] += 1
+            d = champs[i_dep]
+            if cible_dep in d and d.strip(b'" ') == cible_dep and champs[i_icom].strip(b'" ') in cibles:
+                dp.write(ligne if ligne.endswith(b"\n") else ligne + b"\n")
+                num_p.append(n)
+    nb: dict[tuple[str, str, str], int] = {}
+    for norm, compte in brutes.values():
+        nb[norm] = nb.get(norm, 0) + compte
+    return Prefiltre(num_p, num_s, nb)
+
+
+def _renumeroter(exc: ErreurDonnees, numeros: list[int], chemin: Path) -> ErreurDonnees:
+    """Error on line L of an extract -> same error on the matching line of the national file."""
+    if exc.ligne is not None and 2 <= exc.ligne < len(numeros) + 2:
+        return ErreurDonnees(exc.explication, fichier=chemin, ligne=numeros[exc.ligne - 2], colonne=exc.colonne,
+                             valeur=exc.valeur)
+    return exc
+
+
 def extraire_comptes(fichier: str | os.PathLike, sortie: str | os.PathLike, *,
                      codes_insee: Sequence[str] = CODES_INSEE, memoire: str = MEMOIRE_PAR_DEFAUT,
-                     threads: int = THREADS_PAR_DEFAUT, verifier: bool = True,
-                     dossier_temp: str | os.PathLike | None = None) -> Rapport:
+                     threads: int = THREADS_PAR_DEFAUT, verifier: bool = True, verifier_strates: bool = False,
+                     populations: bool = False, dossier_temp: str | os.PathLike | None = None) -> Rapport:
     """Extract the perimeter and its strata means from a national DGFiP comptes individuels file.
 
     Definitions (DGFiP, docs/FORMATS.md §1): a stratum is (``an``, ``nomsst1`` population band, ``nomsst2``
     fiscal regime); ``mX`` is the strata mean of ``X`` in €/hab, ``rmX`` the strata structure ratio (%),
     ``tmX`` the strata mean tax rate (%). The DGFiP prints the same strata values on every commune of a
-    stratum: we keep one value per stratum and raise :class:`ErreurDonnees` if two communes disagree.
+    stratum, so the means of a stratum are read on ONE line of it (the first in the file).
 
-    Work plan (measured in bench/RESULTS_extraction.md): (a) a byte-level pre-filter copies the lines whose
-    ``dep``/``icom`` fields match (only the first fields of a line are split) into a small temporary file,
-    in a thread, while (b) one streamed DuckDB scan of the national file runs a ``GROUP BY an, nomsst1,
-    nomsst2`` giving, per stratum, min and max of every strata column (consistency), the number of communes
-    and the (code, pop1) lists (national populations) — DuckDB's projection pushdown converts only these
-    columns; (c) DuckDB parses the perimeter lines strictly with every column typed. Validation therefore
-    covers every column of the perimeter lines, and the strata columns, ``pop1`` and the field count of
-    every line of the file; errors give the line number in the national file.
+    Default work plan (measured in bench/RESULTS_extraction.md): (a) one byte-level Python pass
+    (:func:`prefiltrer_perimetre_strates`) copies the perimeter lines and the first line of every stratum into
+    two small temporary files and counts the lines of every stratum (``nb_communes``); (b) DuckDB parses
+    strictly the perimeter lines with every column typed and, in the strata lines, the strata columns.
+
+    What the default checks: every column of the 22 communes' lines (types, decimal point, field count, 3-
+    character ``dep``/``icom``, 4-digit ``an``, duplicates, per-inhabitant values and ratios when ``verifier``),
+    and the strata columns and field count of the line read for each stratum. Errors give the line number in
+    the national file. What it does NOT check: that all communes of a stratum carry the same means, the
+    field count and the values of the other lines of the file (a line with extra or missing fields is
+    usually caught anyway: its ``nomsst1`` field, read from the end of the line, is then an unknown stratum).
+
+    Options (each adds one streamed DuckDB scan of the whole file, run while the pass (a) runs):
+
+    - ``verifier_strates=True`` (CLI ``--verifier-strates``): min/max of every strata column over ALL the
+      communes of the strata of the perimeter; :class:`ErreurDonnees` if two communes disagree; the strata
+      columns, ``pop1`` and the field count of every line of the file are then validated;
+    - ``populations=True`` (CLI ``--populations``): also write ``populations_communes.parquet``
+      (``code_insee``, ``an``, ``pop1``, ``nomsst1``, ``nomsst2`` of every commune of the file, input of
+      ``extraire balances --population``). Without it, that file is not written.
     """
     t0 = time.perf_counter()
     chemin, sortie = Path(fichier), Path(sortie)
@@ -385,42 +491,52 @@ def extraire_comptes(fichier: str | os.PathLike, sortie: str | os.PathLike, *,
     strates = colonnes_strate(utiles)
     icoms = sorted({c[2:] for c in codes_insee if c.startswith(DEP_DGFIP[1:])})
     rapport = Rapport(encodage=entete.encodage)
+    cle_perim = ("SEMI JOIN (SELECT DISTINCT an, nomsst1, nomsst2 FROM perim) p ON s.an IS NOT DISTINCT FROM p.an "
+                 "AND s.nomsst1 IS NOT DISTINCT FROM p.nomsst1 AND s.nomsst2 IS NOT DISTINCT FROM p.nomsst2")
+    ecarts = pops = None
     with _SourceLisible(chemin, entete.encodage, Path(dossier_temp) if dossier_temp else None) as (lisible, enc), \
             tempfile.TemporaryDirectory(dir=dossier_temp) as dossier:
-        extrait = Path(dossier) / "perimetre.csv"
+        extrait, extrait_s = Path(dossier) / "perimetre.csv", Path(dossier) / "strates.csv"
         con = connexion(memoire, threads, dossier_temp)
         try:
             with ThreadPoolExecutor(1) as pool:
-                # (a) byte-level pre-filter of the perimeter lines, in a thread, while DuckDB (b) runs
-                futur = pool.submit(prefiltrer_lignes, lisible, extrait, colonnes.index("dep"),
-                                    colonnes.index("icom"), DEP_DGFIP, icoms)
-                # (b) one DuckDB scan of the whole file, reading only what the strata need
-                agreg = ", ".join(f"min({_ident(c)}) AS {_ident(c)}, max({_ident(c)}) - min({_ident(c)}) AS "
-                                  f"{_ident('_ecart_' + c)}" for c in strates)
-                sql = (f"SELECT an, nomsst1, nomsst2, count(*) AS nb_communes" + (f", {agreg}" if agreg else "")
-                       + f", list({_sql_code_insee('dep', 'icom')}) AS _codes, list(pop1) AS _pops "
-                       f"FROM {source_csv(lisible, types, encodage=enc)} GROUP BY ALL")
+                # (a) byte-level pass: perimeter lines, one line per stratum, strata sizes (in a thread)
+                futur = pool.submit(prefiltrer_perimetre_strates, lisible, extrait, extrait_s, colonnes, DEP_DGFIP,
+                                    icoms, enc)
                 try:
-                    _executer(con, f"CREATE TEMP TABLE strates AS {sql}", chemin)
+                    if verifier_strates or populations:
+                        # optional full scan, reading only the strata columns and/or (code, pop1)
+                        parts = ["an", "nomsst1", "nomsst2"]
+                        if verifier_strates:
+                            parts += [f"min({_ident(c)}) AS {_ident(c)}, max({_ident(c)}) - min({_ident(c)}) AS "
+                                      f"{_ident('_ecart_' + c)}" for c in strates]
+                        if populations:
+                            parts += [f"list({_sql_code_insee('dep', 'icom')}) AS _codes", "list(pop1) AS _pops"]
+                        _executer(con, f"CREATE TEMP TABLE scan AS SELECT {', '.join(parts)} "
+                                       f"FROM {source_csv(lisible, types, encodage=enc)} GROUP BY ALL", chemin)
                 finally:
-                    numeros = futur.result()
-            # (c) the few perimeter lines, parsed strictly with every column typed
+                    pre = futur.result()
+            # (b) the few extracted lines, parsed strictly (line numbers mapped back to the national file)
             try:
                 _executer(con, f"CREATE TEMP TABLE perim AS SELECT {_sql_code_insee('dep', 'icom')} AS code_insee, * "
                                f"FROM {source_csv(extrait, types, encodage=enc)}", chemin)
             except ErreurDonnees as exc:
-                if exc.ligne is not None and 2 <= exc.ligne < len(numeros) + 2:
-                    raise ErreurDonnees(exc.explication, fichier=chemin, ligne=numeros[exc.ligne - 2],
-                                        colonne=exc.colonne, valeur=exc.valeur) from None
-                raise
+                raise _renumeroter(exc, pre.numeros_perimetre, chemin) from None
+            try:
+                _executer(con, "CREATE TEMP TABLE strates AS SELECT "
+                               + ", ".join(_ident(c) for c in ["an", "nomsst1", "nomsst2"] + strates)
+                               + f" FROM {source_csv(extrait_s, types, encodage=enc)}", chemin)
+            except ErreurDonnees as exc:
+                raise _renumeroter(exc, pre.numeros_strates, chemin) from None
             brut = con.execute("SELECT * FROM perim").df()
-            pops = con.execute(
-                "SELECT unnest(_codes) AS code_insee, TRY_CAST(an AS INTEGER) AS an, unnest(_pops) AS pop1, "
-                "nomsst1, nomsst2 FROM strates ORDER BY 1, 2").df()
-            bandes = con.execute(
-                "SELECT s.* EXCLUDE (_codes, _pops) FROM strates s SEMI JOIN (SELECT DISTINCT an, nomsst1, nomsst2 "
-                "FROM perim) p ON s.an IS NOT DISTINCT FROM p.an AND s.nomsst1 IS NOT DISTINCT FROM p.nomsst1 "
-                "AND s.nomsst2 IS NOT DISTINCT FROM p.nomsst2 ORDER BY an, nomsst1, nomsst2").df()
+            bandes = con.execute(f"SELECT s.* FROM strates s {cle_perim} ORDER BY an, nomsst1, nomsst2").df()
+            if verifier_strates:
+                sauf = " EXCLUDE (_codes, _pops)" if populations else ""
+                ecarts = con.execute(f"SELECT s.*{sauf} FROM scan s {cle_perim} ORDER BY an, nomsst1, nomsst2").df()
+            if populations:
+                pops = con.execute(
+                    "SELECT unnest(_codes) AS code_insee, TRY_CAST(an AS INTEGER) AS an, unnest(_pops) AS pop1, "
+                    "nomsst1, nomsst2 FROM scan ORDER BY 1, 2").df()
         finally:
             con.close()
     if brut.empty:
@@ -439,14 +555,18 @@ def extraire_comptes(fichier: str | os.PathLike, sortie: str | os.PathLike, *,
             ligne = communes.loc[exc.ligne] if exc.ligne is not None else None
             ou = f" (commune {ligne['code_insee']}, an {ligne['an']})" if ligne is not None else ""
             raise ErreurDonnees(exc.explication + ou, fichier=chemin, colonne=exc.colonne, valeur=exc.valeur) from None
-    for c in strates:
-        ecart = bandes[f"_ecart_{c}"]
-        mauvais = ecart > 1e-9 * (1 + bandes[c].abs())
-        if mauvais.any():
-            b = bandes[mauvais].iloc[0]
-            raise ErreurDonnees(
-                f"moyenne de strate différente d'une commune à l'autre dans la strate « {b['nomsst1']} / "
-                f"{b['nomsst2']} » {b['an']} (écart {b[f'_ecart_{c}']})", fichier=chemin, colonne=c, valeur=b[c])
+    if ecarts is not None:
+        for c in strates:
+            ecart = ecarts[f"_ecart_{c}"]
+            mauvais = ecart > 1e-9 * (1 + ecarts[c].abs())
+            if mauvais.any():
+                b = ecarts[mauvais].iloc[0]
+                raise ErreurDonnees(
+                    f"moyenne de strate différente d'une commune à l'autre dans la strate « {b['nomsst1']} / "
+                    f"{b['nomsst2']} » {b['an']} (écart {b[f'_ecart_{c}']})", fichier=chemin, colonne=c, valeur=b[c])
+    cles = [tuple("" if pd.isna(x) else str(x) for x in k)
+            for k in zip(bandes["an"], bandes["nomsst1"], bandes["nomsst2"])]
+    bandes["nb_communes"] = [pre.nb_lignes.get(k, 0) for k in cles]
     moyennes = bandes[["an", "nomsst1", "nomsst2", "nb_communes"] + strates].copy()
     moyennes["an"] = moyennes["an"].astype("int64")
     moyennes["nb_communes"] = moyennes["nb_communes"].astype("int64")
@@ -454,14 +574,21 @@ def extraire_comptes(fichier: str | os.PathLike, sortie: str | os.PathLike, *,
         moyennes[c] = moyennes[c].astype("string")
     moyennes["provenance"] = "réel"
     moyennes["fichier"] = chemin.name
-    pops["code_insee"] = pops["code_insee"].astype("string")
-    for c in ("nomsst1", "nomsst2"):
-        pops[c] = pops[c].astype("string")
     absentes = sorted(set(codes_insee) - set(communes["code_insee"]))
     if absentes:
         rapport.remarques.append(f"{len(absentes)} commune(s) du périmètre absente(s) du fichier : {', '.join(absentes)}")
-    sorties = {"communes_perimetre": communes, "moyennes_strates": moyennes.reset_index(drop=True),
-               "populations_communes": pops}
+    sorties = {"communes_perimetre": communes, "moyennes_strates": moyennes.reset_index(drop=True)}
+    if pops is not None:
+        pops["code_insee"] = pops["code_insee"].astype("string")
+        for c in ("nomsst1", "nomsst2"):
+            pops[c] = pops[c].astype("string")
+        sorties["populations_communes"] = pops
+    else:
+        rapport.remarques.append("populations nationales non écrites (option --populations pour "
+                                 "populations_communes.parquet, entrée de « extraire balances --population »)")
+    if not verifier_strates:
+        rapport.remarques.append("moyennes de strate lues sur la première ligne de chaque strate ; leur égalité entre "
+                                 "les communes d'une strate n'est pas contrôlée (option --verifier-strates)")
     for nom, df in sorties.items():
         _ecrire_parquet(df, sortie / f"{nom}.parquet")
         rapport.fichiers[nom] = sortie / f"{nom}.parquet"
@@ -724,7 +851,8 @@ def commande_comptes(args: argparse.Namespace) -> int:
     """``orleans-gov extraire comptes FICHIER --sortie DIR``."""
     try:
         r = extraire_comptes(args.fichier, args.sortie, memoire=args.memoire, threads=args.threads,
-                             verifier=not args.sans_verification)
+                             verifier=not args.sans_verification, verifier_strates=args.verifier_strates,
+                             populations=args.populations)
     except ErreurDonnees as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 1
@@ -758,12 +886,24 @@ def configurer_cli(subparsers) -> None:
         q.add_argument("--threads", type=int, default=THREADS_PAR_DEFAUT, help="threads DuckDB (défaut : 2)")
 
     c = sous.add_parser("comptes", help="comptes individuels des communes (fichier national)",
-                        description="Extrait les 22 communes (toutes colonnes), les moyennes de leurs strates et les "
-                                    "populations de toutes les communes d'un fichier national des comptes individuels.")
+                        description="Extrait les 22 communes (toutes colonnes) et les moyennes de leurs strates d'un "
+                                    "fichier national des comptes individuels. Par défaut : les lignes des 22 communes "
+                                    "sont entièrement contrôlées ; les moyennes de chaque strate sont lues sur UNE ligne "
+                                    "de la strate (la DGFiP les répète sur chaque commune) ; l'égalité de ces moyennes "
+                                    "entre communes et les autres lignes du fichier ne sont pas contrôlées "
+                                    "(--verifier-strates), les populations nationales ne sont pas écrites "
+                                    "(--populations).")
     c.add_argument("fichier", help="fichier national DGFiP des comptes individuels des communes (CSV « ; »)")
     communs(c)
     c.add_argument("--sans-verification", action="store_true",
                    help="ne pas recontrôler les valeurs par habitant et les ratios des 22 communes")
+    c.add_argument("--verifier-strates", action="store_true",
+                   help="lire tout le fichier pour contrôler que toutes les communes de chaque strate du périmètre "
+                        "portent les mêmes moyennes (et valider les colonnes de strate et le nombre de champs de "
+                        "chaque ligne) ; plus lent")
+    c.add_argument("--populations", action="store_true",
+                   help="écrire aussi populations_communes.parquet (population de toutes les communes du fichier, "
+                        "entrée de « extraire balances --population ») ; plus lent")
     c.set_defaults(func=commande_comptes)
 
     b = sous.add_parser("balances", help="balances comptables nature × fonction (fichier national)",
