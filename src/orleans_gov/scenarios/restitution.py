@@ -444,7 +444,10 @@ def fig_tornado(df: pd.DataFrame, titre: str, unite: str, exemple: bool, sc: Sce
     ax.xaxis.set_major_formatter(formateur_axe(decimales, unite))
     ax.grid(axis="x", color="#e3e3e3")
     ax.grid(axis="y", visible=False)
-    ax.set_title(titre.replace(" — ", "\n", 1) if len(titre) > 60 else titre)
+    # figure title at the left edge of the figure, like the other charts (not above the axes, which the long
+    # assumption labels push to the middle of the figure)
+    fig.suptitle(titre.replace(" — ", "\n", 1) if len(titre) > 90 else titre, fontweight="bold", x=0.01,
+                 ha="left")
     ax.legend(loc="lower right", fontsize=9)
     legende_figure(fig, SOURCE, exemple=exemple, millesime=millesime(sc))
     return fig
