@@ -912,7 +912,7 @@ def configurer_cli(subparsers) -> None:
     b.add_argument("fichier", help="fichier national DGFiP des balances comptables (CSV « ; », virgule décimale)")
     communs(b)
     b.add_argument("--population", default=None,
-                   help="table de population (populations_communes.parquet d'« extraire comptes », parquet des "
+                   help="table de population (populations_communes.parquet d'« extraire comptes --populations », parquet des "
                         "comptes individuels ou CSV INSEE) pour calculer les €/hab et les moyennes de strate")
     b.add_argument("--encodage", default=None, choices=["utf-8", "latin-1"],
                    help="forcer l'encodage (défaut : détecté, ISO-8859-1 sauf UTF-8 avec BOM)")
