@@ -667,12 +667,28 @@ def carte_situation(gdf, code_insee: str | None, titre: str | None = None, ax=No
     gdf[choisie].plot(ax=ax, color=couleur if code_insee is not None else "#c6d4e6",
                       edgecolor="#333333", linewidth=1.0)
     if etiquettes and "nom" in gdf.columns:
-        for est_choisie, (_, ligne) in zip(choisie, gdf.iterrows()):
+        # Labels are placed highlighted commune first, then by decreasing area; a label that would overlap one
+        # already placed is left out (the small central communes cannot all be named legibly on a small map).
+        _aspect(ax, gdf)
+        fig = ax.get_figure()
+        rendu = fig.canvas.get_renderer()
+        with warnings.catch_warnings():  # areas only rank the communes: a geographic CRS is good enough
+            warnings.simplefilter("ignore", UserWarning)
+            aires = gdf.geometry.area
+        ordre = sorted(gdf.index, key=lambda i: (not bool(choisie.loc[i]) or code_insee is None, -aires.loc[i]))
+        places = []
+        for i in ordre:
+            ligne, est_choisie = gdf.loc[i], bool(choisie.loc[i])
             p = ligne.geometry.representative_point()
-            ax.annotate(str(ligne["nom"]), (p.x, p.y), ha="center", va="center",
-                        fontsize=8 if est_choisie and code_insee is not None else 5.5,
-                        fontweight="bold" if est_choisie and code_insee is not None else "normal",
-                        color="#111111" if est_choisie else "#555555")
+            texte = ax.annotate(str(ligne["nom"]), (p.x, p.y), ha="center", va="center",
+                                fontsize=8 if est_choisie and code_insee is not None else 6,
+                                fontweight="bold" if est_choisie and code_insee is not None else "normal",
+                                color="#111111" if est_choisie else "#555555")
+            boite = texte.get_window_extent(rendu).expanded(1.05, 1.15)
+            if any(boite.overlaps(b) for b in places):
+                texte.remove()
+            else:
+                places.append(boite)
     if code_insee is not None and "nom" in gdf.columns:
         nom = str(gdf.loc[choisie, "nom"].iloc[0])
         ax.legend(handles=[Patch(facecolor=couleur, edgecolor="#333333", label=nom)], loc="lower left",
