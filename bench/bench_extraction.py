@@ -189,8 +189,16 @@ def generer_balances(chemin: Path, n_lignes: int, graine: int = 57) -> None:
 # ----------------------------------------------------------------------------------------------------
 # Tasks run in a fresh subprocess
 def tache_duckdb_comptes(fichier: Path, sortie: Path) -> None:
+    """Default path: one line per stratum (Python byte pass), no national populations."""
     from orleans_gov.extraction import extraire_comptes
     extraire_comptes(fichier, sortie, verifier=True, dossier_temp=sortie)
+
+
+def tache_duckdb_comptes_complet(fichier: Path, sortie: Path) -> None:
+    """Same work as the naive pandas version: full-file strata check and national populations."""
+    from orleans_gov.extraction import extraire_comptes
+    sortie.mkdir(parents=True, exist_ok=True)   # also DuckDB's spill folder
+    extraire_comptes(fichier, sortie, verifier=True, verifier_strates=True, populations=True, dossier_temp=sortie)
 
 
 def tache_duckdb_balances(fichier: Path, sortie: Path) -> None:
@@ -268,6 +276,7 @@ def tache_plancher(fichier: Path, sortie: Path) -> None:
 
 
 TACHES = {"duckdb-comptes": tache_duckdb_comptes, "pandas-comptes": tache_pandas_comptes,
+          "duckdb-comptes-complet": tache_duckdb_comptes_complet,
           "duckdb-balances": tache_duckdb_balances, "pandas-balances": tache_pandas_balances,
           "plancher": tache_plancher}
 
@@ -308,15 +317,22 @@ def coeurs_disponibles() -> float:
 def comparer_sorties(dossier_duckdb: Path, dossier_pandas: Path, nature: str) -> str:
     """Sanity check: DuckDB and pandas produce the same numbers."""
     import pandas as pd
-    if nature == "comptes":
+    if nature.startswith("comptes"):
         a = pd.read_parquet(dossier_duckdb / "communes_perimetre.parquet")
         b = pd.read_parquet(dossier_pandas / "communes_perimetre.parquet")
         m1 = pd.read_parquet(dossier_duckdb / "moyennes_strates.parquet")
         m2 = pd.read_parquet(dossier_pandas / "moyennes_strates.parquet")
         ok = (len(a) == len(b) and abs(a["prod"].sum() - b["prod"].sum()) < 1e-6 and len(m1) == len(m2)
-              and abs(m1["mprod"].sum() - m2["mprod"].sum()) < 1e-6)
-        return (f"{'identiques' if ok else 'DIFFÉRENTES'} : {len(a)} lignes communes (Σ prod {a['prod'].sum():,.2f} k€), "
-                f"{len(m1)} strates (Σ mprod {m1['mprod'].sum():,.2f})")
+              and abs(m1["mprod"].sum() - m2["mprod"].sum()) < 1e-6
+              and (m1["nb_communes"].to_numpy() == m2["nb_communes"].to_numpy()).all())
+        texte = (f"{len(a)} lignes communes (Σ prod {a['prod'].sum():,.2f} k€), {len(m1)} strates (Σ mprod "
+                 f"{m1['mprod'].sum():,.2f}, Σ nb_communes {m1['nb_communes'].sum():,})")
+        if nature == "comptes-complet":
+            p1 = pd.read_parquet(dossier_duckdb / "populations_communes.parquet")
+            p2 = pd.read_parquet(dossier_pandas / "populations_communes.parquet")
+            ok = ok and len(p1) == len(p2) and abs(p1["pop1"].sum() - p2["pop1"].sum()) < 1e-6
+            texte += f", populations {len(p1):,} lignes (Σ pop1 {p1['pop1'].sum():,.0f})"
+        return f"{'identiques' if ok else 'DIFFÉRENTES'} : {texte}"
     a = pd.read_parquet(dossier_duckdb / "depenses_fonction_perimetre.parquet")
     b = pd.read_parquet(dossier_pandas / "depenses_fonction_perimetre.parquet")
     c1 = pd.read_parquet(dossier_duckdb / "depenses_fonction_communes.parquet")
@@ -328,30 +344,41 @@ def comparer_sorties(dossier_duckdb: Path, dossier_pandas: Path, nature: str) ->
 
 
 ANALYSE = (
-    "- Où va le temps de DuckDB (profil à un cœur, temps CPU, mesures isolées de ce dépôt) — comptes : "
-    "imports Python ≈ 0,6 s ; découpage du CSV de 205 colonnes par le lecteur DuckDB ≈ 1,2–1,5 s à lui seul "
-    "(`SELECT count(*)`) ; conversion des ≈ 95 colonnes de moyennes de strate + min/max (contrôle de cohérence) + "
-    "listes de populations ≈ 1 s ; pré-filtre des lignes du périmètre ≈ 0,3 s ; mise en forme, contrôle des ratios "
-    "et Parquet ≈ 0,5 s. pandas lit et convertit tout le fichier en ≈ 3,5 s CPU : l'avantage de DuckDB (ne "
-    "convertir que ≈ 95 colonnes sur 205) est presque mangé par le coût fixe de son découpage et par les imports.",
+    "- Comptes, chemin par défaut (depuis le 29/11, 18 h 50 UTC) : une passe Python au niveau des octets "
+    "(`prefiltrer_perimetre_strates`, un thread) lit chaque ligne, découpe les 7 premiers champs (`split`) et "
+    "`nomsst1` par la droite (`rsplit`), copie les lignes des 22 communes et la PREMIÈRE ligne de chaque strate "
+    "(an, nomsst1, nomsst2) dans deux petits fichiers et compte les lignes de chaque strate ; DuckDB ne lit "
+    "ensuite que ces ≈ 300 lignes. Profil à un cœur (temps CPU, mesures isolées) : imports Python ≈ 0,6 s ; "
+    "passe Python ≈ 0,7 s (308 Mo) ; lecture stricte des extraits, mise en forme, contrôle des ratios et "
+    "Parquet ≈ 0,4 s. Mesuré pour choisir la passe : la même clé de strate lue par DuckDB sur un `read_csv` "
+    "projeté (`SELECT an, nomsst1, nomsst2, count(*) … GROUP BY ALL`) coûte 0,93 s CPU (1,34 s murales) contre "
+    "0,46 s CPU pour la boucle Python minimale : le découpage des 205 champs par DuckDB reste plus cher que "
+    "le découpage partiel d'une ligne en Python. Compter les `;` de chaque ligne (contrôle du nombre de champs "
+    "de tout le fichier) doublerait le coût de la passe (+0,5 s) : ce contrôle reste dans "
+    "`--verifier-strates`.",
+    "- Ce que le défaut ne fait plus (options explicites) : le contrôle que toutes les communes d'une strate "
+    "portent les mêmes moyennes (`--verifier-strates`, min/max de ≈ 95 colonnes sur tout le fichier) et la "
+    "table nationale des populations (`--populations`, entrée de `extraire balances --population`). Avec les "
+    "deux options, DuckDB fait le même travail que le pandas naïf (ligne « même travail que pandas ») : "
+    "parcours DuckDB complet (découpage ≈ 1,2–1,5 s CPU, conversions + min/max + listes ≈ 1 s) en parallèle "
+    "de la passe Python.",
     "- Balances : découpage du CSV ≈ 2,3–2,5 s CPU (520 Mo), agrégation `GROUP BY` sur 7 clés texte (entité, "
     "exercice, nomenclature, fonction, section…) ≈ 2–2,5 s, clés dérivées et sorties ≈ 1 s, imports ≈ 0,6 s ; "
     "pandas ≈ 16–20 s CPU et 2,6 Go (3 millions de lignes de chaînes en mémoire).",
     "- Pistes essayées sans gain mesurable (écart < bruit de ± 20 % dû à la charge) : lecture en VARCHAR des "
     "colonnes non agrégées, `quote=''`, `parallel=false`, clé de regroupement concaténée ou entière (≈ −10 %), "
     "recherche `bytes.find` pour le pré-filtre (plus lente : la bande passante mémoire de cette VM rend chaque "
-    "passe supplémentaire sur les blocs aussi chère que le découpage ligne à ligne). Gain retenu : un seul "
-    "parcours DuckDB projeté pour les comptes (≈ −40 % de CPU par rapport à deux parcours), lecture UTF-8 des "
-    "colonnes ASCII des balances au lieu du transcodage latin-1 de DuckDB (≈ −30 % sur le découpage), "
-    "agrégats finaux en SQL.",
-    "- Variabilité : sur six lancements complets (3 exécutions chacun) le 29/11 entre 17 h 20 et 18 h UTC, avec le "
-    "code final ou presque, le rapport de durée comptes DuckDB/pandas a varié de 0,90× à 1,20× (temps CPU "
-    "≈ égaux) et le rapport balances de 2,5× à 4,1× (4,1× lors du seul lancement où DuckDB a obtenu ≈ 1,4 cœur). "
-    "Conclusion honnête : sur cette machine à un cœur effectif, l'objectif « comptes plus rapide que pandas » "
-    "est à la limite (égalité à ± 20 %) et l'objectif « balances ≥ 3× » n'est pas atteint (≈ 2,5× en CPU) ; "
-    "les objectifs de mémoire sont atteints (≈ 40 % du pic pandas, < 0,6 Go).",
-    "- Mémoire : DuckDB reste sous 0,6 Go (plafond `memory_limit=1GB`, lecture en flux), soit ≈ 40 % du pic de pandas pour "
-    "les comptes et ≈ 20 % pour les balances.",
+    "passe supplémentaire sur les blocs aussi chère que le découpage ligne à ligne). Gains retenus : une ligne "
+    "par strate lue par une passe Python (comptes, défaut), lecture UTF-8 des colonnes ASCII des balances au "
+    "lieu du transcodage latin-1 de DuckDB (≈ −30 % sur le découpage), agrégats finaux en SQL.",
+    "- Historique : avant ce changement (parcours DuckDB complet par défaut), le rapport de durée comptes "
+    "DuckDB/pandas était à l'égalité (0,90× à 1,20× sur six lancements le 29/11 entre 17 h 20 et 18 h UTC ; "
+    "0,98× sur machine calme à 18 h 40 : 3,17 s contre 3,11 s, CPU 4,67 s contre 4,50 s, 460 Mo contre 1 017 Mo).",
+    "- Lancements du 29/11 après ce changement (3 exécutions chacun, machine chargée par le rendu de notebooks d'autres développeurs) : 18 h 52 UTC (1,0 à 1,8 cœur disponible) comptes par défaut 1,91 s contre 4,31 s pour pandas (2,25× ; CPU 1,94 s contre 4,84 s, 2,49×), pic 179 Mo contre 1 018 Mo ; 18 h 55 UTC (0,5 à 0,9 cœur) 1,68 s contre 3,18 s (1,89× ; CPU 2,75×), pic 179 Mo (18 %). Le gain tient en temps CPU (≈ 2,5–2,8×), donc ne dépend pas de la charge ; l'option `--verifier-strates --populations` reste à l'égalité avec pandas en CPU (0,96–1,02×) pour ≈ 38 % de sa mémoire.",
+    "- Balances (inchangées ici) : le rapport de durée dépend du second cœur : 4,38× sur machine calme (29/11, 18 h 40), 3,04× puis 2,76× lors des deux lancements chargés ci-dessus ; en CPU ≈ 2,6–2,8× : l'objectif « ≥ 3× » n'est atteint que si DuckDB dispose de ses deux threads.",
+    "- Charge : d'autres développeurs exécutent et rendent des notebooks sur la même machine à 2 cœurs pendant ce "
+    "banc (load average et cœurs disponibles ci-dessus) ; les durées murales en dépendent, le temps CPU beaucoup "
+    "moins, d'où les deux colonnes.",
 )
 
 
@@ -402,7 +429,10 @@ def main() -> int:
     coeurs_debut = coeurs_disponibles()
     for nature, fichier in (("comptes", comptes), ("balances", balances)):
         for k in range(a.repetitions):
-            for outil in ("plancher", f"duckdb-{nature}", f"pandas-{nature}"):
+            outils = ["plancher", f"duckdb-{nature}", f"pandas-{nature}"]
+            if nature == "comptes":
+                outils.insert(2, "duckdb-comptes-complet")
+            for outil in outils:
                 cle = outil if outil != "plancher" else f"plancher-{nature}"
                 sortie = TRAVAIL / "sorties" / outil
                 m = mesurer([py, script, "--tache", outil, str(fichier), str(sortie)])
@@ -410,8 +440,9 @@ def main() -> int:
                 print(f"{cle} #{k + 1} : {m[0]:.2f} s, {m[1]:.0f} Mo, CPU {m[2]:.2f} s", file=sys.stderr)
             m = mesurer(["wc", "-l", str(fichier)])
             mesures.setdefault(f"wc-{nature}", []).append(m)
-    controles = {n: comparer_sorties(TRAVAIL / "sorties" / f"duckdb-{n}", TRAVAIL / "sorties" / f"pandas-{n}", n)
-                 for n in ("comptes", "balances")}
+    controles = {n: comparer_sorties(TRAVAIL / "sorties" / f"duckdb-{n}",
+                                     TRAVAIL / "sorties" / f"pandas-{n.removesuffix('-complet')}", n)
+                 for n in ("comptes", "comptes-complet", "balances")}
     charge_fin = os.getloadavg()
     coeurs_fin = coeurs_disponibles()
     med = {k: tuple(statistics.median(x[i] for x in v) for i in range(3)) for k, v in mesures.items()}
@@ -445,35 +476,48 @@ def main() -> int:
                "|---|---|---:|---:|---:|"]
     for nature in ("comptes", "balances"):
         for cle, nom in ((f"wc-{nature}", "`wc -l`"), (f"plancher-{nature}", "plancher (lecture des octets)"),
-                         (f"duckdb-{nature}", "**DuckDB** (`orleans_gov.extraction`)"),
+                         (f"duckdb-{nature}", "**DuckDB** (`orleans_gov.extraction`"
+                          + (", défaut : une ligne par strate)" if nature == "comptes" else ")")),
+                         *([("duckdb-comptes-complet", "DuckDB `--verifier-strates --populations` (même travail "
+                             "que pandas)")] if nature == "comptes" else []),
                          (f"pandas-{nature}", "pandas naïf (`read_csv` complet puis filtre/groupby)")):
             lignes.append(f"| {nature} | {nom} | {med[cle][0]:.2f} | {med[cle][2]:.2f} | {med[cle][1]:.0f} |")
     lignes += ["", "Ratios et objectifs :", ""]
     dc, pc = med["duckdb-comptes"], med["pandas-comptes"]
     db, pb = med["duckdb-balances"], med["pandas-balances"]
+    cc = med["duckdb-comptes-complet"]
     ok1 = dc[0] < pc[0] and dc[1] <= pc[1] / 2
     ok2 = pb[0] / db[0] >= 3 and db[1] < 1024
     lignes += [f"- comptes : DuckDB {pc[0] / dc[0]:.2f}× plus rapide que pandas (durée murale ; CPU : "
                f"{pc[2] / dc[2]:.2f}×), pic mémoire {dc[1] / pc[1]:.0%} de "
                f"celui de pandas ; objectif (plus rapide et ≤ 50 % de la mémoire) : **{'atteint' if ok1 else 'MANQUÉ'}**.",
+               f"- comptes avec `--verifier-strates --populations` (contrôle de cohérence sur toutes les communes "
+               f"et populations nationales, le travail que fait aussi le pandas naïf) : {pc[0] / cc[0]:.2f}× "
+               f"(CPU : {pc[2] / cc[2]:.2f}×), pic {cc[1] / pc[1]:.0%} de pandas — option, hors objectif.",
                f"- balances : DuckDB {pb[0] / db[0]:.2f}× plus rapide que pandas (durée murale ; CPU : "
                f"{pb[2] / db[2]:.2f}×), pic {db[1]:.0f} Mo ; objectif "
                f"(≥ 3× et < 1 Go) : **{'atteint' if ok2 else 'MANQUÉ'}**.",
                f"- DuckDB par rapport au plancher de lecture : comptes {dc[0] / med['plancher-comptes'][0]:.1f}×, "
                f"balances {db[0] / med['plancher-balances'][0]:.1f}×.", "",
                "Contrôle de cohérence des sorties (DuckDB vs pandas, dernière exécution) :", "",
-               f"- comptes : {controles['comptes']}", f"- balances : {controles['balances']}", "",
+               f"- comptes (défaut) : {controles['comptes']}",
+               f"- comptes (`--verifier-strates --populations`) : {controles['comptes-complet']}",
+               f"- balances : {controles['balances']}", "",
                "Détail des exécutions (durée s / pic Mo / CPU s) :", ""]
     for k, v in mesures.items():
         lignes.append(f"- {k} : " + ", ".join(f"{d:.2f} s / {r:.0f} Mo / {c:.2f} s" for d, r, c in v))
-    par_dc, par_db = dc[2] / dc[0], db[2] / db[0]
+    par_dc, par_cc, par_db = dc[2] / dc[0], cc[2] / cc[0], db[2] / db[0]
     lignes += ["", "## Lecture des résultats", "",
-               f"- Parallélisme effectif de DuckDB (CPU ÷ durée murale) : comptes {par_dc:.2f}, balances {par_db:.2f} "
-               "(2 threads demandés). "
-               + ("Proche de 1 : pendant la mesure, les autres tâches de la machine occupaient l'autre cœur, et "
-                  "DuckDB n'a disposé en pratique que d'un cœur, comme pandas. Les rapports de durée murale sont "
-                  "alors égaux aux rapports de temps CPU ; sur une machine libre, le second thread DuckDB diviserait "
-                  "sa durée murale par près de 2 (pas pandas, mono-thread)." if max(par_dc, par_db) < 1.3 else
+               f"- Comptes, défaut : {dc[0]:.2f} s murales, {dc[2]:.2f} s CPU, {dc[1]:.0f} Mo contre {pc[0]:.2f} s, "
+               f"{pc[2]:.2f} s CPU, {pc[1]:.0f} Mo pour pandas ; CPU ÷ durée murale {par_dc:.2f} (chemin surtout "
+               "mono-thread : la passe Python ; DuckDB ne lit que les extraits).",
+               f"- Parallélisme effectif (CPU ÷ durée murale) : comptes avec options {par_cc:.2f} (parcours DuckDB à 2 "
+               "threads et passe Python en même temps), balances "
+               f"{par_db:.2f} (DuckDB seul, 2 threads demandés). "
+               + ("Balances proches de 1 : pendant la mesure, les autres tâches de la machine occupaient l'autre cœur, "
+                  "et DuckDB n'a disposé en pratique que d'un cœur. Les rapports de durée murale sont alors proches "
+                  "des rapports de temps CPU ; sur une machine libre, le second thread DuckDB diviserait "
+                  "sa durée murale par près de 2." if par_db < 1.3 else
                   "Les deux threads ont travaillé : l'écart de durée murale dépasse l'écart de temps CPU."),
                ] + list(ANALYSE)
     Path(a.resultats).write_text("\n".join(lignes) + "\n", encoding="utf-8")
