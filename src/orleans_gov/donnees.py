@@ -242,10 +242,12 @@ def construire(dossier=None, *, verbeux: bool = False) -> dict[str, Path]:
         "ofgl_agglo": read_ofgl_investissement(cat.ofgl_investissement).assign(provenance="réel"),
     }
     collecte = _construire_collecte(cat)
-    tables["flux_agglo_communes"] = collecte.pop("flux_agglo_communes", None) if "flux_agglo_communes" in collecte \
-        else construire_flux(cat)
-    tables["depenses_fonction"] = collecte.pop("depenses_fonction", None) if "depenses_fonction" in collecte \
-        else construire_depenses_fonction(cat)
+    # the collection workbooks (when that module is present) provide the flows and spending by function;
+    # otherwise they come straight from the sample CSVs, with the same layout
+    if "flux_agglo_communes" not in collecte:
+        collecte["flux_agglo_communes"] = construire_flux(cat)
+    if "depenses_fonction" not in collecte:
+        collecte["depenses_fonction"] = construire_depenses_fonction(cat)
     tables.update(collecte)
     ecrits = {}
     for nom, df in tables.items():

@@ -222,7 +222,9 @@ def _decimales(col: str) -> int:
     return 2
 
 
-def _ecrire_csv(path: Path, entete: list[str], lignes: list[dict], vide_final: bool) -> None:
+def _ecrire_csv(path: Path, entete: list[str], lignes: list[dict], vide_final: bool,
+                decimales=_decimales) -> None:
+    """Write an official ``;`` file: text as is, numbers with the file's precision, missing as empty."""
     path.parent.mkdir(parents=True, exist_ok=True)
     out = [";".join(entete) + (";" if vide_final else "")]
     for row in lignes:
@@ -232,7 +234,7 @@ def _ecrire_csv(path: Path, entete: list[str], lignes: list[dict], vide_final: b
             if isinstance(v, str):
                 cells.append(v)
             else:
-                cells.append(_fmt(v, _decimales(c)))
+                cells.append(_fmt(v, decimales(c)))
         out.append(";".join(cells) + (";" if vide_final else ""))
     path.write_bytes(("\n".join(out) + "\n").encode("utf-8"))
 
@@ -544,28 +546,14 @@ def _generer_gfp(cat: Catalogue, rng, flux: pd.DataFrame, pops: pd.DataFrame, fo
         lignes.append(row)
         fonctions += _ventiler(SIREN_AGGLO, an, m["cftot"], parts_f, m["eitot"], m["edettot"], parts_i, rng)
         p = cat.dgfip_gfp_sample / f"comptes-individuels-gfp_{an}_exemple.csv"
-        _ecrire_csv_gfp(p, [row])
+        _ecrire_csv(p, ENTETE_GFP, [row], vide_final=False, decimales=_decimales_gfp)
         chemins[f"gfp_{an}"] = p
     return chemins
 
 
-def _ecrire_csv_gfp(path: Path, lignes: list[dict]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    out = [";".join(ENTETE_GFP)]
-    for row in lignes:
-        cells = []
-        for c in ENTETE_GFP:
-            v = row.get(c)
-            if isinstance(v, str):
-                cells.append(v)
-            elif v is None:
-                cells.append("")
-            elif c.endswith("hab") or c.startswith("f") or c == "mpoid":
-                cells.append(_fmt(v, 0))
-            else:
-                cells.append(_fmt(v, 2))
-        out.append(";".join(cells))
-    path.write_bytes(("\n".join(out) + "\n").encode("utf-8"))
+def _decimales_gfp(col: str) -> int:
+    """GFP file: per-inhabitant values and ``mpoid`` in units, amounts and shares with 2 decimals."""
+    return 0 if col.endswith("hab") or col.startswith("f") or col == "mpoid" else 2
 
 
 def empreinte(dossier=None) -> str:
