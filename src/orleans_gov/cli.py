@@ -9,7 +9,7 @@ import argparse
 import importlib
 import sys
 
-from .erreurs import ErreurDonnees
+from orleans_gov.erreurs import ErreurDonnees
 
 MODULES_CLI = (
     "orleans_gov.collecte",
@@ -21,7 +21,7 @@ MODULES_CLI = (
 
 
 def _cmd_echantillon(args) -> int:
-    from .echantillon import empreinte, generer
+    from orleans_gov.echantillon import empreinte, generer
     chemins = generer(args.dossier_donnees)
     print(f"Données d'exemple écrites : {len(chemins)} fichiers (empreinte {empreinte(args.dossier_donnees)[:12]}).")
     print("Ces données sont SYNTHÉTIQUES : « Données d'exemple — ne pas diffuser ».")
@@ -29,7 +29,7 @@ def _cmd_echantillon(args) -> int:
 
 
 def _cmd_donnees(args) -> int:
-    from .donnees import construire
+    from orleans_gov.donnees import construire
     print("Construction de data/processed …")
     construire(args.dossier_donnees, verbeux=True)
     return 0

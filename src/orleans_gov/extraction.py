@@ -46,10 +46,10 @@ from typing import Iterable, Sequence
 import duckdb
 import pandas as pd
 
-from .erreurs import ErreurDonnees
-from .sources.csv_officiel import signaler_inconnues
-from .sources.dgfip import COLONNES_CONNUES_COMMUNES, COLONNES_TEXTE_COMMUNES, verifier_ratios
-from .territoire import CODES_INSEE, DEP_DGFIP, SIREN_AGGLO, strate_dgfip
+from orleans_gov.erreurs import ErreurDonnees
+from orleans_gov.sources.csv_officiel import signaler_inconnues
+from orleans_gov.sources.dgfip import COLONNES_CONNUES_COMMUNES, COLONNES_TEXTE_COMMUNES, verifier_ratios
+from orleans_gov.territoire import CODES_INSEE, DEP_DGFIP, SIREN_AGGLO, strate_dgfip
 
 MEMOIRE_PAR_DEFAUT = "1GB"
 THREADS_PAR_DEFAUT = 2

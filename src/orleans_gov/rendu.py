@@ -49,8 +49,8 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from .catalogue import RACINE_PROJET, Catalogue
-from .territoire import CODES_INSEE, ENTITES, SIREN_AGGLO, nom_entite, verifier_entite
+from orleans_gov.catalogue import RACINE_PROJET, Catalogue
+from orleans_gov.territoire import CODES_INSEE, ENTITES, SIREN_AGGLO, nom_entite, verifier_entite
 
 MISSION = "Gouvernance du bloc communal — agglomération d'Orléans"
 CLIENT = "Communauté d'agglomération Orléans Val de Loire et ses 22 communes membres"
@@ -243,7 +243,7 @@ def _classe_gestionnaire_fork():
                 exe and os.path.realpath(exe) == os.path.realpath(sys.executable))
             if not (meme_python and kernel_cmd[1:3] == ["-m", "ipykernel_launcher"]):
                 return await super()._async_launch_kernel(kernel_cmd, **kw)
-            from . import _noyau_chaud  # noqa: F401  (same module the fork server preloads)
+            from orleans_gov import _noyau_chaud  # noqa: F401  (same module the fork server preloads)
 
             ctx = _contexte_fork()
             proc = ctx.Process(target=_noyau_chaud.lancer_noyau,

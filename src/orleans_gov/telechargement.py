@@ -51,8 +51,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
-from .erreurs import ErreurDonnees
-from .territoire import CODES_INSEE, DEP_DGFIP, SIREN_AGGLO
+from orleans_gov.erreurs import ErreurDonnees
+from orleans_gov.territoire import CODES_INSEE, DEP_DGFIP, SIREN_AGGLO
 
 BASES_PAR_DEFAUT: dict[str, str] = {
     "dgfip": "https://data.economie.gouv.fr",
@@ -295,7 +295,7 @@ def _verifier_csv_ofgl(chemin: Path, requis: Sequence[str]) -> int:
 
 def valider(t: Telecharge) -> None:
     """Check a staged file with the project's readers; raise :class:`ErreurDonnees` when it is unusable."""
-    from .sources.dgfip import read_comptes_communes, read_comptes_gfp
+    from orleans_gov.sources.dgfip import read_comptes_communes, read_comptes_gfp
 
     chemin, nature = t.chemin, t.ressource.nature
     if nature == "comptes_communes":
@@ -394,7 +394,7 @@ def telecharger(sortie: str | os.PathLike | None = None, annees: Sequence[int] |
     in both cases the output folder is left exactly as it was.
     """
     if sortie is None:
-        from .catalogue import Catalogue
+        from orleans_gov.catalogue import Catalogue
         sortie = Catalogue.depuis().reel / "telechargements"
     sortie = Path(sortie)
     dire = journal or (lambda _m: None)

@@ -20,9 +20,9 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ..erreurs import ErreurDonnees
-from ..territoire import COMMUNES, ENTITES, NOM_AGGLO, SIREN_AGGLO, nom_entite, verifier_entite
-from . import referentiels as ref
+from orleans_gov.erreurs import ErreurDonnees
+from orleans_gov.territoire import COMMUNES, ENTITES, NOM_AGGLO, SIREN_AGGLO, nom_entite, verifier_entite
+from orleans_gov.collecte import referentiels as ref
 
 # --------------------------------------------------------------------------------------------------
 # Layout (shared with the importer)

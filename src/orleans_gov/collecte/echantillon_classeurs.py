@@ -31,11 +31,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..catalogue import Catalogue
-from ..erreurs import ErreurDonnees
-from ..territoire import CODES_INSEE, COMMUNES, ENTITES, SIREN_AGGLO
-from . import classeurs as cl
-from . import referentiels as ref
+from orleans_gov.catalogue import Catalogue
+from orleans_gov.erreurs import ErreurDonnees
+from orleans_gov.territoire import CODES_INSEE, COMMUNES, ENTITES, SIREN_AGGLO
+from orleans_gov.collecte import classeurs as cl
+from orleans_gov.collecte import referentiels as ref
 
 ANNEE_EXEMPLE = 2013
 VERSION_GENERATEUR = "3"  # bump when the generator changes: the sample workbooks are then regenerated
@@ -91,7 +91,7 @@ SUPPORT = {
 
 def _finances_reference(cat: Catalogue, annee: int) -> pd.DataFrame:
     """Personnel charges and population of the reference year, as in the processed finance tables."""
-    from ..donnees import construire_finances_agglo, construire_finances_communes
+    from orleans_gov.donnees import construire_finances_agglo, construire_finances_communes
 
     fc = construire_finances_communes(cat)
     fc = fc[fc["an"] == annee]
@@ -109,7 +109,7 @@ def _finances_reference(cat: Catalogue, annee: int) -> pd.DataFrame:
 
 def _police(cat: Catalogue, annee: int) -> dict[str, float]:
     """Police municipale agents per commune: real series for the year, else the real 2023 survey, else 0."""
-    from ..sources.referentiel import read_police_enquete_2023, read_police_municipale
+    from orleans_gov.sources.referentiel import read_police_enquete_2023, read_police_municipale
 
     out = {c: 0.0 for c in CODES_INSEE}
     enquete = read_police_enquete_2023(cat.police_enquete_2023)
@@ -245,7 +245,7 @@ def generer_classeurs_exemple(catalogue: Catalogue, graine: int | None = None, *
     identical from one run to the next (the .xlsx files themselves carry a save timestamp).
     """
     if graine is None:
-        from ..echantillon import GRAINE
+        from orleans_gov.echantillon import GRAINE
         graine = GRAINE
     cat = catalogue
     sortie = Path(sortie) if sortie else cat.sample / "collecte"

@@ -27,10 +27,10 @@ from typing import Iterable
 import pandas as pd
 from openpyxl import load_workbook
 
-from ..erreurs import ErreurDonnees
-from ..territoire import COMMUNES, SIREN_AGGLO, verifier_entite
-from . import classeurs as cl
-from . import referentiels as ref
+from orleans_gov.erreurs import ErreurDonnees
+from orleans_gov.territoire import COMMUNES, SIREN_AGGLO, verifier_entite
+from orleans_gov.collecte import classeurs as cl
+from orleans_gov.collecte import referentiels as ref
 
 TABLES: dict[str, tuple[str, ...]] = {
     "effectifs": ("entite", "an", "filiere", "categorie", "statut", "effectif", "etp", "provenance", "fichier"),

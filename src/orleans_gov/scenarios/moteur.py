@@ -37,11 +37,11 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from ..catalogue import Catalogue
-from ..erreurs import ErreurDonnees, ErreurScenario
-from ..territoire import CODES_INSEE, ENTITES, SIREN_AGGLO, nom_entite
-from . import clect
-from .schema import FAMILLES, PacteFinancier, Scenario, ServiceCommun, Transfert
+from orleans_gov.catalogue import Catalogue
+from orleans_gov.erreurs import ErreurDonnees, ErreurScenario
+from orleans_gov.territoire import CODES_INSEE, ENTITES, SIREN_AGGLO, nom_entite
+from orleans_gov.scenarios import clect
+from orleans_gov.scenarios.schema import FAMILLES, PacteFinancier, Scenario, ServiceCommun, Transfert
 
 E = len(ENTITES)
 IDX = {e: i for i, e in enumerate(ENTITES)}

@@ -8,12 +8,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..presentation import (COULEUR_ACCENT, COULEUR_PRINCIPALE, PALETTE, fmt_keur, fmt_meur, fmt_nombre, fmt_pct,
+from orleans_gov.presentation import (COULEUR_ACCENT, COULEUR_PRINCIPALE, PALETTE, fmt_keur, fmt_meur, fmt_nombre, fmt_pct,
                             formateur_axe, legende_figure)
-from ..territoire import CODES_INSEE, ENTITES, SIREN_AGGLO, nom_entite
-from .moteur import BLOC, INDICATEURS, Resultat, comparer
-from .schema import PacteFinancier, Scenario, ServiceCommun, Transfert
-from .sensibilite import MonteCarlo
+from orleans_gov.territoire import CODES_INSEE, ENTITES, SIREN_AGGLO, nom_entite
+from orleans_gov.scenarios.moteur import BLOC, INDICATEURS, Resultat, comparer
+from orleans_gov.scenarios.schema import PacteFinancier, Scenario, ServiceCommun, Transfert
+from orleans_gov.scenarios.sensibilite import MonteCarlo
 
 SOURCE = ("DGFiP (comptes individuels), flux AC/DSC, dépenses par fonction, classeurs de collecte ; "
           "projection orleans_gov")

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..territoire import ENTITES
-from .moteur import BLOC, IDX, DonneesReference, Effets, bloc, _noyau, effets_actions, etat_reference
-from .schema import HYPOTHESES_SENSIBILITE, Scenario
+from orleans_gov.territoire import ENTITES
+from orleans_gov.scenarios.moteur import BLOC, IDX, DonneesReference, Effets, bloc, _noyau, effets_actions, etat_reference
+from orleans_gov.scenarios.schema import HYPOTHESES_SENSIBILITE, Scenario
 
 LIBELLES_HYPOTHESES = {
     "fiscalite": "Croissance des impôts locaux (bases)",
