@@ -9,7 +9,7 @@ regenerated only when missing or with ``--regenerer``):
 - balances nature × fonction: ``--lignes-balances`` lines, official header, ``;``, decimal comma, ISO-8859-1.
 
 Then measures, each run in a fresh subprocess (wall time by the parent, peak RSS by ``os.wait4``):
-the DuckDB extraction (``orleans_gov.extraction``), the naive pandas version (``read_csv`` of the whole
+the DuckDB extraction (``orleans_gov.sources.nationaux``), the naive pandas version (``read_csv`` of the whole
 file, then filter/group), and the floor (reading the file's bytes; ``wc -l``). Medians over ``--repetitions``.
 Writes ``bench/RESULTS_extraction.md``.
 
@@ -44,9 +44,9 @@ def generer_comptes(chemin: Path, n_communes: int, annees: list[int], graine: in
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    from orleans_gov.extraction import colonnes_strate
+    from orleans_gov.sources.nationaux import colonnes_strate
     from orleans_gov.sources.dgfip import COLONNES_TEXTE_COMMUNES, ENTETE_COMMUNES_2013, ratios_dgfip
-    from orleans_gov.territoire import CODES_INSEE, REGIME_FPU, STRATES_DGFIP
+    from orleans_gov.base.territoire import CODES_INSEE, REGIME_FPU, STRATES_DGFIP
 
     rng = np.random.default_rng(graine)
     deps = [f"{d:03d}" for d in range(1, 96) if d != 20]
@@ -118,7 +118,7 @@ def generer_balances(chemin: Path, n_lignes: int, graine: int = 57) -> None:
     import numpy as np
     import pyarrow as pa
 
-    from orleans_gov.territoire import CODES_INSEE, COMMUNES, SIREN_AGGLO
+    from orleans_gov.base.territoire import CODES_INSEE, COMMUNES, SIREN_AGGLO
 
     rng = np.random.default_rng(graine)
     n_communes = 35000
@@ -190,19 +190,19 @@ def generer_balances(chemin: Path, n_lignes: int, graine: int = 57) -> None:
 # Tasks run in a fresh subprocess
 def tache_duckdb_comptes(fichier: Path, sortie: Path) -> None:
     """Default path: one line per stratum (Python byte pass), no national populations."""
-    from orleans_gov.extraction import extraire_comptes
+    from orleans_gov.sources.nationaux import extraire_comptes
     extraire_comptes(fichier, sortie, verifier=True, dossier_temp=sortie)
 
 
 def tache_duckdb_comptes_complet(fichier: Path, sortie: Path) -> None:
     """Same work as the naive pandas version: full-file strata check and national populations."""
-    from orleans_gov.extraction import extraire_comptes
+    from orleans_gov.sources.nationaux import extraire_comptes
     sortie.mkdir(parents=True, exist_ok=True)   # also DuckDB's spill folder
     extraire_comptes(fichier, sortie, verifier=True, verifier_strates=True, populations=True, dossier_temp=sortie)
 
 
 def tache_duckdb_balances(fichier: Path, sortie: Path) -> None:
-    from orleans_gov.extraction import extraire_balances
+    from orleans_gov.sources.nationaux import extraire_balances
     extraire_balances(fichier, sortie, dossier_temp=sortie)
 
 
@@ -210,8 +210,8 @@ def tache_pandas_comptes(fichier: Path, sortie: Path) -> None:
     """Naive pandas: read the whole file, filter the perimeter, group the strata, write the same outputs."""
     import pandas as pd
 
-    from orleans_gov.extraction import colonnes_strate
-    from orleans_gov.territoire import CODES_INSEE
+    from orleans_gov.sources.nationaux import colonnes_strate
+    from orleans_gov.base.territoire import CODES_INSEE
 
     df = pd.read_csv(fichier, sep=";", dtype={"an": str, "dep": str, "icom": str, "reg": str})
     df = df.loc[:, [c for c in df.columns if not c.startswith("Unnamed")]]
@@ -239,7 +239,7 @@ def tache_pandas_balances(fichier: Path, sortie: Path) -> None:
     import numpy as np
     import pandas as pd
 
-    from orleans_gov.territoire import CODES_INSEE, SIREN_AGGLO
+    from orleans_gov.base.territoire import CODES_INSEE, SIREN_AGGLO
 
     texte = ["EXER", "IDENT", "NDEPT", "LBUDG", "MODVTHEL", "INSEE", "CBUDG", "CTYPE", "CSTYP", "NOMEN", "siren",
              "CREGI", "CACTI", "SECTEUR", "FINESS", "CODBUD1", "CATEG", "BAL", "FONCTION", "COMPTE"]
@@ -476,7 +476,7 @@ def main() -> int:
                "|---|---|---:|---:|---:|"]
     for nature in ("comptes", "balances"):
         for cle, nom in ((f"wc-{nature}", "`wc -l`"), (f"plancher-{nature}", "plancher (lecture des octets)"),
-                         (f"duckdb-{nature}", "**DuckDB** (`orleans_gov.extraction`"
+                         (f"duckdb-{nature}", "**DuckDB** (`orleans_gov.sources.nationaux`"
                           + (", défaut : une ligne par strate)" if nature == "comptes" else ")")),
                          *([("duckdb-comptes-complet", "DuckDB `--verifier-strates --populations` (même travail "
                              "que pandas)")] if nature == "comptes" else []),

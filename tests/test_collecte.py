@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from orleans_gov.catalogue import Catalogue
-from orleans_gov.collecte import (classeurs as cl, configurer_cli, construire_tables_collecte, import_,
-                                  referentiels as ref)
-from orleans_gov.collecte.import_ import importer_dossier, lire_classeur, lire_tables_importees, valider_dossier
-from orleans_gov.erreurs import ErreurDonnees
-from orleans_gov.territoire import CODES_INSEE, SIREN_AGGLO
+from orleans_gov.base.catalogue import Catalogue
+from orleans_gov.construction.collecte import configurer_cli, construire_tables_collecte
+from orleans_gov.sources.classeurs import lecture as import_, modele as cl, referentiels as ref
+from orleans_gov.sources.classeurs.lecture import importer_dossier, lire_classeur, lire_tables_importees, valider_dossier
+from orleans_gov.base.erreurs import ErreurDonnees
+from orleans_gov.base.territoire import CODES_INSEE, SIREN_AGGLO
 
 RACINE = Path(__file__).resolve().parents[1]
 COMPETENCES = RACINE / "data" / "raw" / "reel" / "competences" / "competences_agglo-orleans.csv"
@@ -335,7 +335,7 @@ def test_construire_sans_echantillon_reel_seul(tmp_path):
 
 
 def test_priorite_reel_sur_exemple():
-    from orleans_gov.collecte import _priorite_reel
+    from orleans_gov.construction.collecte import _priorite_reel
     ex = pd.DataFrame({"entite": ["45234", "45302"], "an": [2013, 2013], "effectif": [10.0, 20.0],
                        "etp": [9.0, 18.0], "charges_personnel": [400.0, 800.0], "provenance": ["exemple"] * 2,
                        "fichier": ["a", "b"]})
@@ -350,8 +350,8 @@ def test_priorite_reel_sur_exemple():
 @pytest.mark.slow
 def test_classeurs_exemple(donnees_construites, tmp_path):
     """The sample workbooks: labelled as sample, consistent with the finances and the sample tables."""
-    from orleans_gov.collecte.echantillon_classeurs import generer_classeurs_exemple
-    from orleans_gov.donnees import charger
+    from orleans_gov.echantillon.classeurs import generer_classeurs_exemple
+    from orleans_gov.construction.tables import charger
     cat = Catalogue.depuis(donnees_construites)
     chemins = generer_classeurs_exemple(cat, 20140330, sortie=tmp_path / "ex")
     assert len(chemins) == 23
@@ -388,7 +388,7 @@ def test_classeurs_exemple(donnees_construites, tmp_path):
 
 def test_empreinte_des_entrees_de_l_exemple(tmp_path):
     """The sample workbooks are regenerated when what they are computed from changes."""
-    from orleans_gov.collecte import empreinte_entrees_exemple
+    from orleans_gov.construction.collecte import empreinte_entrees_exemple
     cat = Catalogue.depuis(_dossier_donnees(tmp_path))
     e1 = empreinte_entrees_exemple(cat)
     assert e1 == empreinte_entrees_exemple(cat)

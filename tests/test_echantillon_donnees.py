@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from orleans_gov import charger, construire, read_comptes_communes, read_comptes_gfp
-from orleans_gov.catalogue import Catalogue
-from orleans_gov.echantillon import ANNEES, empreinte, generer
+from orleans_gov.base.catalogue import Catalogue
+from orleans_gov.echantillon.comptes import ANNEES, empreinte, generer
 
 RACINE = Path(__file__).resolve().parents[1]
 

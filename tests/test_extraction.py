@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from orleans_gov import extraction as ex
-from orleans_gov.erreurs import ErreurDonnees
+from orleans_gov.sources import nationaux as ex
+from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.sources.dgfip import ENTETE_COMMUNES_2013, ENTETE_COMMUNES_2017, read_comptes_communes
 
 FPU = "appartenant à un groupement fiscalisé (FPU)"

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from orleans_gov import fiche as f
+from orleans_gov.restitution import fiche as f
 
 NB = Path(__file__).resolve().parents[1] / "notebooks" / "10_fiche_commune.ipynb"
 

@@ -11,7 +11,7 @@ import pytest
 from orleans_gov.analyse.finances import (RATIO_8_NON_CALCULABLE, bloc_communal, comparaison_strate,
                                           evolution_annuelle, indicateurs_entites, indicateurs_financiers,
                                           indicateurs_financiers_gfp, tcam)
-from orleans_gov.erreurs import ErreurDonnees
+from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.sources.dgfip import read_fiche_aeff
 
 RACINE = Path(__file__).resolve().parents[1]
@@ -274,7 +274,7 @@ def test_bloc_communal_commune_absente_pas_de_somme_partielle():
 
 def test_ratios_gfp_reproduisent_les_colonnes_par_habitant(donnees_construites):
     """On the processed agglomeration accounts, the per-inhabitant ratios equal the file's ``XXXtothab`` (1 €/hab)."""
-    from orleans_gov.donnees import charger
+    from orleans_gov.construction.tables import charger
     fa = charger("finances_agglo", donnees_construites)
     ind = indicateurs_financiers_gfp(fa)
     for col, dgfip in {"r1_drf_hab": "cftothab", "r3_rrf_hab": "pftothab", "r4_equipement_hab": "detothab",

@@ -11,7 +11,7 @@ import pytest
 from orleans_gov.analyse.politiques import (A_CONFIRMER, charges_centralite, competences_par_fonction,
                                             depenses_par_habitant, matrice_competences, matrice_eur_hab,
                                             normaliser_depenses, taux_integration)
-from orleans_gov.erreurs import ErreurDonnees
+from orleans_gov.base.erreurs import ErreurDonnees
 
 RACINE = Path(__file__).resolve().parents[1]
 COMPETENCES = RACINE / "data" / "raw" / "reel" / "competences" / "competences_agglo-orleans.csv"

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from orleans_gov import presentation as p
+from orleans_gov.restitution import presentation as p
 
 F = "\u202f"  # espace fine insécable
 N = "\u00a0"  # espace insécable

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from orleans_gov import ErreurDonnees, read_populations
-from orleans_gov.territoire import code_insee_depuis_dgfip, strate_dgfip, verifier_entite, nom_entite
+from orleans_gov.base.territoire import code_insee_depuis_dgfip, strate_dgfip, verifier_entite, nom_entite
 
 RACINE = Path(__file__).resolve().parents[1]
 

@@ -1,4 +1,4 @@
-"""Batch rendering (orleans_gov.rendu): tiny notebooks written in tmp_path, independent of the analysis notebooks."""
+"""Batch rendering (orleans_gov.rendu.rendu): tiny notebooks written in tmp_path, independent of the analysis notebooks."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,11 +9,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from orleans_gov import rendu
+from orleans_gov.rendu import rendu
 
 CODE_TABLEAU = """import pandas as pd
 import matplotlib.pyplot as plt
-from orleans_gov import presentation as p
+from orleans_gov.restitution import presentation as p
 p.appliquer_style()
 marqueur_de_code_invisible = 1
 df = pd.DataFrame({"Commune": ["Orléans"], "Montant": [1234.5], "provenance": ["exemple"]})
@@ -49,7 +49,7 @@ def carnets(tmp_path: Path) -> Path:
             [md("# Carnet en échec"), code("raise ValueError('colonne « pop1 » absente')")], "annee = 2014")
     _carnet(d / "10_fiche_commune.ipynb",
             [md("# Fiche commune"),
-             code("from orleans_gov.territoire import nom_entite\nprint('Entité :', nom_entite(entite))")],
+             code("from orleans_gov.base.territoire import nom_entite\nprint('Entité :', nom_entite(entite))")],
             "entite = '45234'\ndossier_donnees = None")
     return d
 

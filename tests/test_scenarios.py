@@ -16,11 +16,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from orleans_gov.erreurs import ErreurScenario
+from orleans_gov.base.erreurs import ErreurScenario
 from orleans_gov.scenarios import (BLOC, DonneesReference, charger_donnees, charger_scenario, comparer, projeter,
                                    scenarios_livres)
 from orleans_gov.scenarios.schema import DEFAUT_HYPOTHESES, domaines_competences, lire_scenario
-from orleans_gov.territoire import CODES_INSEE, ENTITES, SIREN_AGGLO
+from orleans_gov.base.territoire import CODES_INSEE, ENTITES, SIREN_AGGLO
 
 ORLEANS, BOIGNY, FLEURY = "45234", "45034", "45147"
 VOIRIE = "Voirie (totalité) et aires de stationnement"

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from orleans_gov import telechargement as tel
+from orleans_gov.sources import telechargement as tel
 from orleans_gov.sources.dgfip import ENTETE_COMMUNES_2017, ENTETE_GFP, read_comptes_communes, read_comptes_gfp
-from orleans_gov.territoire import CODES_INSEE, COMMUNES, SIREN_AGGLO
+from orleans_gov.base.territoire import CODES_INSEE, COMMUNES, SIREN_AGGLO
 
 BOM = "\ufeff"
 ENTETE_OFGL = "exer;reg_code;dep_code;com_code;com_name;siren;categ;type_de_budget;nomen;agregat;montant;euros_par_habitant;ptot"

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from orleans_gov.catalogue import Catalogue, catalogue, dossier_donnees
-from orleans_gov.donnees import charger, construire, contient_exemple
-from orleans_gov.erreurs import ErreurDonnees, ErreurScenario
+from orleans_gov.base.catalogue import Catalogue, catalogue, dossier_donnees
+from orleans_gov.construction.tables import charger, construire, contient_exemple
+from orleans_gov.base.erreurs import ErreurDonnees, ErreurScenario
 from orleans_gov.sources.csv_officiel import AvertissementColonnes
 from orleans_gov.sources.dgfip import ratios_dgfip, read_comptes_communes, read_comptes_gfp, read_fiche_aeff
 from orleans_gov.sources.referentiel import (read_communes_geo, read_competences, read_moyennes_strates,
                                   read_police_municipale, read_populations)
-from orleans_gov.territoire import CODES_INSEE, COMMUNES, SIREN_AGGLO, entites_frame
+from orleans_gov.base.territoire import CODES_INSEE, COMMUNES, SIREN_AGGLO, entites_frame
 
 
 def territoire(dossier=None):

@@ -22,8 +22,8 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from orleans_gov.erreurs import ErreurDonnees
-from orleans_gov.territoire import CODES_INSEE
+from orleans_gov.base.erreurs import ErreurDonnees
+from orleans_gov.base.territoire import CODES_INSEE
 
 # ----------------------------------------------------------------------------------------------------
 # Column mappings (standard name -> DGFiP field)
@@ -530,7 +530,7 @@ def bloc_communal(finances_communes: pd.DataFrame, finances_agglo: pd.DataFrame,
 # ----------------------------------------------------------------------------------------------------
 # Tables and generated sentences for the deliverables (French, computed from the results)
 def _nom(entite: str) -> str:
-    from orleans_gov.territoire import nom_entite
+    from orleans_gov.base.territoire import nom_entite
     try:
         return nom_entite(entite)
     except KeyError:
@@ -580,7 +580,7 @@ def _liste(noms: list[str]) -> str:
 
 def phrases_situation(indicateurs: pd.DataFrame, an: int) -> list[str]:
     """Sentences on the financial situation in year ``an`` computed from :func:`indicateurs_entites`."""
-    from orleans_gov.presentation import fmt_nombre, fmt_pct
+    from orleans_gov.restitution.presentation import fmt_nombre, fmt_pct
     d = indicateurs[(indicateurs["an"] == an)]
     c = d[d.get("niveau", pd.Series("commune", index=d.index)) == "commune"]
     out: list[str] = []
@@ -632,7 +632,7 @@ def phrases_strate(comparaison: pd.DataFrame, an: int, champ: str = "perso", seu
     ``comparaison``: :func:`comparaison_strate`. A commune is « above » when its index exceeds 100 + ``seuil``
     points, « below » under 100 − ``seuil``; communes without a strata mean are counted as not compared.
     """
-    from orleans_gov.presentation import fmt_eur_hab, fmt_nombre
+    from orleans_gov.restitution.presentation import fmt_eur_hab, fmt_nombre
     c = comparaison[(comparaison["an"] == an) & (comparaison["champ"] == champ)]
     lib = CHAMPS_STRATE.get(champ, champ).lower()
     if c.empty:
@@ -666,7 +666,7 @@ def phrases_strate(comparaison: pd.DataFrame, an: int, champ: str = "perso", seu
 
 def phrases_bloc(bloc: pd.DataFrame, an: int) -> list[str]:
     """Sentences on the consolidated bloc communal in year ``an`` (input: :func:`bloc_communal`)."""
-    from orleans_gov.presentation import fmt_eur_hab, fmt_meur, fmt_pct
+    from orleans_gov.restitution.presentation import fmt_eur_hab, fmt_meur, fmt_pct
     b = bloc[bloc["an"] == an].set_index("indicateur")
     if b.empty:
         return [f"Le bloc communal n'est pas disponible pour {an}."]

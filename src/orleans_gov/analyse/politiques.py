@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from orleans_gov.erreurs import ErreurDonnees
-from orleans_gov.territoire import CODE_ORLEANS, CODES_INSEE, COMMUNES, SIREN_AGGLO, nom_entite
+from orleans_gov.base.erreurs import ErreurDonnees
+from orleans_gov.base.territoire import CODE_ORLEANS, CODES_INSEE, COMMUNES, SIREN_AGGLO, nom_entite
 
-from orleans_gov.nomenclatures import FONCTIONS_M14  # noqa: E402  (single definition)
+from orleans_gov.base.nomenclatures import FONCTIONS_M14  # noqa: E402  (single definition)
 
 SECTIONS = ("fonctionnement", "investissement")
 
@@ -309,7 +309,7 @@ def populations_dgfip(finances_communes: pd.DataFrame) -> pd.DataFrame:
 def phrases_politiques(integration: pd.DataFrame, centralite: pd.DataFrame, an: int,
                        nom_centre: str = "Orléans") -> list[str]:
     """Sentences computed from :func:`taux_integration` and :func:`charges_centralite` for year ``an``."""
-    from orleans_gov.presentation import fmt_eur_hab, fmt_meur, fmt_nombre, fmt_pct
+    from orleans_gov.restitution.presentation import fmt_eur_hab, fmt_meur, fmt_nombre, fmt_pct
     out: list[str] = []
     t = integration[integration["fonction"] != "Total"].dropna(subset=["taux_integration_pct"])
     tot = integration[integration["fonction"] == "Total"]

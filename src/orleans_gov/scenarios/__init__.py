@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from orleans_gov.catalogue import RACINE_PROJET
+from orleans_gov.base.catalogue import RACINE_PROJET
 from orleans_gov.scenarios.moteur import (BLOC, INDICATEURS, DonneesReference, Resultat, charger_donnees, cif, comparer,
                      dotation_intercommunalite, projeter, synthese_comparaison)
 from orleans_gov.scenarios.schema import Scenario, charger_scenario
@@ -40,7 +40,7 @@ def executer(fichier: str | Path, dossier_donnees: str | Path | None = None) -> 
 
 def _fmt(x: float, dec: int = 0) -> str:
     try:
-        from orleans_gov.presentation import fmt_nombre
+        from orleans_gov.restitution.presentation import fmt_nombre
         return fmt_nombre(x, dec)
     except Exception:  # pragma: no cover
         return f"{x:,.{dec}f}".replace(",", " ").replace(".", ",")
@@ -48,7 +48,7 @@ def _fmt(x: float, dec: int = 0) -> str:
 
 def resume(res: Resultat, ref: Resultat) -> str:
     """Short French summary of a scenario against its counterfactual (terminal output)."""
-    from orleans_gov.territoire import SIREN_AGGLO
+    from orleans_gov.base.territoire import SIREN_AGGLO
     sc = res.scenario
     L, R0 = res.long, ref.long
     horizon = list(range(sc.debut, sc.fin + 1))
@@ -76,7 +76,7 @@ def resume(res: Resultat, ref: Resultat) -> str:
 
 
 def _commande(args: argparse.Namespace) -> int:
-    from orleans_gov.erreurs import ErreurDonnees
+    from orleans_gov.base.erreurs import ErreurDonnees
     try:
         res, ref = executer(args.fichier, args.dossier_donnees)
     except ErreurDonnees as exc:

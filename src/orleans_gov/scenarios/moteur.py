@@ -37,9 +37,9 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from orleans_gov.catalogue import Catalogue
-from orleans_gov.erreurs import ErreurDonnees, ErreurScenario
-from orleans_gov.territoire import CODES_INSEE, ENTITES, SIREN_AGGLO, nom_entite
+from orleans_gov.base.catalogue import Catalogue
+from orleans_gov.base.erreurs import ErreurDonnees, ErreurScenario
+from orleans_gov.base.territoire import CODES_INSEE, ENTITES, SIREN_AGGLO, nom_entite
 from orleans_gov.scenarios import clect
 from orleans_gov.scenarios.schema import FAMILLES, PacteFinancier, Scenario, ServiceCommun, Transfert
 

@@ -3,7 +3,7 @@
 The French documentation of every key is ``config/scenarios/README.md``. This module turns a YAML file into
 frozen dataclasses, refusing anything it does not understand: unknown keys, unknown communes, unknown policy
 areas (the ``domaine`` column of the sourced competence table), impossible dates (outside the horizon, before
-the reference year), negative amounts. Every refusal is an :class:`~orleans_gov.erreurs.ErreurScenario` whose
+the reference year), negative amounts. Every refusal is an :class:`~orleans_gov.base.erreurs.ErreurScenario` whose
 message names the file, the key path (``actions[1].communes[3]``) and the reason.
 
 A scenario may inherit the ``hypotheses`` (and ``annee_reference`` / ``horizon``) of another file with
@@ -20,8 +20,8 @@ from typing import Any, Mapping
 
 import yaml
 
-from orleans_gov.erreurs import ErreurScenario
-from orleans_gov.territoire import CODES_INSEE, COMMUNES, SIREN_AGGLO
+from orleans_gov.base.erreurs import ErreurScenario
+from orleans_gov.base.territoire import CODES_INSEE, COMMUNES, SIREN_AGGLO
 
 FAMILLES_RECETTES = ("fiscalite", "dgf", "autres_recettes")
 FAMILLES_DEPENSES = ("personnel", "autres_charges")
@@ -647,7 +647,7 @@ def _lire_service(lec: _Lecteur, a: dict, p: str, reference: int, debut: int, fi
     if "part_fonction_0" in a:
         parts = lec.parts_par_entite(a["part_fonction_0"], f"{p}.part_fonction_0", entites)
     else:
-        from orleans_gov.collecte.referentiels import FONCTIONS_SUPPORT
+        from orleans_gov.sources.classeurs.referentiels import FONCTIONS_SUPPORT
         fs = a["fonctions_support"]
         if not isinstance(fs, list) or not fs:
             raise lec.erreur(f"{p}.fonctions_support", f"liste non vide de fonctions support attendue, pas {fs!r}")
@@ -740,7 +740,7 @@ def domaines_competences(dossier: str | Path | None = None) -> dict[str, str]:
     """
     import pandas as pd
 
-    from orleans_gov.catalogue import Catalogue
+    from orleans_gov.base.catalogue import Catalogue
 
     cat = Catalogue.depuis(dossier)
     if cat.table("competences").exists():

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from orleans_gov.territoire import ENTITES
+from orleans_gov.base.territoire import ENTITES
 from orleans_gov.scenarios.moteur import BLOC, IDX, DonneesReference, Effets, bloc, _noyau, effets_actions, etat_reference
 from orleans_gov.scenarios.schema import HYPOTHESES_SENSIBILITE, Scenario
 

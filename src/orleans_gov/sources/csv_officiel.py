@@ -12,7 +12,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from orleans_gov.erreurs import ErreurDonnees
+from orleans_gov.base.erreurs import ErreurDonnees
 
 _NOMBRE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _VIRGULE = re.compile(r"^[+-]?\d+,\d+$")

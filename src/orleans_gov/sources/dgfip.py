@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from orleans_gov.erreurs import ErreurDonnees
-from orleans_gov.territoire import code_insee_depuis_dgfip
+from orleans_gov.base.erreurs import ErreurDonnees
+from orleans_gov.base.territoire import code_insee_depuis_dgfip
 from orleans_gov.sources.csv_officiel import en_nombres, lire_table_texte, signaler_inconnues
 
 ENTETE_COMMUNES_2013 = (
@@ -290,7 +290,7 @@ def read_fiche_aeff(path: str | Path) -> pd.DataFrame:
     ``X`` = keur, ``fX`` = eur_hab, ``mX`` = strate_eur_hab, ``rX`` = ratio_pct, ``rmX`` = strate_ratio_pct,
     with ``provenance = "réel"``. The commune is Orléans (45234), budget principal.
     """
-    from orleans_gov.territoire import strate_dgfip, REGIME_FPU
+    from orleans_gov.base.territoire import strate_dgfip, REGIME_FPU
     path = Path(path)
     try:
         long = pd.read_csv(path, dtype={"code": str})

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from orleans_gov.erreurs import ErreurDonnees
-from orleans_gov.territoire import COMMUNES, SIREN_AGGLO
+from orleans_gov.base.erreurs import ErreurDonnees
+from orleans_gov.base.territoire import COMMUNES, SIREN_AGGLO
 
 
 def _lire_csv(path: Path, **kw) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""Warm Jupyter kernels for batch rendering (used by :mod:`orleans_gov.rendu`).
+"""Warm Jupyter kernels for batch rendering (used by :mod:`orleans_gov.rendu.rendu`).
 
 Starting a Python kernel and importing pandas / matplotlib / geopandas costs about two seconds per notebook,
 paid again for every one of the 26 deliverables. This module is preloaded ONCE in a
@@ -24,14 +24,14 @@ MODULES_PRECHARGES: tuple[str, ...] = (
     "numpy", "pandas", "pyarrow", "pyarrow.parquet", "matplotlib", "matplotlib.pyplot", "matplotlib.ticker",
     "seaborn", "shapely", "pyogrio", "geopandas", "yaml",
     "IPython", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel_launcher",
-    "orleans_gov", "orleans_gov.catalogue", "orleans_gov.territoire", "orleans_gov.erreurs",
-    "orleans_gov.presentation",
+    "orleans_gov", "orleans_gov.base.catalogue", "orleans_gov.base.territoire", "orleans_gov.base.erreurs",
+    "orleans_gov.restitution.presentation",
 )
 # Package modules written by other engineers: preloaded when they exist (a failing import is ignored here and
 # will fail again, visibly, in the notebook that imports it).
 MODULES_FACULTATIFS: tuple[str, ...] = (
-    "orleans_gov.donnees", "orleans_gov.fiche", "orleans_gov.analyse.finances", "orleans_gov.analyse.politiques",
-    "orleans_gov.analyse.organisations", "orleans_gov.scenarios", "orleans_gov.scenarios.restitution",
+    "orleans_gov.construction.tables", "orleans_gov.restitution.fiche", "orleans_gov.analyse.finances", "orleans_gov.analyse.politiques",
+    "orleans_gov.analyse.organisations", "orleans_gov.scenarios", "orleans_gov.restitution.scenarios",
     "orleans_gov.scenarios.sensibilite", "matplotlib.patheffects",
 )
 

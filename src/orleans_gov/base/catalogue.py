@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-RACINE_PROJET = Path(__file__).resolve().parents[2]
+RACINE_PROJET = Path(__file__).resolve().parents[3]
 VARIABLE_ENV = "ORLEANS_GOV_DATA"
 
 

@@ -33,17 +33,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from orleans_gov.catalogue import Catalogue
+from orleans_gov.base.catalogue import Catalogue
 from orleans_gov.sources.dgfip import (DENOMINATEURS_RATIOS, ENTETE_COMMUNES_2013, ENTETE_COMMUNES_2017, ENTETE_GFP,
                             read_fiche_aeff)
 from orleans_gov.sources.referentiel import read_moyennes_strates, read_ofgl_investissement
-from orleans_gov.territoire import COMMUNES, CODE_ORLEANS, REGIME_FPU, SIREN_AGGLO, CODES_INSEE, strate_dgfip
+from orleans_gov.base.territoire import COMMUNES, CODE_ORLEANS, REGIME_FPU, SIREN_AGGLO, CODES_INSEE, strate_dgfip
 
 GRAINE = 20140330  # first round of the 2014 municipal elections: the mandate the mission serves
 ANNEES = tuple(range(2008, 2024))
 ANNEE_CALAGE = 2013
 
-from orleans_gov.nomenclatures import FONCTIONS_M14  # noqa: E402  (single definition)
+from orleans_gov.base.nomenclatures import FONCTIONS_M14  # noqa: E402  (single definition)
 
 # Typical M14 functional profile of communal operating spending (shares), and of the agglomeration's
 # (transport, waste, water are function 8; economic development 9). Orders of magnitude from DGCL

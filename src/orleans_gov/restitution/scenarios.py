@@ -1,16 +1,16 @@
 """French tables, charts and generated sentences for the scenario notebook (03_scenarios_financiers).
 
 Thin presentation layer over :mod:`.moteur` and :mod:`.sensibilite`, in the house style of
-:mod:`orleans_gov.presentation` (French numbers, source line and sample mark under every chart).
+:mod:`orleans_gov.restitution.presentation` (French numbers, source line and sample mark under every chart).
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from orleans_gov.presentation import (COULEUR_ACCENT, COULEUR_PRINCIPALE, PALETTE, fmt_keur, fmt_meur, fmt_nombre, fmt_pct,
+from orleans_gov.restitution.presentation import (COULEUR_ACCENT, COULEUR_PRINCIPALE, PALETTE, fmt_keur, fmt_meur, fmt_nombre, fmt_pct,
                             formateur_axe, legende_figure)
-from orleans_gov.territoire import CODES_INSEE, ENTITES, SIREN_AGGLO, nom_entite
+from orleans_gov.base.territoire import CODES_INSEE, ENTITES, SIREN_AGGLO, nom_entite
 from orleans_gov.scenarios.moteur import BLOC, INDICATEURS, Resultat, comparer
 from orleans_gov.scenarios.schema import PacteFinancier, Scenario, ServiceCommun, Transfert
 from orleans_gov.scenarios.sensibilite import MonteCarlo

@@ -51,8 +51,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
-from orleans_gov.erreurs import ErreurDonnees
-from orleans_gov.territoire import CODES_INSEE, DEP_DGFIP, SIREN_AGGLO
+from orleans_gov.base.erreurs import ErreurDonnees
+from orleans_gov.base.territoire import CODES_INSEE, DEP_DGFIP, SIREN_AGGLO
 
 BASES_PAR_DEFAUT: dict[str, str] = {
     "dgfip": "https://data.economie.gouv.fr",
@@ -394,7 +394,7 @@ def telecharger(sortie: str | os.PathLike | None = None, annees: Sequence[int] |
     in both cases the output folder is left exactly as it was.
     """
     if sortie is None:
-        from orleans_gov.catalogue import Catalogue
+        from orleans_gov.base.catalogue import Catalogue
         sortie = Catalogue.depuis().reel / "telechargements"
     sortie = Path(sortie)
     dire = journal or (lambda _m: None)

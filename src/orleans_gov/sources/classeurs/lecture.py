@@ -1,7 +1,7 @@
 """Validation and import of the returned collection workbooks.
 
 Every problem is reported with the workbook file, the sheet and the cell (``Effectifs!D7``) and a plain-French
-explanation (:class:`~orleans_gov.erreurs.ErreurDonnees`); all the problems of a workbook are collected, not only
+explanation (:class:`~orleans_gov.base.erreurs.ErreurDonnees`); all the problems of a workbook are collected, not only
 the first. An invalid workbook is not imported at all; the valid ones are.
 
 Imported data land in tidy CSV files (one per table, with ``entite`` and ``an`` columns)::
@@ -27,10 +27,10 @@ from typing import Iterable
 import pandas as pd
 from openpyxl import load_workbook
 
-from orleans_gov.erreurs import ErreurDonnees
-from orleans_gov.territoire import COMMUNES, SIREN_AGGLO, verifier_entite
-from orleans_gov.collecte import classeurs as cl
-from orleans_gov.collecte import referentiels as ref
+from orleans_gov.base.erreurs import ErreurDonnees
+from orleans_gov.base.territoire import COMMUNES, SIREN_AGGLO, verifier_entite
+from orleans_gov.sources.classeurs import modele as cl
+from orleans_gov.sources.classeurs import referentiels as ref
 
 TABLES: dict[str, tuple[str, ...]] = {
     "effectifs": ("entite", "an", "filiere", "categorie", "statut", "effectif", "etp", "provenance", "fichier"),

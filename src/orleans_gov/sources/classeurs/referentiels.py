@@ -51,7 +51,7 @@ DEFINITIONS_FONCTIONS_SUPPORT: dict[str, str] = {
 }
 
 # M14 functional presentation, top level (docs/FORMATS.md §4)
-from orleans_gov.nomenclatures import FONCTIONS_M14  # noqa: E402  (single definition)
+from orleans_gov.base.nomenclatures import FONCTIONS_M14  # noqa: E402  (single definition)
 SECTIONS: tuple[str, ...] = ("fonctionnement", "investissement")
 
 OUI_NON: dict[str, bool] = {"oui": True, "non": False}

@@ -2,7 +2,7 @@
 
 No open dataset gives the staff of each commune (filière × catégorie × statut, FTE), its support functions or
 its spending by policy area: the consultant sends each commune and the agglomeration a workbook, the entity fills
-the yellow cells and sends it back, and :mod:`orleans_gov.collecte.import_` validates and imports it.
+the yellow cells and sends it back, and :mod:`orleans_gov.sources.classeurs.lecture` validates and imports it.
 
 The layout (sheet names, header rows, first data row, columns) is defined once here and shared with the importer.
 """
@@ -20,9 +20,9 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from orleans_gov.erreurs import ErreurDonnees
-from orleans_gov.territoire import COMMUNES, ENTITES, NOM_AGGLO, SIREN_AGGLO, nom_entite, verifier_entite
-from orleans_gov.collecte import referentiels as ref
+from orleans_gov.base.erreurs import ErreurDonnees
+from orleans_gov.base.territoire import COMMUNES, ENTITES, NOM_AGGLO, SIREN_AGGLO, nom_entite, verifier_entite
+from orleans_gov.sources.classeurs import referentiels as ref
 
 # --------------------------------------------------------------------------------------------------
 # Layout (shared with the importer)

@@ -16,13 +16,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from orleans_gov.catalogue import Catalogue
-from orleans_gov.erreurs import ErreurDonnees
+from orleans_gov.base.catalogue import Catalogue
+from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.sources.csv_officiel import AvertissementColonnes
 from orleans_gov.sources.dgfip import read_comptes_communes, read_comptes_gfp, read_fiche_aeff
 from orleans_gov.sources.referentiel import (read_communes_geo, read_competences, read_moyennes_strates,
                                   read_ofgl_investissement, read_police_enquete_2023, read_police_municipale)
-from orleans_gov.territoire import CODES_INSEE, COMMUNES, SIREN_AGGLO, NOM_COURT_AGGLO, strate_dgfip
+from orleans_gov.base.territoire import CODES_INSEE, COMMUNES, SIREN_AGGLO, NOM_COURT_AGGLO, strate_dgfip
 
 TABLES = ("finances_communes", "finances_agglo", "flux_agglo_communes", "depenses_fonction", "populations",
           "territoire", "perimetre", "police_municipale", "moyennes_strates", "competences", "ofgl_agglo",
@@ -150,7 +150,7 @@ def construire_depenses_fonction(cat: Catalogue) -> pd.DataFrame:
 
 
 def construire_populations(cat: Catalogue) -> pd.DataFrame:
-    from orleans_gov.echantillon import populations_annuelles
+    from orleans_gov.echantillon.comptes import populations_annuelles
     return populations_annuelles(cat)
 
 
@@ -218,7 +218,7 @@ def construire_perimetre(cat: Catalogue):
 def _construire_collecte(cat: Catalogue) -> dict[str, pd.DataFrame]:
     """Tables from the collection workbooks (issue 4), when that module is present."""
     try:
-        from orleans_gov.collecte import construire_tables_collecte  # type: ignore
+        from orleans_gov.construction.collecte import construire_tables_collecte  # type: ignore
     except ImportError:
         return {}
     return construire_tables_collecte(cat)
@@ -228,7 +228,7 @@ def construire(dossier=None, *, verbeux: bool = False) -> dict[str, Path]:
     """Rebuild every processed table; generate the sample first when it is absent. Returns written paths."""
     cat = Catalogue.depuis(dossier)
     if not cat.dgfip_communes_sample.exists():
-        from orleans_gov.echantillon import generer
+        from orleans_gov.echantillon.comptes import generer
         generer(dossier)
     pops = construire_populations(cat)
     tables = {

@@ -17,7 +17,7 @@ to the newest run):
 Speed: the per-notebook floor of the naive sequence (``papermill`` CLI then ``jupyter nbconvert`` CLI) is three
 interpreter starts and the imports of pandas/matplotlib/geopandas in the kernel. Here the renderer's own imports
 and the HTML exporter are paid once per worker, and kernels are forked from a warm fork server that has already
-imported the scientific stack (see :mod:`orleans_gov._noyau_chaud`): each notebook still gets a fresh kernel
+imported the scientific stack (see :mod:`orleans_gov.rendu.noyau_chaud`): each notebook still gets a fresh kernel
 process with an empty namespace. ``--noyaux-standard`` falls back to ordinary kernels.
 
 Isolation: a failing notebook (exception in a cell, per-notebook timeout, dead kernel) is reported with its cell,
@@ -49,8 +49,8 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from orleans_gov.catalogue import RACINE_PROJET, Catalogue
-from orleans_gov.territoire import CODES_INSEE, ENTITES, SIREN_AGGLO, nom_entite, verifier_entite
+from orleans_gov.base.catalogue import RACINE_PROJET, Catalogue
+from orleans_gov.base.territoire import CODES_INSEE, ENTITES, SIREN_AGGLO, nom_entite, verifier_entite
 
 MISSION = "Gouvernance du bloc communal — agglomération d'Orléans"
 CLIENT = "Communauté d'agglomération Orléans Val de Loire et ses 22 communes membres"
@@ -218,11 +218,11 @@ _CONTEXTE_FORK: Any = None
 
 
 def _contexte_fork():
-    """The worker's fork server (started once, preloading :mod:`orleans_gov._noyau_chaud`)."""
+    """The worker's fork server (started once, preloading :mod:`orleans_gov.rendu.noyau_chaud`)."""
     global _CONTEXTE_FORK
     if _CONTEXTE_FORK is None:
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["orleans_gov._noyau_chaud"])
+        ctx.set_forkserver_preload(["orleans_gov.rendu.noyau_chaud"])
         _CONTEXTE_FORK = ctx
     return _CONTEXTE_FORK
 
@@ -243,10 +243,10 @@ def _classe_gestionnaire_fork():
                 exe and os.path.realpath(exe) == os.path.realpath(sys.executable))
             if not (meme_python and kernel_cmd[1:3] == ["-m", "ipykernel_launcher"]):
                 return await super()._async_launch_kernel(kernel_cmd, **kw)
-            from orleans_gov import _noyau_chaud  # noqa: F401  (same module the fork server preloads)
+            from orleans_gov.rendu import noyau_chaud  # noqa: F401  (same module the fork server preloads)
 
             ctx = _contexte_fork()
-            proc = ctx.Process(target=_noyau_chaud.lancer_noyau,
+            proc = ctx.Process(target=noyau_chaud.lancer_noyau,
                                args=(kernel_cmd[3:], kw.get("env"), str(kw["cwd"]) if kw.get("cwd") else None),
                                daemon=False)
             proc.start()
@@ -868,8 +868,8 @@ def configurer_cli(subparsers: Any) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m orleans_gov.rendu`` (same options as ``orleans-gov rapports``)."""
-    parser = argparse.ArgumentParser(prog="orleans_gov.rendu")
+    """``python -m orleans_gov.rendu.rendu`` (same options as ``orleans-gov rapports``)."""
+    parser = argparse.ArgumentParser(prog="orleans_gov.rendu.rendu")
     sous = parser.add_subparsers(dest="commande", required=True)
     configurer_cli(sous)
     args = parser.parse_args(["rapports", *(argv if argv is not None else sys.argv[1:])])

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from orleans_gov.catalogue import Catalogue
-from orleans_gov.erreurs import ErreurDonnees
-from orleans_gov.collecte import classeurs, import_, referentiels
-from orleans_gov.collecte.import_ import TABLES as TABLES_COLLECTE
-from orleans_gov.collecte.import_ import ErreursClasseurs, importer_dossier, lire_classeur, lire_tables_importees, valider_dossier
+from orleans_gov.base.catalogue import Catalogue
+from orleans_gov.base.erreurs import ErreurDonnees
+from orleans_gov.sources.classeurs import lecture as import_, modele as classeurs, referentiels
+from orleans_gov.sources.classeurs.lecture import TABLES as TABLES_COLLECTE
+from orleans_gov.sources.classeurs.lecture import ErreursClasseurs, importer_dossier, lire_classeur, lire_tables_importees, valider_dossier
 
 __all__ = ["construire_tables_collecte", "configurer_cli", "TABLES_COLLECTE", "TABLES_PROPRES",
            "importer_dossier", "lire_classeur", "valider_dossier", "ErreursClasseurs"]
@@ -47,7 +47,7 @@ def empreinte_entrees_exemple(cat: Catalogue) -> str:
     """sha256 of what the sample workbooks are computed from: the finance sample and the real accounts (real wins
     over sample), the sample spending and flux tables, the police series, the competence table and the version
     of the workbook generator. A change regenerates the workbooks."""
-    from orleans_gov.collecte.echantillon_classeurs import VERSION_GENERATEUR
+    from orleans_gov.echantillon.classeurs import VERSION_GENERATEUR
     h = hashlib.sha256(f"{VERSION_GENERATEUR}|{referentiels.VERSION_MODELE}".encode())
     fichiers = sorted(p for d in (cat.sample / "dgfip", cat.reel / "dgfip") if d.exists()
                       for p in d.rglob("*") if p.is_file())
@@ -71,7 +71,7 @@ def importer_exemple(cat: Catalogue, graine: int | None = None) -> import_.Rappo
     empreinte = empreinte_entrees_exemple(cat)
     a_jour = marque.exists() and marque.read_text(encoding="utf-8").strip() == empreinte
     if not any(dossier.glob("collecte_*.xlsx")) or not a_jour:
-        from orleans_gov.collecte.echantillon_classeurs import generer_classeurs_exemple
+        from orleans_gov.echantillon.classeurs import generer_classeurs_exemple
         # written aside then moved in: a concurrent build never reads a half-written workbook
         dossier.mkdir(parents=True, exist_ok=True)
         provisoire = Path(tempfile.mkdtemp(prefix=".provisoire_", dir=dossier))
@@ -152,7 +152,7 @@ def _cmd_generer(args) -> int:
 
 def _cmd_exemple(args) -> int:
     cat = Catalogue.depuis(args.dossier_donnees)
-    from orleans_gov.collecte.echantillon_classeurs import generer_classeurs_exemple
+    from orleans_gov.echantillon.classeurs import generer_classeurs_exemple
     chemins = generer_classeurs_exemple(cat, args.graine)
     print(f"{len(chemins)} classeurs d'exemple (remplis) écrits dans {dossier_exemple(cat)}")
     return 0
@@ -167,7 +167,7 @@ def _cmd_importer(args) -> int:
         return 2
     print(rapport.resume())
     if rapport.importes:
-        from orleans_gov.donnees import _ecrire
+        from orleans_gov.construction.tables import _ecrire
         tables = construire_tables_collecte(cat)
         for nom in TABLES_PROPRES:
             _ecrire(tables[nom], cat.table(nom))

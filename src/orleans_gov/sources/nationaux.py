@@ -26,7 +26,7 @@ definitions of real spending.
 
 DuckDB settings: ``SET threads=2``, ``SET memory_limit`` (1 GB by default), ``preserve_insertion_order=false``,
 ``read_csv`` with explicit column names and types (no sniffing). Malformed files raise
-:class:`~orleans_gov.erreurs.ErreurDonnees` naming file, line, column and value.
+:class:`~orleans_gov.base.erreurs.ErreurDonnees` naming file, line, column and value.
 """
 from __future__ import annotations
 
@@ -46,10 +46,10 @@ from typing import Iterable, Sequence
 import duckdb
 import pandas as pd
 
-from orleans_gov.erreurs import ErreurDonnees
+from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.sources.csv_officiel import signaler_inconnues
 from orleans_gov.sources.dgfip import COLONNES_CONNUES_COMMUNES, COLONNES_TEXTE_COMMUNES, verifier_ratios
-from orleans_gov.territoire import CODES_INSEE, DEP_DGFIP, SIREN_AGGLO, strate_dgfip
+from orleans_gov.base.territoire import CODES_INSEE, DEP_DGFIP, SIREN_AGGLO, strate_dgfip
 
 MEMOIRE_PAR_DEFAUT = "1GB"
 THREADS_PAR_DEFAUT = 2
@@ -246,7 +246,7 @@ def _df(con: duckdb.DuckDBPyConnection, sql: str, chemin: Path, *, decimale: str
 
 
 def _sql_code_insee(dep: str, icom: str) -> str:
-    """SQL twin of :func:`orleans_gov.territoire.code_insee_depuis_dgfip`."""
+    """SQL twin of :func:`orleans_gov.base.territoire.code_insee_depuis_dgfip`."""
     return (f"CASE WHEN {dep} LIKE '0%' THEN substr({dep}, 2) || {icom} "
             f"ELSE {dep} || right({icom}, 2) END")
 
@@ -614,7 +614,7 @@ def lire_population(chemin: str | os.PathLike) -> pd.DataFrame:
     ``population_municipale``, ``PMUN…``), with or without ``an``.
 
     Returns ``code_insee``, ``an`` (nullable: same population for every year), ``population``, ``strate``
-    (``nomsst1`` when given, otherwise :func:`orleans_gov.territoire.strate_dgfip`).
+    (``nomsst1`` when given, otherwise :func:`orleans_gov.base.territoire.strate_dgfip`).
     """
     chemin = Path(chemin)
     if not chemin.exists():

@@ -31,11 +31,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from orleans_gov.catalogue import Catalogue
-from orleans_gov.erreurs import ErreurDonnees
-from orleans_gov.territoire import CODES_INSEE, COMMUNES, ENTITES, SIREN_AGGLO
-from orleans_gov.collecte import classeurs as cl
-from orleans_gov.collecte import referentiels as ref
+from orleans_gov.base.catalogue import Catalogue
+from orleans_gov.base.erreurs import ErreurDonnees
+from orleans_gov.base.territoire import CODES_INSEE, COMMUNES, ENTITES, SIREN_AGGLO
+from orleans_gov.sources.classeurs import modele as cl
+from orleans_gov.sources.classeurs import referentiels as ref
 
 ANNEE_EXEMPLE = 2013
 VERSION_GENERATEUR = "3"  # bump when the generator changes: the sample workbooks are then regenerated
@@ -91,7 +91,7 @@ SUPPORT = {
 
 def _finances_reference(cat: Catalogue, annee: int) -> pd.DataFrame:
     """Personnel charges and population of the reference year, as in the processed finance tables."""
-    from orleans_gov.donnees import construire_finances_agglo, construire_finances_communes
+    from orleans_gov.construction.tables import construire_finances_agglo, construire_finances_communes
 
     fc = construire_finances_communes(cat)
     fc = fc[fc["an"] == annee]
@@ -241,11 +241,11 @@ def generer_classeurs_exemple(catalogue: Catalogue, graine: int | None = None, *
                               sortie: str | Path | None = None) -> list[Path]:
     """Generate and fill the 23 sample workbooks into ``<data>/raw/sample/collecte/`` (or ``sortie``).
 
-    Deterministic for a given ``graine`` (default: ``orleans_gov.echantillon.GRAINE``): the cell values are
+    Deterministic for a given ``graine`` (default: ``orleans_gov.echantillon.comptes.GRAINE``): the cell values are
     identical from one run to the next (the .xlsx files themselves carry a save timestamp).
     """
     if graine is None:
-        from orleans_gov.echantillon import GRAINE
+        from orleans_gov.echantillon.comptes import GRAINE
         graine = GRAINE
     cat = catalogue
     sortie = Path(sortie) if sortie else cat.sample / "collecte"

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from orleans_gov.erreurs import ErreurDonnees
-from orleans_gov.territoire import SIREN_AGGLO, nom_entite, verifier_entite
+from orleans_gov.base.erreurs import ErreurDonnees
+from orleans_gov.base.territoire import SIREN_AGGLO, nom_entite, verifier_entite
 
 
 class SectionIndisponible(Exception):
@@ -28,7 +28,7 @@ class SectionIndisponible(Exception):
 def charger_table(nom: str, dossier=None) -> pd.DataFrame:
     """Processed table ``nom`` or :class:`SectionIndisponible` saying which table is missing and why."""
     try:
-        from orleans_gov.donnees import charger
+        from orleans_gov.construction.tables import charger
     except ImportError as exc:  # pragma: no cover - donnees is part of the package
         raise SectionIndisponible(f"le module de chargement des données n'est pas disponible ({exc})") from exc
     try:
@@ -165,7 +165,7 @@ def tableau_finances(entite: str, indicateurs: pd.DataFrame, comparaison: pd.Dat
 def tableau_ratios(entite: str, indicateurs: pd.DataFrame, annee: int) -> pd.DataFrame:
     """Structure ratios of ``entite`` in ``annee`` with their French reading; values pre-formatted as text
     (each row has its own unit)."""
-    from orleans_gov.presentation import fmt_nombre, fmt_pct
+    from orleans_gov.restitution.presentation import fmt_nombre, fmt_pct
 
     d = indicateurs[(indicateurs["entite"].astype(str) == entite) & (indicateurs["an"] == annee)]
     if d.empty:
@@ -286,10 +286,10 @@ def effets_scenarios(entite: str, resultats: list[tuple[Any, Any]]) -> pd.DataFr
 
     ``resultats``: pairs (projection of the scenario, projection of the same scenario without its actions), as
     returned by :func:`orleans_gov.scenarios.executer`. Differences in k€ (ETP in FTE) read from
-    :func:`orleans_gov.scenarios.restitution.tableau_effets_communes`, columns renamed without their years
+    :func:`orleans_gov.restitution.scenarios.tableau_effets_communes`, columns renamed without their years
     (the years are in the « Horizon » column).
     """
-    from orleans_gov.scenarios import restitution as rs
+    from orleans_gov.restitution import scenarios as rs
 
     nom = nom_entite(entite)
     precalcules = getattr(resultats, "effets", {}) or {}
@@ -374,7 +374,7 @@ def projections_scenarios(dossier_donnees=None, annee_reference: int | None = No
     import tempfile
     from pathlib import Path
 
-    from orleans_gov.catalogue import Catalogue
+    from orleans_gov.base.catalogue import Catalogue
 
     S = module_analyse("scenarios")
     fichiers = list(S.scenarios_livres())
@@ -402,7 +402,7 @@ def projections_scenarios(dossier_donnees=None, annee_reference: int | None = No
     donnees = S.charger_donnees(dossier_donnees)
     paires = []
     invalides: list[str] = []
-    from orleans_gov.erreurs import ErreurScenario
+    from orleans_gov.base.erreurs import ErreurScenario
 
     for fichier in fichiers:
         try:
@@ -415,7 +415,7 @@ def projections_scenarios(dossier_donnees=None, annee_reference: int | None = No
         paires.append((S.projeter(sc, donnees), S.projeter(sc.sans_actions(), donnees)))
     if not paires:
         raise SectionIndisponible("aucun fichier de scénario valide — " + " ; ".join(invalides))
-    from orleans_gov.scenarios import restitution as rs
+    from orleans_gov.restitution import scenarios as rs
 
     resultat = Projections(paires, invalides, {res.scenario.nom: rs.tableau_effets_communes(res, ref)
                                                for res, ref in paires if res.scenario.actions})
@@ -440,7 +440,7 @@ def ordinal(n: int | None) -> str:
 def phrases_synthese(idt: Identite, indicateurs: pd.DataFrame | None, comparaison: pd.DataFrame | None
                      ) -> list[str]:
     """Two or three French sentences « en bref » for the top of the fiche, computed from the results."""
-    from orleans_gov.presentation import fmt_eur_hab, fmt_nombre, fmt_pct
+    from orleans_gov.restitution.presentation import fmt_eur_hab, fmt_nombre, fmt_pct
 
     out = []
     if idt.niveau == "commune":

@@ -9,19 +9,19 @@ import argparse
 import importlib
 import sys
 
-from orleans_gov.erreurs import ErreurDonnees
+from orleans_gov.base.erreurs import ErreurDonnees
 
 MODULES_CLI = (
-    "orleans_gov.collecte",
+    "orleans_gov.construction.collecte",
     "orleans_gov.scenarios",
-    "orleans_gov.rendu",
-    "orleans_gov.telechargement",
-    "orleans_gov.extraction",
+    "orleans_gov.rendu.rendu",
+    "orleans_gov.sources.telechargement",
+    "orleans_gov.sources.nationaux",
 )
 
 
 def _cmd_echantillon(args) -> int:
-    from orleans_gov.echantillon import empreinte, generer
+    from orleans_gov.echantillon.comptes import empreinte, generer
     chemins = generer(args.dossier_donnees)
     print(f"Données d'exemple écrites : {len(chemins)} fichiers (empreinte {empreinte(args.dossier_donnees)[:12]}).")
     print("Ces données sont SYNTHÉTIQUES : « Données d'exemple — ne pas diffuser ».")
@@ -29,7 +29,7 @@ def _cmd_echantillon(args) -> int:
 
 
 def _cmd_donnees(args) -> int:
-    from orleans_gov.donnees import construire
+    from orleans_gov.construction.tables import construire
     print("Construction de data/processed …")
     construire(args.dossier_donnees, verbeux=True)
     return 0
