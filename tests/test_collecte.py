@@ -10,7 +10,8 @@ import pytest
 from openpyxl import load_workbook
 
 from orleans_gov.base.catalogue import Catalogue
-from orleans_gov.construction.collecte import configurer_cli, construire_tables_collecte
+from orleans_gov.cli.collecte import configurer_cli
+from orleans_gov.construction.collecte import construire_tables_collecte
 from orleans_gov.sources.classeurs import lecture as import_, modele as cl, referentiels as ref
 from orleans_gov.sources.classeurs.lecture import importer_dossier, lire_classeur, lire_tables_importees, valider_dossier
 from orleans_gov.base.erreurs import ErreurDonnees

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from orleans_gov.cli import extraction as cli_extraction
 from orleans_gov.sources import nationaux as ex
 from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.sources.dgfip import ENTETE_COMMUNES_2013, ENTETE_COMMUNES_2017, read_comptes_communes
@@ -360,7 +361,7 @@ def test_balances_malformees(tmp_path):
 
 def test_cli_extraire(tmp_path, capsys):
     parser = argparse.ArgumentParser(prog="orleans-gov")
-    ex.configurer_cli(parser.add_subparsers())
+    cli_extraction.configurer_cli(parser.add_subparsers())
     f = fichier_comptes(tmp_path / "nat.csv", ENTETE_COMMUNES_2017)
     args = parser.parse_args(["extraire", "comptes", str(f), "--sortie", str(tmp_path / "d"), "--memoire", "256MB"])
     assert args.func(args) == 0

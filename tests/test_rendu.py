@@ -9,6 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from orleans_gov.cli import rapports as cli_rapports
 from orleans_gov.rendu import rendu
 
 CODE_TABLEAU = """import pandas as pd
@@ -117,7 +118,7 @@ def test_date_francaise_et_detection_exemple():
 @pytest.mark.slow
 def test_rendu_bout_en_bout(carnets: Path, donnees: Path, tmp_path: Path, capsys):
     sortie = tmp_path / "reports"
-    code = rendu.main(["--dossier-notebooks", str(carnets), "--sortie", str(sortie), "--entites", "45234",
+    code = cli_rapports.main(["--dossier-notebooks", str(carnets), "--sortie", str(sortie), "--entites", "45234",
                        "244500468", "--dossier-donnees", str(donnees), "--jobs", "2", "--sans-barre"])
     assert code == 1  # one notebook failed
     dossier = (sortie / "latest").resolve()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from orleans_gov.cli import telechargement as cli_telechargement
 from orleans_gov.sources import telechargement as tel
 from orleans_gov.sources.dgfip import ENTETE_COMMUNES_2017, ENTETE_GFP, read_comptes_communes, read_comptes_gfp
 from orleans_gov.base.territoire import CODES_INSEE, COMMUNES, SIREN_AGGLO
@@ -231,7 +232,7 @@ def test_serveur_injoignable_cli(tmp_path, capsys):
     sortie = tmp_path / "sortie"
     sortie.mkdir()
     parser = argparse.ArgumentParser(prog="orleans-gov")
-    tel.configurer_cli(parser.add_subparsers())
+    cli_telechargement.configurer_cli(parser.add_subparsers())
     base = f"http://127.0.0.1:{_port_ferme()}"
     args = parser.parse_args(["telecharger", "--sortie", str(sortie), "--base-url", base, "--delai", "0.01"])
     code = args.func(args)
@@ -255,7 +256,7 @@ def test_contenu_invalide_refuse(serveur, tmp_path, monkeypatch):
 
 def test_cli_succes(serveur, tmp_path, capsys):
     parser = argparse.ArgumentParser(prog="orleans-gov")
-    tel.configurer_cli(parser.add_subparsers())
+    cli_telechargement.configurer_cli(parser.add_subparsers())
     args = parser.parse_args(["telecharger", "--sortie", str(tmp_path), "--base-url", serveur.url,
                               "--annees", "2019", "2020"])
     assert args.func(args) == 0

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from orleans_gov.base.nomenclatures import CATEGORIES, FILIERES, FONCTIONS_SUPPORT, STATUTS
 from orleans_gov.base.territoire import SIREN_AGGLO
 
 DIMENSIONS = ("filiere", "categorie", "statut")
@@ -92,7 +93,6 @@ def structure_effectifs(effectifs: pd.DataFrame, dimension: str = "filiere", mes
         raise ValueError(f"dimension inconnue : {dimension!r} (attendu : {', '.join(DIMENSIONS)})")
     if mesure not in ("etp", "effectif"):
         raise ValueError(f"mesure inconnue : {mesure!r} (attendu : etp ou effectif)")
-    from orleans_gov.sources.classeurs.referentiels import CATEGORIES, FILIERES, STATUTS
     ordre = {"filiere": FILIERES, "categorie": CATEGORIES, "statut": STATUTS}[dimension]
     e = effectifs if annee is None else effectifs[effectifs["an"] == annee]
     somme = e.groupby(["entite", "an", dimension])[mesure].sum(min_count=1).unstack(dimension)
@@ -153,7 +153,6 @@ def comparer_a_la_strate(indicateurs: pd.DataFrame) -> pd.DataFrame:
 def matrice_fonctions_support(fonctions_support: pd.DataFrame, valeur: str = "etp",
                               annee: int | None = None) -> pd.DataFrame:
     """Entities (rows) × support functions (columns): FTE (or ``cout``, k€). Missing answers stay NaN."""
-    from orleans_gov.sources.classeurs.referentiels import FONCTIONS_SUPPORT
     f = fonctions_support if annee is None else fonctions_support[fonctions_support["an"] == annee]
     m = f.groupby(["entite", "fonction_support"])[valeur].sum(min_count=1).unstack("fonction_support")
     m = m.reindex(columns=[c for c in FONCTIONS_SUPPORT if c in m.columns] +
@@ -172,7 +171,6 @@ def duplications_fonctions_support(fonctions_support: pd.DataFrame, annee: int |
     ``cout_communes``, ``cout_agglomeration``, ``cout_total`` (k€), ``etp_moyen_par_commune`` (over the
     communes holding it), ``nb_non_renseigne`` (entities whose ETP is missing).
     """
-    from orleans_gov.sources.classeurs.referentiels import FONCTIONS_SUPPORT
     f = fonctions_support if annee is None else fonctions_support[fonctions_support["an"] == annee]
     agglo = f["entite"] == SIREN_AGGLO
     lignes = []

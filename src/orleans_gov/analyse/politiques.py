@@ -14,21 +14,7 @@ import pandas as pd
 from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.base.territoire import CODE_ORLEANS, CODES_INSEE, COMMUNES, SIREN_AGGLO, nom_entite
 
-from orleans_gov.base.nomenclatures import FONCTIONS_M14  # noqa: E402  (single definition)
-
-SECTIONS = ("fonctionnement", "investissement")
-
-NIVEAUX_COMPETENCE: dict[str, str] = {
-    "communes": "Communes",
-    "agglomération – obligatoire": "Agglomération (obligatoire)",
-    "agglomération – optionnelle": "Agglomération (optionnelle)",
-    "agglomération – intérêt communautaire": "Agglomération (intérêt communautaire)",
-    "agglomération – facultative": "Agglomération (facultative)",
-    "partagée": "Partagée",
-}
-"""Levels of the competence table (data/raw/reel/competences/README.md) → column labels of the matrix."""
-
-A_CONFIRMER = "à confirmer"
+from orleans_gov.base.nomenclatures import A_CONFIRMER, FONCTIONS_M14, NIVEAUX_COMPETENCE, SECTIONS
 
 
 def _source(df: pd.DataFrame, defaut: str) -> str:

@@ -1,7 +1,8 @@
-"""Command line ``orleans-gov``: one sub-command per capability.
+"""Command line ``orleans-gov``: one sub-command per capability (the top layer: it may import every other).
 
-Core sub-commands live here (``echantillon``, ``donnees``); the others are contributed by optional modules
-that define ``configurer_cli(subparsers)`` (collecte, scénarios, rendu, téléchargement, extraction).
+Sub-commands: ``echantillon``, ``donnees`` (here), ``collecte`` (:mod:`.collecte`), ``scenario`` (:mod:`.scenario`),
+``rapports`` (:mod:`.rapports`), ``telecharger`` (:mod:`.telechargement`), ``extraire`` (:mod:`.extraction`).
+Each sub-command module is imported only when its command runs, so ``orleans-gov --help`` stays fast.
 """
 from __future__ import annotations
 
@@ -11,13 +12,7 @@ import sys
 
 from orleans_gov.base.erreurs import ErreurDonnees
 
-MODULES_CLI = (
-    "orleans_gov.construction.collecte",
-    "orleans_gov.scenarios",
-    "orleans_gov.rendu.rendu",
-    "orleans_gov.sources.telechargement",
-    "orleans_gov.sources.nationaux",
-)
+SOUS_COMMANDES = ("collecte", "scenario", "rapports", "telechargement", "extraction")
 
 
 def _cmd_echantillon(args) -> int:
@@ -45,15 +40,8 @@ def construire_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("donnees", help="construit data/processed à partir de data/raw")
     p.add_argument("--dossier-donnees", default=None, help="dossier de données (défaut : $ORLEANS_GOV_DATA ou data/)")
     p.set_defaults(func=_cmd_donnees)
-    for nom in MODULES_CLI:
-        try:
-            module = importlib.import_module(nom)
-        except ImportError as exc:
-            if exc.name and nom.startswith(exc.name) or (exc.name == nom):
-                continue
-            raise
-        if hasattr(module, "configurer_cli"):
-            module.configurer_cli(sub)
+    for nom in SOUS_COMMANDES:
+        importlib.import_module(f"orleans_gov.cli.{nom}").configurer_cli(sub)
     return parser
 
 

@@ -6,23 +6,20 @@ CLI: ``orleans-gov collecte generer --sortie DIR`` · ``orleans-gov collecte imp
 """
 from __future__ import annotations
 
-import argparse
 import hashlib
 import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from orleans_gov.base.catalogue import Catalogue
-from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.sources.classeurs import lecture as import_, modele as classeurs, referentiels
 from orleans_gov.sources.classeurs.lecture import TABLES as TABLES_COLLECTE
 from orleans_gov.sources.classeurs.lecture import ErreursClasseurs, importer_dossier, lire_classeur, lire_tables_importees, valider_dossier
 
-__all__ = ["construire_tables_collecte", "configurer_cli", "TABLES_COLLECTE", "TABLES_PROPRES",
+__all__ = ["construire_tables_collecte", "TABLES_COLLECTE", "TABLES_PROPRES",
            "importer_dossier", "lire_classeur", "valider_dossier", "ErreursClasseurs"]
 
 # processed tables this module owns (the data build also takes depenses_fonction and flux_agglo_communes)
@@ -125,76 +122,3 @@ def construire_tables_collecte(catalogue: Catalogue) -> dict[str, pd.DataFrame]:
     out = {nom: _priorite_reel(reel[nom], exemple[nom], nom) for nom in TABLES_COLLECTE}
     out["flux_agglo_communes"] = out["flux_agglo_communes"].sort_values(["an", "code_insee"]).reset_index(drop=True)
     return out
-
-
-# --------------------------------------------------------------------------------------------------
-def _annees(texte: str | None, defaut: int) -> list[int]:
-    if not texte:
-        return [defaut]
-    if "-" in texte:
-        a, b = texte.split("-", 1)
-        return list(range(int(a), int(b) + 1))
-    return [int(x) for x in texte.split(",")]
-
-
-def _cmd_generer(args) -> int:
-    cat = Catalogue.depuis(args.dossier_donnees)
-    try:
-        doms = classeurs.domaines_competences(cat.competences)
-    except ErreurDonnees as exc:
-        print(f"Erreur : {exc}", file=sys.stderr)
-        return 2
-    chemins = classeurs.generer_classeurs(args.sortie, args.annee, domaines=doms,
-                                          annees_series=_annees(args.annees, args.annee))
-    print(f"{len(chemins)} classeurs écrits dans {Path(args.sortie).resolve()}")
-    return 0
-
-
-def _cmd_exemple(args) -> int:
-    cat = Catalogue.depuis(args.dossier_donnees)
-    from orleans_gov.echantillon.classeurs import generer_classeurs_exemple
-    chemins = generer_classeurs_exemple(cat, args.graine)
-    print(f"{len(chemins)} classeurs d'exemple (remplis) écrits dans {dossier_exemple(cat)}")
-    return 0
-
-
-def _cmd_importer(args) -> int:
-    cat = Catalogue.depuis(args.dossier_donnees)
-    try:
-        rapport = importer_dossier(args.dossier, cat.collecte, domaines=domaines(cat), fusion=True)
-    except ErreurDonnees as exc:
-        print(f"Erreur : {exc}", file=sys.stderr)
-        return 2
-    print(rapport.resume())
-    if rapport.importes:
-        from orleans_gov.construction.tables import _ecrire
-        tables = construire_tables_collecte(cat)
-        for nom in TABLES_PROPRES:
-            _ecrire(tables[nom], cat.table(nom))
-        print(f"Tables reconstruites : {', '.join(TABLES_PROPRES)} (dépenses par fonction et flux : "
-              "relancer « orleans-gov donnees »).")
-    if rapport.refuses:
-        print(f"{len(rapport.refuses)} classeur(s) refusé(s) : corriger puis relancer l'import.", file=sys.stderr)
-        return 1
-    return 0
-
-
-def configurer_cli(subparsers) -> None:
-    """``orleans-gov collecte {generer,importer,exemple}``."""
-    p = subparsers.add_parser("collecte", help="classeurs de collecte (génération, import)")
-    sp = p.add_subparsers(dest="action", required=True)
-    g = sp.add_parser("generer", help="écrire un classeur vierge par entité (22 communes + agglomération)")
-    g.add_argument("--sortie", required=True, help="dossier où écrire les classeurs")
-    g.add_argument("--annee", type=int, default=2013, help="année de référence (défaut : 2013)")
-    g.add_argument("--annees", default=None,
-                   help="années des séries dépenses/flux, ex. 2008-2013 ou 2012,2013 (défaut : l'année de référence)")
-    g.add_argument("--dossier-donnees", default=None)
-    g.set_defaults(func=_cmd_generer)
-    i = sp.add_parser("importer", help="valider et importer les classeurs retournés (dans <données>/raw/collecte)")
-    i.add_argument("dossier", help="dossier des classeurs retournés (.xlsx)")
-    i.add_argument("--dossier-donnees", default=None)
-    i.set_defaults(func=_cmd_importer)
-    e = sp.add_parser("exemple", help="(ré)générer les classeurs d'exemple remplis (raw/sample/collecte)")
-    e.add_argument("--graine", type=int, default=None)
-    e.add_argument("--dossier-donnees", default=None)
-    e.set_defaults(func=_cmd_exemple)

@@ -6,7 +6,6 @@ order, Parquet written without timestamps or pandas index).
 """
 from __future__ import annotations
 
-import json
 import os
 import warnings
 from pathlib import Path

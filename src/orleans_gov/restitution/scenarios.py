@@ -11,7 +11,7 @@ import pandas as pd
 from orleans_gov.restitution.presentation import (COULEUR_ACCENT, COULEUR_PRINCIPALE, PALETTE, fmt_keur, fmt_meur, fmt_nombre, fmt_pct,
                             formateur_axe, legende_figure)
 from orleans_gov.base.territoire import CODES_INSEE, ENTITES, SIREN_AGGLO, nom_entite
-from orleans_gov.scenarios.moteur import BLOC, INDICATEURS, Resultat, comparer
+from orleans_gov.scenarios.moteur import BLOC, Resultat, comparer
 from orleans_gov.scenarios.schema import PacteFinancier, Scenario, ServiceCommun, Transfert
 from orleans_gov.scenarios.sensibilite import MonteCarlo
 

@@ -10,7 +10,6 @@ CLI: ``orleans-gov scenario FICHIER.yaml [--sortie DIR] [--dossier-donnees DIR]`
 """
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from orleans_gov.base.catalogue import RACINE_PROJET
@@ -22,7 +21,7 @@ DOSSIER_SCENARIOS = RACINE_PROJET / "config" / "scenarios"
 
 __all__ = ["BLOC", "INDICATEURS", "DonneesReference", "Resultat", "Scenario", "charger_donnees", "charger_scenario",
            "cif", "comparer", "dotation_intercommunalite", "projeter", "synthese_comparaison", "scenarios_livres",
-           "executer", "configurer_cli", "DOSSIER_SCENARIOS"]
+           "executer", "resume", "DOSSIER_SCENARIOS"]
 
 
 def scenarios_livres() -> list[Path]:
@@ -73,30 +72,3 @@ def resume(res: Resultat, ref: Resultat) -> str:
                   f"dotation d'intercommunalité {_fmt(fin(L, SIREN_AGGLO, 'dotation_intercommunalite'))} k€")
     lignes.append(f"ETP agglomération {sc.fin} : {_fmt(fin(L, SIREN_AGGLO, 'etp'))} ({res.base.methode_etp})")
     return "\n".join(lignes)
-
-
-def _commande(args: argparse.Namespace) -> int:
-    from orleans_gov.base.erreurs import ErreurDonnees
-    try:
-        res, ref = executer(args.fichier, args.dossier_donnees)
-    except ErreurDonnees as exc:
-        print(f"Erreur : {exc}")
-        return 2
-    sortie = Path(args.sortie)
-    sortie.mkdir(parents=True, exist_ok=True)
-    chemin = sortie / "resultats.csv"
-    res.long.to_csv(chemin, index=False, float_format="%.6f")
-    print(resume(res, ref))
-    print(f"Résultats : {chemin} ({len(res.long)} lignes)")
-    return 0
-
-
-def configurer_cli(subparsers) -> None:
-    """Add ``orleans-gov scenario`` to the main CLI."""
-    p = subparsers.add_parser("scenario", help="projeter un scénario (fichier YAML) sur l'horizon du mandat",
-                              description="Projette un scénario (transferts, services communs, pacte financier) "
-                                          "pour les 22 communes, l'agglomération et le bloc communal.")
-    p.add_argument("fichier", help="fichier de scénario (config/scenarios/*.yaml)")
-    p.add_argument("--sortie", default="resultats_scenario", help="dossier de sortie (resultats.csv)")
-    p.add_argument("--dossier-donnees", default=None, help="dossier de données (défaut : $ORLEANS_GOV_DATA ou data/)")
-    p.set_defaults(func=_commande)

@@ -21,6 +21,7 @@ from typing import Any, Mapping
 import yaml
 
 from orleans_gov.base.erreurs import ErreurScenario
+from orleans_gov.base.nomenclatures import FONCTIONS_SUPPORT
 from orleans_gov.base.territoire import CODES_INSEE, COMMUNES, SIREN_AGGLO
 
 FAMILLES_RECETTES = ("fiscalite", "dgf", "autres_recettes")
@@ -647,7 +648,6 @@ def _lire_service(lec: _Lecteur, a: dict, p: str, reference: int, debut: int, fi
     if "part_fonction_0" in a:
         parts = lec.parts_par_entite(a["part_fonction_0"], f"{p}.part_fonction_0", entites)
     else:
-        from orleans_gov.sources.classeurs.referentiels import FONCTIONS_SUPPORT
         fs = a["fonctions_support"]
         if not isinstance(fs, list) or not fs:
             raise lec.erreur(f"{p}.fonctions_support", f"liste non vide de fonctions support attendue, pas {fs!r}")

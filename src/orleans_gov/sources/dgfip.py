@@ -5,7 +5,6 @@ Formats: docs/FORMATS.md §1–2 (copied from the client's reference). Amounts i
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np

@@ -1,0 +1,192 @@
+"""Dated legal parameters (OpenFisca-style): every legal amount or rate the package uses, with its value by date and
+its legal reference, in the YAML files of ``orleans_gov/base/parametres/``.
+
+A parameter is a leaf of the YAML tree::
+
+    capacite_desendettement:
+      seuil_vigilance:
+        description: Seuil usuel de vigilance de la capacité de désendettement
+        unite: années
+        reference: "Lecture usuelle (DGCL, Cour des comptes) ; ..."
+        valeurs:
+          2000-01-01: 8
+          2018-01-01: {valeur: 8, reference: "..."}
+
+``valeurs`` maps the date from which a value applies (ISO date; a bare year means 1 January) to a number, to
+``null`` (the rule does not exist from that date) or to ``{valeur, reference}`` when the legal reference changes.
+Code asks for the value in force at a date: ``parametres()("capacite_desendettement.seuil_vigilance", 2016)``.
+A scenario may override a parameter explicitly (:meth:`Parametres.avec`); the override is recorded and shown.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from orleans_gov.base.erreurs import ErreurDonnees
+
+DOSSIER_PARAMETRES = Path(__file__).resolve().parent / "parametres"
+CLES_FEUILLE = {"description", "unite", "reference", "valeurs", "note"}
+
+
+def date_effet(quand: Any) -> _dt.date:
+    """A date from a year (``2016`` → 1 January 2016), a ``date``/``datetime`` or an ISO string."""
+    if isinstance(quand, bool):
+        raise ValueError(f"date invalide : {quand!r}")
+    if isinstance(quand, _dt.datetime):
+        return quand.date()
+    if isinstance(quand, _dt.date):
+        return quand
+    if isinstance(quand, (int,)) or (hasattr(quand, "item") and float(quand).is_integer()):
+        return _dt.date(int(quand), 1, 1)
+    if isinstance(quand, str):
+        s = quand.strip()
+        return _dt.date(int(s), 1, 1) if s.isdigit() else _dt.date.fromisoformat(s)
+    raise ValueError(f"date invalide : {quand!r} (attendu : année, date ou AAAA-MM-JJ)")
+
+
+@dataclass(frozen=True)
+class Valeur:
+    debut: _dt.date
+    valeur: float | None
+    reference: str
+
+
+@dataclass(frozen=True)
+class Parametre:
+    """One dated parameter: its values by start date and their legal references."""
+
+    nom: str
+    description: str
+    unite: str
+    reference: str
+    valeurs: tuple[Valeur, ...]
+    note: str = ""
+    surcharge: bool = False
+
+    def en_vigueur(self, quand: Any) -> Valeur:
+        d = date_effet(quand)
+        courant = None
+        for v in self.valeurs:
+            if v.debut <= d:
+                courant = v
+        if courant is None or courant.valeur is None:
+            premier = self.valeurs[0].debut.isoformat() if self.valeurs else "—"
+            raise KeyError(f"paramètre « {self.nom} » sans valeur en vigueur au {d.isoformat()} "
+                           f"(première valeur : {premier})")
+        return courant
+
+    def __call__(self, quand: Any) -> float:
+        return self.en_vigueur(quand).valeur  # type: ignore[return-value]
+
+
+def _feuille(nom: str, noeud: Mapping, fichier: Path) -> Parametre:
+    inconnues = set(noeud) - CLES_FEUILLE
+    if inconnues or "valeurs" not in noeud:
+        raise ErreurDonnees(f"paramètre « {nom} » mal formé (clés attendues : {', '.join(sorted(CLES_FEUILLE))})",
+                            fichier=fichier, colonne=nom)
+    ref_defaut = str(noeud.get("reference", "")).strip()
+    if not ref_defaut:
+        raise ErreurDonnees(f"paramètre « {nom} » sans référence légale", fichier=fichier, colonne=nom)
+    valeurs = []
+    for debut, v in noeud["valeurs"].items():
+        try:
+            d = date_effet(debut)
+        except ValueError as exc:
+            raise ErreurDonnees(str(exc), fichier=fichier, colonne=nom, valeur=debut) from None
+        ref = ref_defaut
+        if isinstance(v, Mapping):
+            ref = str(v.get("reference", ref_defaut))
+            v = v.get("valeur")
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
+            raise ErreurDonnees("valeur numérique attendue", fichier=fichier, colonne=nom, valeur=v)
+        valeurs.append(Valeur(d, None if v is None else float(v), ref))
+    valeurs.sort(key=lambda x: x.debut)
+    return Parametre(nom=nom, description=str(noeud.get("description", "")), unite=str(noeud.get("unite", "")),
+                     reference=ref_defaut, valeurs=tuple(valeurs), note=str(noeud.get("note", "")))
+
+
+def _parcourir(noeud: Mapping, prefixe: str, fichier: Path) -> Iterator[Parametre]:
+    if "valeurs" in noeud:
+        yield _feuille(prefixe, noeud, fichier)
+        return
+    for k, v in noeud.items():
+        if not isinstance(v, Mapping):
+            raise ErreurDonnees(f"nœud « {prefixe}.{k} » : dictionnaire attendu", fichier=fichier, colonne=k)
+        yield from _parcourir(v, f"{prefixe}.{k}" if prefixe else str(k), fichier)
+
+
+@dataclass(frozen=True)
+class Parametres:
+    """The set of dated parameters (all YAML files of a folder), with the scenario's explicit overrides."""
+
+    table: Mapping[str, Parametre]
+    surcharges: Mapping[str, float] = field(default_factory=dict)
+
+    def __call__(self, nom: str, quand: Any) -> float:
+        return self.parametre(nom)(quand)
+
+    def parametre(self, nom: str) -> Parametre:
+        try:
+            return self.table[nom]
+        except KeyError:
+            raise KeyError(f"paramètre inconnu : « {nom} »") from None
+
+    def reference(self, nom: str, quand: Any) -> str:
+        return self.parametre(nom).en_vigueur(quand).reference
+
+    def noms(self, prefixe: str = "") -> list[str]:
+        return sorted(n for n in self.table if n == prefixe or n.startswith(prefixe + ".") or not prefixe)
+
+    def avec(self, surcharges: Mapping[str, float], reference: str = "surcharge explicite du scénario"
+             ) -> "Parametres":
+        """A copy where each named parameter takes the given value at every date (explicit scenario override)."""
+        if not surcharges:
+            return self
+        table = dict(self.table)
+        for nom, v in surcharges.items():
+            p = self.parametre(nom)
+            table[nom] = Parametre(nom=p.nom, description=p.description, unite=p.unite, reference=reference,
+                                   valeurs=(Valeur(_dt.date(1900, 1, 1), float(v), reference),), note=p.note,
+                                   surcharge=True)
+        return Parametres(table, {**self.surcharges, **{k: float(v) for k, v in surcharges.items()}})
+
+    def tableau(self, quand: Any, prefixe: str = ""):
+        """The parameters in force at a date, as a frame (nom, description, valeur, unité, référence, surcharge)."""
+        import pandas as pd
+
+        lignes = []
+        for n in self.noms(prefixe):
+            p = self.table[n]
+            try:
+                v = p.en_vigueur(quand)
+            except KeyError:
+                continue
+            lignes.append({"nom": n, "description": p.description, "valeur": v.valeur, "unite": p.unite,
+                           "reference": v.reference, "surcharge": p.surcharge})
+        return pd.DataFrame(lignes)
+
+
+def lire_parametres(dossier: str | Path = DOSSIER_PARAMETRES) -> Parametres:
+    """Read every ``*.yaml`` of ``dossier`` (a parameter name may appear in one file only)."""
+    table: dict[str, Parametre] = {}
+    for fichier in sorted(Path(dossier).glob("*.yaml")):
+        brut = yaml.safe_load(fichier.read_text(encoding="utf-8")) or {}
+        if not isinstance(brut, Mapping):
+            raise ErreurDonnees("dictionnaire de paramètres attendu", fichier=fichier)
+        for p in _parcourir(brut, "", fichier):
+            if p.nom in table:
+                raise ErreurDonnees(f"paramètre « {p.nom} » défini deux fois", fichier=fichier, colonne=p.nom)
+            table[p.nom] = p
+    return Parametres(table)
+
+
+@functools.lru_cache(maxsize=1)
+def parametres() -> Parametres:
+    """The package's legal parameters (read once)."""
+    return lire_parametres()

@@ -1,0 +1,34 @@
+"""``orleans-gov scenario FICHIER.yaml``: project a scenario and write ``resultats.csv``."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from orleans_gov.base.erreurs import ErreurDonnees
+from orleans_gov.scenarios import executer, resume
+
+
+def _commande(args: argparse.Namespace) -> int:
+    try:
+        res, ref = executer(args.fichier, args.dossier_donnees)
+    except ErreurDonnees as exc:
+        print(f"Erreur : {exc}")
+        return 2
+    sortie = Path(args.sortie)
+    sortie.mkdir(parents=True, exist_ok=True)
+    chemin = sortie / "resultats.csv"
+    res.long.to_csv(chemin, index=False, float_format="%.6f")
+    print(resume(res, ref))
+    print(f"Résultats : {chemin} ({len(res.long)} lignes)")
+    return 0
+
+
+def configurer_cli(subparsers) -> None:
+    """Add ``orleans-gov scenario`` to the main CLI."""
+    p = subparsers.add_parser("scenario", help="projeter un scénario (fichier YAML) sur l'horizon du mandat",
+                              description="Projette un scénario (transferts, services communs, pacte financier) "
+                                          "pour les 22 communes, l'agglomération et le bloc communal.")
+    p.add_argument("fichier", help="fichier de scénario (config/scenarios/*.yaml)")
+    p.add_argument("--sortie", default="resultats_scenario", help="dossier de sortie (resultats.csv)")
+    p.add_argument("--dossier-donnees", default=None, help="dossier de données (défaut : $ORLEANS_GOV_DATA ou data/)")
+    p.set_defaults(func=_commande)
