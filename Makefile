@@ -31,6 +31,7 @@ data: $(STAMP)
 	$(BIN)/orleans-gov donnees
 
 test: $(STAMP)
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n $(JOBS) -q
 
 reports: data

@@ -1,0 +1,91 @@
+"""The project's one vocabulary: every indicator name has one French label, one unit and, where there is one, its
+legal or DGFiP reference. Tables, charts, generated sentences, CSV headers and Excel annexes take their labels and
+units from here, so a reader never sees a programme code (``pop1``, ``cafn``, ``revtot``…) and a name never
+changes unit from one document to another.
+
+Terms are declared by domain in the sub-modules (:mod:`.finances`, :mod:`.scenarios`, :mod:`.organisations`,
+:mod:`.politiques`); a name may be declared once only (checked at import).
+
+    >>> from orleans_gov.base import vocabulaire as v
+    >>> v.libelle("epargne_brute"), v.unite("epargne_brute")
+    ('Épargne brute', 'k€')
+    >>> v.entete("taux_epargne_brute")
+    "Taux d'épargne brute (%)"
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+UNITES = ("k€", "M€", "€", "€/hab", "%", "années", "habitants", "ETP", "agents", "sièges", "indice", "coefficient",
+          "nombre", "agents pour 1 000 hab", "ETP pour 1 000 hab", "k€ par ETP", "€ par ETP", "texte", "année",
+          "1 ou 0", "points")
+"""Units allowed in the vocabulary (k€ = thousands of euros, the unit of the DGFiP files)."""
+
+
+@dataclass(frozen=True)
+class Terme:
+    nom: str
+    libelle: str
+    unite: str
+    reference: str = ""
+    definition: str = ""
+
+    @property
+    def entete(self) -> str:
+        """Column header: « Libellé (unité) », without unit for text, years and plain counts."""
+        if self.unite in ("texte", "année", "nombre", ""):
+            return self.libelle
+        return f"{self.libelle} ({self.unite})"
+
+
+_TERMES: dict[str, Terme] = {}
+
+
+def declarer(*termes: Terme) -> None:
+    """Register terms (called by the domain modules at import); a duplicated name or an unknown unit is refused."""
+    for t in termes:
+        if t.nom in _TERMES:
+            raise ValueError(f"terme déclaré deux fois dans le vocabulaire : {t.nom!r}")
+        if t.unite not in UNITES:
+            raise ValueError(f"unité inconnue pour {t.nom!r} : {t.unite!r} (unités admises : {', '.join(UNITES)})")
+        _TERMES[t.nom] = t
+
+
+def terme(nom: str) -> Terme:
+    try:
+        return _TERMES[nom]
+    except KeyError:
+        raise KeyError(f"terme absent du vocabulaire : {nom!r}") from None
+
+
+def existe(nom: str) -> bool:
+    return nom in _TERMES
+
+
+def libelle(nom: str) -> str:
+    return terme(nom).libelle
+
+
+def unite(nom: str) -> str:
+    return terme(nom).unite
+
+
+def reference(nom: str) -> str:
+    return terme(nom).reference
+
+
+def entete(nom: str) -> str:
+    return terme(nom).entete
+
+
+def entetes(noms) -> dict[str, str]:
+    """``{nom: « Libellé (unité) »}`` for the given names (for ``DataFrame.rename(columns=...)``)."""
+    return {n: entete(n) for n in noms}
+
+
+def termes() -> list[Terme]:
+    """Every term, sorted by name (the glossary and the documentation are generated from this list)."""
+    return [_TERMES[n] for n in sorted(_TERMES)]
+
+
+from orleans_gov.base.vocabulaire import finances, organisations, politiques, scenarios  # noqa: E402,F401

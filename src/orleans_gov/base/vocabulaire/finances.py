@@ -1,0 +1,77 @@
+"""Financial indicators of the communes, the agglomeration and the bloc (analysis and deliverables)."""
+from __future__ import annotations
+
+from orleans_gov.base.vocabulaire import Terme, declarer
+
+R2313 = "art. R.2313-1 CGCT"
+declarer(
+    # identities and populations
+    Terme("population", "Population", "habitants",
+          "population DGF / population légale en vigueur au 1er janvier (DGFiP « pop1 »)"),
+    Terme("population_municipale", "Population municipale", "habitants",
+          "INSEE, populations légales (décret annuel d'authentification)"),
+    # operating section
+    Terme("rrf", "Recettes réelles de fonctionnement", "k€", "DGFiP « prod » (total des produits de fonctionnement)"),
+    Terme("drf", "Dépenses réelles de fonctionnement", "k€",
+          "dépenses réelles de fonctionnement = RRF − CAF brute (DGFiP « prod » − « caf »)"),
+    Terme("charges_fonctionnement", "Charges de fonctionnement (DGFiP)", "k€",
+          "DGFiP « charge » (inclut les dotations aux amortissements et provisions)"),
+    Terme("personnel", "Charges de personnel", "k€", "DGFiP « perso » (chapitre 012)"),
+    Terme("interets", "Charges financières", "k€", "DGFiP « fin » (chapitre 66, intérêts de la dette)"),
+    Terme("contingents", "Contingents et participations obligatoires", "k€", "DGFiP « cont »"),
+    Terme("impots_directs", "Impôts locaux", "k€", "DGFiP « impo1 »"),
+    Terme("dgf", "Dotation globale de fonctionnement", "k€", "DGFiP « dgf » ; art. L.2334-1 CGCT"),
+    Terme("equipement", "Dépenses d'équipement", "k€", "DGFiP « equip »"),
+    Terme("remboursement", "Remboursement en capital de la dette", "k€", "DGFiP « remb »"),
+    Terme("encours_dette", "Encours de la dette au 31/12", "k€", "DGFiP « dette »"),
+    Terme("epargne_gestion", "Épargne de gestion", "k€",
+          "excédent brut de fonctionnement (DGFiP « ebf ») : RRF − DRF hors intérêts"),
+    Terme("epargne_brute", "Épargne brute", "k€", "CAF brute (DGFiP « caf ») = RRF − DRF, intérêts compris"),
+    Terme("epargne_nette", "Épargne nette", "k€",
+          "CAF nette (DGFiP « cafn ») = épargne brute − remboursement en capital de la dette"),
+    Terme("taux_epargne_brute", "Taux d'épargne brute", "%", "épargne brute / RRF × 100"),
+    Terme("taux_epargne_nette", "Taux d'épargne nette", "%", "épargne nette / RRF × 100"),
+    Terme("capacite_desendettement", "Capacité de désendettement", "années",
+          "encours de la dette au 31/12 / épargne brute ; non calculable quand l'épargne brute est nulle ou négative"),
+    Terme("lecture_capacite", "Lecture de la capacité de désendettement", "texte",
+          "moins de 8 ans : satisfaisant ; 8 à 12 ans : vigilance ; plus de 12 ans : alerte"),
+    Terme("rigidite_charges", "Rigidité des charges structurelles", "%",
+          "(personnel + contingents + intérêts) / RRF × 100"),
+    Terme("encours_dette_par_habitant", "Encours de la dette par habitant", "€/hab", "DGFiP « fdette »"),
+    Terme("epargne_brute_par_habitant", "Épargne brute par habitant", "€/hab", "DGFiP « fcaf »"),
+    # R.2313-1 ratios
+    Terme("r1_drf_hab", "Dépenses réelles de fonctionnement par habitant (ratio 1)", "€/hab", f"{R2313}, ratio 1"),
+    Terme("r2_impots_directs_hab", "Impôts directs par habitant (ratio 2)", "€/hab", f"{R2313}, ratio 2"),
+    Terme("r3_rrf_hab", "Recettes réelles de fonctionnement par habitant (ratio 3)", "€/hab", f"{R2313}, ratio 3"),
+    Terme("r4_equipement_hab", "Dépenses d'équipement brut par habitant (ratio 4)", "€/hab", f"{R2313}, ratio 4"),
+    Terme("r5_dette_hab", "Encours de la dette par habitant (ratio 5)", "€/hab", f"{R2313}, ratio 5"),
+    Terme("r6_dgf_hab", "DGF par habitant (ratio 6)", "€/hab", f"{R2313}, ratio 6"),
+    Terme("r7_personnel_drf", "Dépenses de personnel / dépenses réelles de fonctionnement (ratio 7)", "%",
+          f"{R2313}, ratio 7"),
+    Terme("r9_marge_autofinancement", "Marge d'autofinancement courant (ratio 9)", "%",
+          f"{R2313}, ratio 9 : (DRF + remboursement de la dette en capital) / RRF"),
+    Terme("r10_equipement_rrf", "Dépenses d'équipement brut / RRF (ratio 10)", "%", f"{R2313}, ratio 10"),
+    Terme("r11_dette_rrf", "Encours de la dette / RRF (ratio 11)", "%", f"{R2313}, ratio 11"),
+    # strata comparison
+    Terme("valeur_eur_hab", "Valeur par habitant", "€/hab", "DGFiP, champ « f* » (montant × 1 000 / pop1)"),
+    Terme("moyenne_strate_eur_hab", "Moyenne de la strate", "€/hab",
+          "DGFiP, champ « m* » (moyenne des communes de la même strate de population et du même régime fiscal)"),
+    Terme("indice_strate", "Indice par rapport à la strate", "indice", "valeur / moyenne de la strate × 100"),
+    Terme("ecart_eur_hab", "Écart à la moyenne de la strate", "€/hab", "valeur − moyenne de la strate"),
+    # bloc communal
+    Terme("communes_keur", "Communes", "k€", "somme des 22 communes (budgets principaux)"),
+    Terme("agglomeration_keur", "Agglomération", "k€", "DGFiP comptes des groupements à fiscalité propre"),
+    Terme("flux_internes_keur", "Flux internes neutralisés (AC + DSC)", "k€",
+          "attributions de compensation et DSC versées par l'agglomération aux communes"),
+    Terme("bloc_keur", "Bloc communal consolidé", "k€", "communes + agglomération, flux internes retranchés une fois"),
+    Terme("bloc_eur_hab", "Bloc communal consolidé par habitant", "€/hab", "bloc communal / population des 22 communes"),
+    Terme("part_communes_pct", "Part des communes", "%", "avant reversement de fiscalité"),
+    Terme("part_agglomeration_pct", "Part de l'agglomération", "%", "avant reversement de fiscalité"),
+    # flows between the agglomeration and its communes
+    Terme("attribution_compensation", "Attribution de compensation", "k€",
+          "art. 1609 nonies C V CGI ; négative : versée par la commune à l'agglomération"),
+    Terme("dsc", "Dotation de solidarité communautaire", "k€", "art. 1609 nonies C VI CGI"),
+    Terme("fiscalite_reversee", "Fiscalité reversée aux communes", "k€",
+          "DGFiP « revtot » des groupements (AC + DSC, en recette négative)"),
+    Terme("cif", "Coefficient d'intégration fiscale", "coefficient", "art. L.5211-30 CGCT"),
+)
