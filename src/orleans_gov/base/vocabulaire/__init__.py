@@ -3,8 +3,9 @@ legal or DGFiP reference. Tables, charts, generated sentences, CSV headers and E
 units from here, so a reader never sees a programme code (``pop1``, ``cafn``, ``revtot``…) and a name never
 changes unit from one document to another.
 
-Terms are declared by domain in the sub-modules (:mod:`.finances`, :mod:`.scenarios`, :mod:`.organisations`,
-:mod:`.politiques`); a name may be declared once only (checked at import).
+Terms are data: one YAML file per domain in this folder (``finances.yaml``, ``scenarios.yaml``,
+``organisations.yaml``, ``politiques.yaml``…), each entry ``nom: {libelle, unite, reference}``; a name may be
+declared once only and its unit must be one of :data:`UNITES` (checked when the vocabulary is read).
 
     >>> from orleans_gov.base import vocabulaire as v
     >>> v.libelle("epargne_brute"), v.unite("epargne_brute")
@@ -15,6 +16,11 @@ Terms are declared by domain in the sub-modules (:mod:`.finances`, :mod:`.scenar
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+DOSSIER = Path(__file__).resolve().parent
 
 UNITES = ("k€", "M€", "€", "€/hab", "%", "années", "habitants", "ETP", "agents", "sièges", "indice", "coefficient",
           "nombre", "agents pour 1 000 hab", "ETP pour 1 000 hab", "k€ par ETP", "€ par ETP", "texte", "année",
@@ -42,7 +48,7 @@ _TERMES: dict[str, Terme] = {}
 
 
 def declarer(*termes: Terme) -> None:
-    """Register terms (called by the domain modules at import); a duplicated name or an unknown unit is refused."""
+    """Register terms (read from the YAML files at import); a duplicated name or an unknown unit is refused."""
     for t in termes:
         if t.nom in _TERMES:
             raise ValueError(f"terme déclaré deux fois dans le vocabulaire : {t.nom!r}")
@@ -88,4 +94,14 @@ def termes() -> list[Terme]:
     return [_TERMES[n] for n in sorted(_TERMES)]
 
 
-from orleans_gov.base.vocabulaire import finances, organisations, politiques, scenarios  # noqa: E402,F401
+def _lire(dossier: Path = DOSSIER) -> None:
+    for fichier in sorted(dossier.glob("*.yaml")):
+        for nom, d in (yaml.safe_load(fichier.read_text(encoding="utf-8")) or {}).items():
+            inconnues = set(d) - {"libelle", "unite", "reference", "definition"}
+            if inconnues or "libelle" not in d or "unite" not in d:
+                raise ValueError(f"{fichier.name} : entrée {nom!r} mal formée (libelle, unite, reference)")
+            declarer(Terme(str(nom), str(d["libelle"]), str(d["unite"]), str(d.get("reference", "")),
+                           str(d.get("definition", ""))))
+
+
+_lire()
