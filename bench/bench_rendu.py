@@ -29,7 +29,7 @@ RACINE = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(RACINE / "src"))
 
-from orleans_gov.rendu import rendu  # noqa: E402
+import orleans_gov.rendu as rendu  # noqa: E402
 
 
 def vider_cache() -> None:

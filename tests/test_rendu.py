@@ -1,4 +1,4 @@
-"""Batch rendering (orleans_gov.rendu.rendu): tiny notebooks written in tmp_path, independent of the analysis notebooks."""
+"""Batch rendering (orleans_gov.rendu): tiny notebooks written in tmp_path, independent of the analysis notebooks."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 from orleans_gov.cli import rapports as cli_rapports
-from orleans_gov.rendu import rendu
+import orleans_gov.rendu as rendu
 
 CODE_TABLEAU = """import pandas as pd
 import matplotlib.pyplot as plt

@@ -6,7 +6,7 @@ import sys
 from typing import Any
 
 from orleans_gov.base.catalogue import RACINE_PROJET
-from orleans_gov.rendu.rendu import lister_taches, rendre, resume
+from orleans_gov.rendu import lister_taches, rendre, resume
 
 
 # ------------------------------------------------------------------------------------------------

@@ -1,47 +1,66 @@
-"""Warm Jupyter kernels for batch rendering (used by :mod:`orleans_gov.rendu.rendu`).
+"""Warm Jupyter kernels for batch rendering (used by :mod:`orleans_gov.rendu.execution`).
 
 Starting a Python kernel and importing pandas / matplotlib / geopandas costs about two seconds per notebook,
-paid again for every one of the 26 deliverables. This module is preloaded ONCE in a
-``multiprocessing`` fork server (a fresh interpreter, no threads, no ZeroMQ context): it imports the heavy
-libraries, then every kernel is a fresh ``fork()`` of that server running ``ipykernel`` with the connection
-file prepared by ``jupyter_client``. Each notebook therefore still runs in its own new process with an empty
-namespace (no state shared between notebooks: the libraries are merely already in ``sys.modules``, copy on
-write), exactly as with ``python -m ipykernel_launcher``.
+paid again for every one of the 26 deliverables. A ``multiprocessing`` fork server (a fresh interpreter, no
+threads, no ZeroMQ context) imports the heavy libraries ONCE — it preloads :mod:`orleans_gov.rendu.prechargement`,
+which calls :func:`precharger` — then every kernel is a fresh ``fork()`` of that server running ``ipykernel``
+(:func:`lancer_noyau`) with the connection file prepared by ``jupyter_client``. Each notebook therefore still
+runs in its own new process with an empty namespace (no state shared between notebooks: the libraries are merely
+already in ``sys.modules``, copy on write), exactly as with ``python -m ipykernel_launcher``.
 
-Only the modules are imported here, never anything into a user namespace, and matplotlib's backend is left
+Only the modules are imported, never anything into a user namespace, and matplotlib's backend is left
 unresolved (``MPLBACKEND`` points to the inline backend, which ipykernel would set anyway) so the inline
 figure integration is configured by the kernel as usual.
+
+This module itself is light (importing it preloads nothing): the renderer's workers use
+:func:`classe_gestionnaire_fork`, the kernel manager that launches kernels as forks of the warm server.
 """
 from __future__ import annotations
 
+import atexit
 import importlib
+import multiprocessing
 import os
+import pkgutil
 import sys
+from typing import Any
 
-os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-
+MODULE_PRECHARGEMENT = "orleans_gov.rendu.prechargement"
 MODULES_PRECHARGES: tuple[str, ...] = (
     "numpy", "pandas", "pyarrow", "pyarrow.parquet", "matplotlib", "matplotlib.pyplot", "matplotlib.ticker",
-    "seaborn", "shapely", "pyogrio", "geopandas", "yaml",
+    "matplotlib.patheffects", "seaborn", "shapely", "pyogrio", "geopandas", "yaml",
     "IPython", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel_launcher",
-    "orleans_gov", "orleans_gov.base.catalogue", "orleans_gov.base.territoire", "orleans_gov.base.erreurs",
-    "orleans_gov.restitution.presentation",
+    "orleans_gov",
 )
-# Package modules written by other engineers: preloaded when they exist (a failing import is ignored here and
-# will fail again, visibly, in the notebook that imports it).
-MODULES_FACULTATIFS: tuple[str, ...] = (
-    "orleans_gov.construction.tables", "orleans_gov.restitution.fiche", "orleans_gov.analyse.finances", "orleans_gov.analyse.politiques",
-    "orleans_gov.analyse.organisations", "orleans_gov.scenarios", "orleans_gov.restitution.scenarios",
-    "orleans_gov.scenarios.sensibilite", "matplotlib.patheffects",
+# The package layers the notebooks import, preloaded by package name with every submodule found in them (so a
+# module renamed or added by another engineer is preloaded without touching this list). A failing import is
+# ignored here and will fail again, visibly, in the notebook that imports it.
+PAQUETS_PRECHARGES: tuple[str, ...] = (
+    "orleans_gov.base", "orleans_gov.construction", "orleans_gov.analyse", "orleans_gov.scenarios",
+    "orleans_gov.restitution",
 )
+
+
+def _importer(nom: str) -> Any:
+    try:
+        return importlib.import_module(nom)
+    except Exception:  # noqa: BLE001 - preloading is an optimisation only
+        sys.modules.pop(nom, None)
+        return None
 
 
 def precharger() -> None:
-    for nom in MODULES_PRECHARGES + MODULES_FACULTATIFS:
-        try:
-            importlib.import_module(nom)
-        except Exception:  # noqa: BLE001 - preloading is an optimisation only
-            sys.modules.pop(nom, None)
+    """Import the scientific stack and the package layers (run once, in the fork server)."""
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    for nom in MODULES_PRECHARGES:
+        _importer(nom)
+    for nom in PAQUETS_PRECHARGES:
+        paquet = _importer(nom)
+        chemins = getattr(paquet, "__path__", None)
+        if chemins is None:
+            continue
+        for sous in pkgutil.walk_packages(chemins, prefix=f"{nom}.", onerror=lambda _nom: None):
+            _importer(sous.name)
 
 
 def lancer_noyau(argv: list[str], env: dict[str, str] | None, cwd: str | None) -> None:
@@ -53,9 +72,7 @@ def lancer_noyau(argv: list[str], env: dict[str, str] | None, cwd: str | None) -
         os.chdir(cwd)
     sys.path.insert(0, os.getcwd())  # as ``python -m ipykernel_launcher`` run from the notebook's folder
     sys.argv = [sys.executable, "-m", "ipykernel_launcher", *argv]
-    import atexit
-
-    from ipykernel.kernelapp import IPKernelApp
+    from ipykernel.kernelapp import IPKernelApp  # third-party, already imported by the fork server
 
     # ``parent_handle``'s default is read from JPY_PARENT_PID when ipykernel is imported, i.e. in the fork
     # server: give the value of this launch (it also tells ipykernel not to print its terminal banner).
@@ -80,4 +97,85 @@ def lancer_noyau(argv: list[str], env: dict[str, str] | None, cwd: str | None) -
             os._exit(0)
 
 
-precharger()
+# ------------------------------------------------------------------------------------------------
+# Renderer side: launching kernels as forks of the warm server
+# ------------------------------------------------------------------------------------------------
+class _ProcessusFork:
+    """``subprocess.Popen``-like view of a ``multiprocessing`` process (what LocalProvisioner expects)."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, processus: multiprocessing.process.BaseProcess) -> None:
+        self._p = processus
+        self.pid = processus.pid
+
+    @property
+    def returncode(self) -> int | None:
+        return self._p.exitcode
+
+    def poll(self) -> int | None:
+        return self._p.exitcode
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        self._p.join(timeout)
+        return self._p.exitcode
+
+    def send_signal(self, signum: int) -> None:
+        if self._p.exitcode is None:
+            os.kill(self.pid, signum)
+
+    def terminate(self) -> None:
+        self._p.terminate()
+
+    def kill(self) -> None:
+        self._p.kill()
+
+
+_CONTEXTE_FORK: Any = None
+
+
+def _contexte_fork():
+    """The worker's fork server (started once, preloading :data:`MODULE_PRECHARGEMENT`)."""
+    global _CONTEXTE_FORK
+    if _CONTEXTE_FORK is None:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload([MODULE_PRECHARGEMENT])
+        _CONTEXTE_FORK = ctx
+    return _CONTEXTE_FORK
+
+
+_CLASSE_GESTIONNAIRE: Any = None
+
+
+def classe_gestionnaire_fork():
+    """The ``AsyncKernelManager`` subclass launching kernels as forks of the warm server (built once)."""
+    global _CLASSE_GESTIONNAIRE
+    if _CLASSE_GESTIONNAIRE is not None:
+        return _CLASSE_GESTIONNAIRE
+    from jupyter_client.manager import AsyncKernelManager  # third-party, lazy: keeps ``import orleans_gov.rendu`` light
+
+    class GestionnaireNoyauChaud(AsyncKernelManager):
+        """Kernel manager launching ``python -m ipykernel_launcher -f …`` as a fork of the warm server.
+
+        Falls back to the ordinary launch when the kernel command is not this interpreter's ipykernel.
+        """
+
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            prov = self.provisioner
+            exe = kernel_cmd[0] if kernel_cmd else ""
+            meme_python = exe in {"python", "python3"} or (
+                exe and os.path.realpath(exe) == os.path.realpath(sys.executable))
+            if not (meme_python and kernel_cmd[1:3] == ["-m", "ipykernel_launcher"]):
+                return await super()._async_launch_kernel(kernel_cmd, **kw)
+            proc = _contexte_fork().Process(
+                target=lancer_noyau, args=(kernel_cmd[3:], kw.get("env"), str(kw["cwd"]) if kw.get("cwd") else None),
+                daemon=False)
+            proc.start()
+            prov.process = _ProcessusFork(proc)
+            prov.pid = proc.pid
+            prov.pgid = None
+            prov.cwd = kw.get("cwd") or os.getcwd()
+            self._reconcile_connection_info(prov.connection_info)
+
+    _CLASSE_GESTIONNAIRE = GestionnaireNoyauChaud
+    return _CLASSE_GESTIONNAIRE
