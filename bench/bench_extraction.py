@@ -191,6 +191,7 @@ def generer_balances(chemin: Path, n_lignes: int, graine: int = 57) -> None:
 def tache_duckdb_comptes(fichier: Path, sortie: Path) -> None:
     """Default path: one line per stratum (Python byte pass), no national populations."""
     from orleans_gov.sources.nationaux import extraire_comptes
+    sortie.mkdir(parents=True, exist_ok=True)   # also the temporary folder (must exist on a fresh bench/_work)
     extraire_comptes(fichier, sortie, verifier=True, dossier_temp=sortie)
 
 

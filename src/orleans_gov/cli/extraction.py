@@ -3,37 +3,35 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Callable
 
 from orleans_gov.base.erreurs import ErreurDonnees
-from orleans_gov.sources.nationaux import (MEMOIRE_PAR_DEFAUT, THREADS_PAR_DEFAUT, extraire_balances,
+from orleans_gov.sources.nationaux import (MEMOIRE_PAR_DEFAUT, THREADS_PAR_DEFAUT, Rapport, extraire_balances,
                                            extraire_comptes)
 
 
-# ----------------------------------------------------------------------------------------------------
-# CLI
-def commande_comptes(args: argparse.Namespace) -> int:
-    """``orleans-gov extraire comptes FICHIER --sortie DIR``."""
+def _lancer(extraction: Callable[..., Rapport], *args, **kwargs) -> int:
+    """Run one extraction: its report on stdout and 0, or the French data error on stderr and 1."""
     try:
-        r = extraire_comptes(args.fichier, args.sortie, memoire=args.memoire, threads=args.threads,
-                             verifier=not args.sans_verification, verifier_strates=args.verifier_strates,
-                             populations=args.populations)
+        r = extraction(*args, **kwargs)
     except ErreurDonnees as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 1
     print(r.texte())
     return 0
+
+
+def commande_comptes(args: argparse.Namespace) -> int:
+    """``orleans-gov extraire comptes FICHIER --sortie DIR``."""
+    return _lancer(extraire_comptes, args.fichier, args.sortie, memoire=args.memoire, threads=args.threads,
+                   verifier=not args.sans_verification, verifier_strates=args.verifier_strates,
+                   populations=args.populations)
 
 
 def commande_balances(args: argparse.Namespace) -> int:
     """``orleans-gov extraire balances FICHIER --sortie DIR [--population FICHIER]``."""
-    try:
-        r = extraire_balances(args.fichier, args.sortie, population=args.population, memoire=args.memoire,
-                              threads=args.threads, encodage=args.encodage)
-    except ErreurDonnees as exc:
-        print(f"Erreur : {exc}", file=sys.stderr)
-        return 1
-    print(r.texte())
-    return 0
+    return _lancer(extraire_balances, args.fichier, args.sortie, population=args.population, memoire=args.memoire,
+                   threads=args.threads, encodage=args.encodage)
 
 
 def configurer_cli(subparsers) -> None:
@@ -46,8 +44,10 @@ def configurer_cli(subparsers) -> None:
 
     def communs(q: argparse.ArgumentParser) -> None:
         q.add_argument("--sortie", required=True, help="dossier où écrire les fichiers Parquet")
-        q.add_argument("--memoire", default=MEMOIRE_PAR_DEFAUT, help="plafond mémoire DuckDB (défaut : 1GB)")
-        q.add_argument("--threads", type=int, default=THREADS_PAR_DEFAUT, help="threads DuckDB (défaut : 2)")
+        q.add_argument("--memoire", default=MEMOIRE_PAR_DEFAUT,
+                       help=f"plafond mémoire DuckDB (défaut : {MEMOIRE_PAR_DEFAUT})")
+        q.add_argument("--threads", type=int, default=THREADS_PAR_DEFAUT,
+                       help=f"threads DuckDB (défaut : {THREADS_PAR_DEFAUT})")
 
     c = sous.add_parser("comptes", help="comptes individuels des communes (fichier national)",
                         description="Extrait les 22 communes (toutes colonnes) et les moyennes de leurs strates d'un "

@@ -15,8 +15,9 @@ Guarantees:
 - every file is then downloaded into a private staging folder; nothing touches the output folder until
   **every** download succeeded and every DGFiP file passed the project's readers
   (:func:`~orleans_gov.sources.dgfip.read_comptes_communes`, :func:`~orleans_gov.sources.dgfip.read_comptes_gfp`);
-- each file is then moved in atomically (temporary name in the destination folder, then :func:`os.replace`),
-  and ``PROVENANCE.json`` records, per file, the URL, the UTC date, the size and the SHA-256;
+- each file is then written in atomically (:func:`orleans_gov.base.fichiers.ecrire_atomique`: temporary name in
+  the destination folder, then :func:`os.replace`), and ``PROVENANCE.json`` records, per file, the URL, the UTC
+  date, the size and the SHA-256 (:func:`orleans_gov.base.fichiers.empreinte_fichier`);
 - the UTF-8 byte-order mark of the exports is stripped; timeouts and transient errors (HTTP 429/5xx, reset,
   timeout) are retried with a bounded exponential back-off; an unreachable host (DNS failure, connection
   refused) fails at once with a French message naming the host and the dataset.
@@ -34,7 +35,6 @@ Layout of the output folder (``--sortie data/raw/reel`` plugs straight into ``ma
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import os
 import shutil
@@ -49,8 +49,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
+from orleans_gov.base.catalogue import Catalogue
 from orleans_gov.base.erreurs import ErreurDonnees
+from orleans_gov.base.fichiers import ecrire_atomique, empreinte_fichier
+from orleans_gov.base.provenance import REEL
 from orleans_gov.base.territoire import CODES_INSEE, DEP_DGFIP, SIREN_AGGLO
+from orleans_gov.sources.dgfip import read_comptes_communes, read_comptes_gfp
 
 BASES_PAR_DEFAUT: dict[str, str] = {
     "dgfip": "https://data.economie.gouv.fr",
@@ -293,11 +297,9 @@ def _verifier_csv_ofgl(chemin: Path, requis: Sequence[str]) -> int:
 
 def valider(t: Telecharge) -> None:
     """Check a staged file with the project's readers; raise :class:`ErreurDonnees` when it is unusable."""
-    from orleans_gov.sources.dgfip import read_comptes_communes, read_comptes_gfp
-
     chemin, nature = t.chemin, t.ressource.nature
     if nature == "comptes_communes":
-        df = read_comptes_communes(chemin, provenance="réel")
+        df = read_comptes_communes(chemin, provenance=REEL)
         hors = sorted(set(df["code_insee"]) - set(CODES_INSEE))
         if hors:
             raise ErreurDonnees("commune hors périmètre renvoyée par le filtre", fichier=chemin,
@@ -305,7 +307,7 @@ def valider(t: Telecharge) -> None:
         t.lignes = len(df)
         t.extra = {"communes": int(df["code_insee"].nunique()), "annees": sorted(int(a) for a in df["an"].unique())}
     elif nature == "comptes_gfp":
-        df = read_comptes_gfp(chemin, provenance="réel", siren_defaut=SIREN_AGGLO)
+        df = read_comptes_gfp(chemin, provenance=REEL, siren_defaut=SIREN_AGGLO)
         t.lignes = len(df)
         t.extra = {"annees": sorted(int(a) for a in df["an"].unique())}
     elif nature == "ofgl_communes":
@@ -335,31 +337,8 @@ def valider(t: Telecharge) -> None:
         raise ValueError(nature)
 
 
-def _sha256(chemin: Path) -> str:
-    h = hashlib.sha256()
-    with open(chemin, "rb") as f:
-        for bloc in iter(lambda: f.read(1 << 20), b""):
-            h.update(bloc)
-    return h.hexdigest()
-
-
 def _maintenant() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def _ecrire_atomique(source: Path, destination: Path) -> None:
-    """Copy ``source`` to a temporary name next to ``destination`` then :func:`os.replace` it."""
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".part", dir=destination.parent)
-    try:
-        with os.fdopen(fd, "wb") as f, open(source, "rb") as s:
-            shutil.copyfileobj(s, f, 1 << 20)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, destination)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _provenance(sortie: Path, telecharges: list[Telecharge]) -> list[dict]:
@@ -392,7 +371,6 @@ def telecharger(sortie: str | os.PathLike | None = None, annees: Sequence[int] |
     in both cases the output folder is left exactly as it was.
     """
     if sortie is None:
-        from orleans_gov.base.catalogue import Catalogue
         sortie = Catalogue.depuis().reel / "telechargements"
     sortie = Path(sortie)
     dire = journal or (lambda _m: None)
@@ -414,14 +392,14 @@ def telecharger(sortie: str | os.PathLike | None = None, annees: Sequence[int] |
             except ErreurDonnees as exc:
                 raise ErreurDonnees(f"contenu téléchargé invalide (jeu « {r.jeu} », {_hote(r.url)}) : {exc}") from None
             t.taille = chemin.stat().st_size
-            t.sha256 = _sha256(chemin)
+            t.sha256 = empreinte_fichier(chemin)
             faits.append(t)
-        # every download succeeded and passed validation: install, then write the provenance record
+        # every download succeeded and passed validation: install (the staging folder may be on another file
+        # system, so each file is written in, not moved), then write the provenance record
         enregistrements = _provenance(sortie, faits)
         for t in faits:
-            _ecrire_atomique(t.chemin, sortie / t.ressource.destination)
-        prov = staging / NOM_PROVENANCE
-        prov.write_text(json.dumps({"genere_par": "orleans-gov telecharger", "fichiers": enregistrements},
-                                   ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        _ecrire_atomique(prov, sortie / NOM_PROVENANCE)
+            ecrire_atomique(sortie / t.ressource.destination, t.chemin.read_bytes())
+        ecrire_atomique(sortie / NOM_PROVENANCE,
+                        json.dumps({"genere_par": "orleans-gov telecharger", "fichiers": enregistrements},
+                                   ensure_ascii=False, indent=2) + "\n")
     return [r for r in enregistrements if r["fichier"] in {t.ressource.destination for t in faits}]
