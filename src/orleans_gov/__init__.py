@@ -5,7 +5,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from orleans_gov.base.catalogue import Catalogue, catalogue, dossier_donnees
-from orleans_gov.construction.tables import charger, construire, contient_exemple
+from orleans_gov.construction import charger, construire, contient_exemple
 from orleans_gov.base.erreurs import ErreurDonnees, ErreurScenario
 from orleans_gov.sources.csv_officiel import AvertissementColonnes
 from orleans_gov.sources.dgfip import ratios_dgfip, read_comptes_communes, read_comptes_gfp, read_fiche_aeff

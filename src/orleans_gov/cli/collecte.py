@@ -6,8 +6,8 @@ from pathlib import Path
 
 from orleans_gov.base.catalogue import Catalogue
 from orleans_gov.base.erreurs import ErreurDonnees
-from orleans_gov.construction.collecte import TABLES_PROPRES, construire_tables_collecte, domaines, dossier_exemple
-from orleans_gov.construction.tables import _ecrire
+from orleans_gov.construction import construire
+from orleans_gov.construction.collecte import TABLES_PROPRES, domaines, dossier_exemple
 from orleans_gov.echantillon.classeurs import generer_classeurs_exemple
 from orleans_gov.sources.classeurs import modele as classeurs
 from orleans_gov.sources.classeurs.lecture import importer_dossier
@@ -51,9 +51,7 @@ def _cmd_importer(args) -> int:
         return 2
     print(rapport.resume())
     if rapport.importes:
-        tables = construire_tables_collecte(cat)
-        for nom in TABLES_PROPRES:
-            _ecrire(tables[nom], cat.table(nom))
+        construire(cat.racine, tables=TABLES_PROPRES)
         print(f"Tables reconstruites : {', '.join(TABLES_PROPRES)} (dépenses par fonction et flux : "
               "relancer « orleans-gov donnees »).")
     if rapport.refuses:
