@@ -23,6 +23,7 @@ from orleans_gov.base.catalogue import Catalogue
 from orleans_gov.base.fichiers import ecrire_atomique, empreinte_fichiers, remplacer_atomique
 from orleans_gov.base.nomenclatures import CATEGORIES, FILIERES, FONCTIONS_M14, FONCTIONS_SUPPORT, SECTIONS, STATUTS
 from orleans_gov.base.provenance import PROVENANCES, reel_prioritaire
+from orleans_gov.base.territoire import CODES_INSEE, ENTITES
 from orleans_gov.construction.contrat import BOOLEEN, ENTIER, REEL, TEXTE, Colonne, Contrat
 from orleans_gov.echantillon.classeurs import VERSION_GENERATEUR, generer_classeurs_exemple
 from orleans_gov.sources.classeurs import modele as classeurs
@@ -34,7 +35,7 @@ from orleans_gov.sources.classeurs.lecture import ErreursClasseurs, RapportImpor
 TABLES_PROPRES = ("effectifs", "effectifs_totaux", "fonctions_support", "competences_exercees")
 """The tables only the workbooks provide (``orleans-gov collecte importer`` rebuilds these)."""
 
-_ENTITE, _AN = Colonne("entite", TEXTE), Colonne("an", ENTIER)
+_ENTITE, _AN = Colonne("entite", TEXTE, valeurs=ENTITES), Colonne("an", ENTIER)
 _PROVENANCE = Colonne("provenance", TEXTE, non_nulle=True, valeurs=PROVENANCES)
 _FICHIER = Colonne("fichier", TEXTE, non_nulle=True)
 
@@ -62,7 +63,8 @@ CONTRATS = {c.table: c for c in (
                    Colonne("section", TEXTE, valeurs=SECTIONS), Colonne("montant", REEL), _PROVENANCE),
             cle=CLES["depenses_fonction"]),
     Contrat("flux_agglo_communes",
-            debut=(Colonne("code_insee", TEXTE), _AN, Colonne("attribution_compensation", REEL), Colonne("dsc", REEL),
+            debut=(Colonne("code_insee", TEXTE, valeurs=CODES_INSEE), _AN, Colonne("attribution_compensation", REEL),
+                   Colonne("dsc", REEL),
                    _PROVENANCE),
             cle=CLES["flux_agglo_communes"]),
 )}

@@ -11,6 +11,7 @@ import pandas as pd
 
 from orleans_gov.base.catalogue import Catalogue
 from orleans_gov.base.provenance import PROVENANCES
+from orleans_gov.base.territoire import CODES_INSEE, SIREN_AGGLO
 from orleans_gov.construction.contrat import ENTIER, REEL, TEXTE, Bloc, Colonne, Contrat
 from orleans_gov.sources.comptes import comptes_communes, comptes_gfp
 from orleans_gov.sources.dgfip import (COLONNES_CONNUES_COMMUNES, COLONNES_TEXTE_COMMUNES, COLONNES_TEXTE_GFP,
@@ -20,7 +21,7 @@ _SUITE = (Colonne("provenance", TEXTE, non_nulle=True, valeurs=PROVENANCES), Col
 
 CONTRAT_COMMUNES = Contrat(
     "finances_communes",
-    debut=(Colonne("code_insee", TEXTE), Colonne("an", ENTIER), Colonne("inom", TEXTE), Colonne("dep", TEXTE),
+    debut=(Colonne("code_insee", TEXTE, valeurs=CODES_INSEE), Colonne("an", ENTIER), Colonne("inom", TEXTE), Colonne("dep", TEXTE),
            Colonne("icom", TEXTE), Colonne("reg", TEXTE), Colonne("pop1", REEL), Colonne("nomsst1", TEXTE),
            Colonne("nomsst2", TEXTE)),
     bloc=Bloc("colonnes DGFiP des comptes individuels des communes", (REEL,),
@@ -29,7 +30,7 @@ CONTRAT_COMMUNES = Contrat(
 
 CONTRAT_AGGLO = Contrat(
     "finances_agglo",
-    debut=(Colonne("siren", TEXTE), Colonne("an", ENTIER), Colonne("lbudg", TEXTE)),
+    debut=(Colonne("siren", TEXTE, valeurs=(SIREN_AGGLO,)), Colonne("an", ENTIER), Colonne("lbudg", TEXTE)),
     bloc=Bloc("colonnes DGFiP des comptes individuels des groupements à fiscalité propre", (REEL,),
               noms=frozenset(ENTETE_GFP) - set(COLONNES_TEXTE_GFP), famille_inconnues=TEXTE),
     fin=_SUITE, cle=("siren", "an"))

@@ -7,7 +7,8 @@ import pandas as pd
 
 from orleans_gov.base.catalogue import Catalogue
 from orleans_gov.base.provenance import REEL
-from orleans_gov.base.territoire import CODES_INSEE, COMMUNES, SIREN_AGGLO
+from orleans_gov.base.nomenclatures import NIVEAUX_COMPETENCE
+from orleans_gov.base.territoire import CODES_INSEE, COMMUNES, ENTITES, SIREN_AGGLO
 from orleans_gov.construction.contrat import ENTIER, REEL as NOMBRE_REEL, TEXTE, Bloc, Colonne, Contrat
 from orleans_gov.sources.referentiel import (read_competences, read_moyennes_strates, read_ofgl_investissement,
                                              read_police_enquete_2023, read_police_municipale)
@@ -18,7 +19,7 @@ _PROVENANCE = Colonne("provenance", TEXTE, non_nulle=True, valeurs=(REEL,))
 
 CONTRATS = {c.table: c for c in (
     Contrat("police_municipale",
-            debut=(Colonne("entite", TEXTE), Colonne("nom", TEXTE, non_nulle=True), Colonne("an", ENTIER),
+            debut=(Colonne("entite", TEXTE, valeurs=ENTITES), Colonne("nom", TEXTE, non_nulle=True), Colonne("an", ENTIER),
                    Colonne("agents_police", NOMBRE_REEL), Colonne("asvp", NOMBRE_REEL),
                    Colonne("gardes_champetres", NOMBRE_REEL), Colonne("population", NOMBRE_REEL), _PROVENANCE,
                    Colonne("source", TEXTE, non_nulle=True)),
@@ -30,13 +31,13 @@ CONTRATS = {c.table: c for c in (
             cle=("an", "strate", "regime", "code")),
     Contrat("competences",
             debut=(Colonne("domaine", TEXTE), Colonne("fonction_m14", TEXTE, non_nulle=True),
-                   Colonne("niveau", TEXTE, non_nulle=True), Colonne("depuis", TEXTE),
+                   Colonne("niveau", TEXTE, non_nulle=True, valeurs=tuple(NIVEAUX_COMPETENCE)), Colonne("depuis", TEXTE),
                    Colonne("base_legale", TEXTE, non_nulle=True), Colonne("source_url", TEXTE, non_nulle=True),
                    Colonne("source_titre", TEXTE, non_nulle=True), Colonne("note", TEXTE), _PROVENANCE),
             cle=("domaine",)),
     Contrat("ofgl_agglo", debut=(),
             bloc=Bloc("colonnes OFGL telles que publiées", (TEXTE, ENTIER, NOMBRE_REEL)),
-            fin=(Colonne("siren", TEXTE), Colonne("an", ENTIER), _PROVENANCE),
+            fin=(Colonne("siren", TEXTE, valeurs=(SIREN_AGGLO,)), Colonne("an", ENTIER), _PROVENANCE),
             cle=("siren", "an")),
 )}
 

@@ -11,7 +11,7 @@ import pandas as pd
 
 from orleans_gov.base.catalogue import Catalogue
 from orleans_gov.base.erreurs import ErreurDonnees
-from orleans_gov.base.territoire import CODES_INSEE, COMMUNES, NOM_COURT_AGGLO, SIREN_AGGLO, strate_dgfip
+from orleans_gov.base.territoire import CODES_INSEE, COMMUNES, ENTITES, NOM_COURT_AGGLO, SIREN_AGGLO, strate_dgfip
 from orleans_gov.construction.contrat import ENTIER, GEOMETRIE, TEXTE, Colonne, Contrat
 from orleans_gov.sources.populations import populations_annuelles
 from orleans_gov.sources.referentiel import read_communes_geo
@@ -22,19 +22,21 @@ NIVEAUX = ("commune", "agglomération")
 
 CONTRATS = {c.table: c for c in (
     Contrat("populations",
-            debut=(Colonne("code_insee", TEXTE), Colonne("an", ENTIER), Colonne("population", ENTIER, non_nulle=True),
+            debut=(Colonne("code_insee", TEXTE, valeurs=CODES_INSEE), Colonne("an", ENTIER),
+                   Colonne("population", ENTIER, non_nulle=True),
                    Colonne("statut", TEXTE, non_nulle=True, valeurs=STATUTS_POPULATION),
                    Colonne("source", TEXTE, non_nulle=True)),
             cle=("code_insee", "an")),
     Contrat("territoire",
-            debut=(Colonne("entite", TEXTE), Colonne("code_insee", TEXTE), Colonne("siren", TEXTE, non_nulle=True),
+            debut=(Colonne("entite", TEXTE, valeurs=ENTITES), Colonne("code_insee", TEXTE, valeurs=CODES_INSEE),
+                   Colonne("siren", TEXTE, non_nulle=True),
                    Colonne("nom", TEXTE, non_nulle=True), Colonne("niveau", TEXTE, non_nulle=True, valeurs=NIVEAUX),
                    Colonne("an", ENTIER), Colonne("population", ENTIER, non_nulle=True),
                    Colonne("statut_population", TEXTE, non_nulle=True, valeurs=STATUTS_POPULATION + (STATUT_AGGLO,)),
                    Colonne("source_population", TEXTE, non_nulle=True), Colonne("strate_dgfip", TEXTE)),
             cle=("entite", "an")),
     Contrat("perimetre",
-            debut=(Colonne("code_insee", TEXTE), Colonne("nom", TEXTE, non_nulle=True),
+            debut=(Colonne("code_insee", TEXTE, valeurs=CODES_INSEE), Colonne("nom", TEXTE, non_nulle=True),
                    Colonne("siren", TEXTE, non_nulle=True), Colonne("geometry", GEOMETRIE, non_nulle=True)),
             cle=("code_insee",)),
 )}
