@@ -135,7 +135,8 @@ def test_construction_partielle(tmp_path):
     ecrits = construire(tmp_path, tables=["competences", "moyennes_strates"])
     assert set(ecrits) == {"competences", "moyennes_strates"}
     cat = Catalogue.depuis(tmp_path)
-    assert sorted(p.name for p in cat.processed.glob("*.parquet")) == ["competences.parquet", "moyennes_strates.parquet"]
+    ecrites = sorted(p.name for p in cat.processed.glob("*.parquet"))
+    assert ecrites == ["competences.parquet", "moyennes_strates.parquet"]
     assert not cat.sample.exists()
     with pytest.raises(ErreurDonnees, match="inconnue"):
         construire(tmp_path, tables=["inconnue"])

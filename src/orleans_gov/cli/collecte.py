@@ -7,8 +7,7 @@ from pathlib import Path
 from orleans_gov.base.catalogue import Catalogue
 from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.construction import construire
-from orleans_gov.construction.collecte import TABLES_PROPRES, domaines, dossier_exemple
-from orleans_gov.echantillon.classeurs import generer_classeurs_exemple
+from orleans_gov.construction.collecte import TABLES_PROPRES, domaines, dossier_exemple, regenerer_classeurs_exemple
 from orleans_gov.sources.classeurs import modele as classeurs
 from orleans_gov.sources.classeurs.lecture import importer_dossier
 
@@ -37,7 +36,7 @@ def _cmd_generer(args) -> int:
 
 def _cmd_exemple(args) -> int:
     cat = Catalogue.depuis(args.dossier_donnees)
-    chemins = generer_classeurs_exemple(cat, args.graine)
+    chemins = regenerer_classeurs_exemple(cat, args.graine)
     print(f"{len(chemins)} classeurs d'exemple (remplis) écrits dans {dossier_exemple(cat)}")
     return 0
 

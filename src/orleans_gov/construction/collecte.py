@@ -89,15 +89,16 @@ def empreinte_entrees_exemple(cat: Catalogue) -> str:
     """sha256 of what the sample workbooks are computed from: the finance sample and the real accounts (real wins
     over sample), the sample spending and flux tables, the police series, the competence table and the versions
     of the workbook generator and template. A change regenerates the workbooks."""
-    fichiers = [p for d in (cat.sample / "dgfip", cat.reel / "dgfip") if d.exists() for p in d.rglob("*") if p.is_file()]
+    fichiers = [p for d in (cat.sample / "dgfip", cat.reel / "dgfip") if d.exists()
+                for p in d.rglob("*") if p.is_file()]
     fichiers += [p for p in (cat.fiches_aeff_orleans, cat.police_serie, cat.police_enquete_2023, cat.competences,
                              cat.depenses_fonction_sample, cat.flux_sample) if p.exists()]
     return empreinte_fichiers(fichiers, cat.racine, prefixe=f"{VERSION_GENERATEUR}|{referentiels.VERSION_MODELE}")
 
 
-def _regenerer_classeurs_exemple(cat: Catalogue, graine: int | None) -> None:
+def regenerer_classeurs_exemple(cat: Catalogue, graine: int | None = None) -> list[Path]:
     """Write the sample workbooks aside then move them in (a concurrent build never reads a half-written one);
-    drop the workbooks of entities no longer generated."""
+    drop the workbooks of entities no longer generated. Returns the workbooks' paths."""
     dossier = dossier_exemple(cat)
     dossier.mkdir(parents=True, exist_ok=True)
     provisoire = Path(tempfile.mkdtemp(prefix=".provisoire_", dir=dossier))
@@ -106,8 +107,7 @@ def _regenerer_classeurs_exemple(cat: Catalogue, graine: int | None) -> None:
         for p in dossier.glob("collecte_*.xlsx"):
             if p.name not in {n.name for n in nouveaux}:
                 p.unlink()
-        for p in nouveaux:
-            remplacer_atomique(p, dossier / p.name)
+        return [remplacer_atomique(p, dossier / p.name) for p in nouveaux]
     finally:
         shutil.rmtree(provisoire, ignore_errors=True)
 
@@ -122,7 +122,7 @@ def importer_exemple(cat: Catalogue, graine: int | None = None) -> RapportImport
     empreinte = empreinte_entrees_exemple(cat)
     a_jour = marque.exists() and marque.read_text(encoding="utf-8").strip() == empreinte
     if not any(dossier.glob("collecte_*.xlsx")) or not a_jour:
-        _regenerer_classeurs_exemple(cat, graine)
+        regenerer_classeurs_exemple(cat, graine)
         ecrire_atomique(marque, empreinte + "\n")
     rapport = importer_dossier(dossier, dossier_exemple_importe(cat), domaines=domaines(cat), fusion=False)
     if rapport.refuses:

@@ -163,8 +163,9 @@ def verifier(df: pd.DataFrame, contrat: Contrat) -> pd.DataFrame:
             hors = ~(df[col.nom].isin(col.valeurs).to_numpy(bool) | manquant)
             if hors.any():
                 i = int(hors.argmax())
-                raise ErreurTable(t, f"valeur non admise (admises : {', '.join(map(str, col.valeurs))} ; "
-                                  f"{_ligne(df, contrat, i)})", ligne=i + 1, colonne=col.nom, valeur=df[col.nom].iloc[i])
+                admises = ", ".join(map(str, col.valeurs))
+                raise ErreurTable(t, f"valeur non admise (admises : {admises} ; {_ligne(df, contrat, i)})",
+                                  ligne=i + 1, colonne=col.nom, valeur=df[col.nom].iloc[i])
     doublons = df.duplicated(list(contrat.cle), keep=False).to_numpy(bool)
     if doublons.any():
         i = int(doublons.argmax())

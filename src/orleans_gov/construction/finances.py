@@ -21,8 +21,8 @@ _SUITE = (Colonne("provenance", TEXTE, non_nulle=True, valeurs=PROVENANCES), Col
 
 CONTRAT_COMMUNES = Contrat(
     "finances_communes",
-    debut=(Colonne("code_insee", TEXTE, valeurs=CODES_INSEE), Colonne("an", ENTIER), Colonne("inom", TEXTE), Colonne("dep", TEXTE),
-           Colonne("icom", TEXTE), Colonne("reg", TEXTE), Colonne("pop1", REEL), Colonne("nomsst1", TEXTE),
+    debut=(Colonne("code_insee", TEXTE, valeurs=CODES_INSEE), Colonne("an", ENTIER), Colonne("inom", TEXTE),
+           Colonne("dep", TEXTE), Colonne("icom", TEXTE), Colonne("reg", TEXTE), Colonne("pop1", REEL), Colonne("nomsst1", TEXTE),
            Colonne("nomsst2", TEXTE)),
     bloc=Bloc("colonnes DGFiP des comptes individuels des communes", (REEL,),
               noms=frozenset(COLONNES_CONNUES_COMMUNES) - set(COLONNES_TEXTE_COMMUNES), famille_inconnues=TEXTE),

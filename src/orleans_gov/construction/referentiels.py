@@ -19,7 +19,8 @@ _PROVENANCE = Colonne("provenance", TEXTE, non_nulle=True, valeurs=(REEL,))
 
 CONTRATS = {c.table: c for c in (
     Contrat("police_municipale",
-            debut=(Colonne("entite", TEXTE, valeurs=ENTITES), Colonne("nom", TEXTE, non_nulle=True), Colonne("an", ENTIER),
+            debut=(Colonne("entite", TEXTE, valeurs=ENTITES), Colonne("nom", TEXTE, non_nulle=True),
+                   Colonne("an", ENTIER),
                    Colonne("agents_police", NOMBRE_REEL), Colonne("asvp", NOMBRE_REEL),
                    Colonne("gardes_champetres", NOMBRE_REEL), Colonne("population", NOMBRE_REEL), _PROVENANCE,
                    Colonne("source", TEXTE, non_nulle=True)),
@@ -31,7 +32,8 @@ CONTRATS = {c.table: c for c in (
             cle=("an", "strate", "regime", "code")),
     Contrat("competences",
             debut=(Colonne("domaine", TEXTE), Colonne("fonction_m14", TEXTE, non_nulle=True),
-                   Colonne("niveau", TEXTE, non_nulle=True, valeurs=tuple(NIVEAUX_COMPETENCE)), Colonne("depuis", TEXTE),
+                   Colonne("niveau", TEXTE, non_nulle=True, valeurs=tuple(NIVEAUX_COMPETENCE)),
+                   Colonne("depuis", TEXTE),
                    Colonne("base_legale", TEXTE, non_nulle=True), Colonne("source_url", TEXTE, non_nulle=True),
                    Colonne("source_titre", TEXTE, non_nulle=True), Colonne("note", TEXTE), _PROVENANCE),
             cle=("domaine",)),

@@ -66,7 +66,7 @@ def construire_territoire(populations: pd.DataFrame) -> pd.DataFrame:
                      "source_population": f"somme des 22 communes ({r['n_recensement']} chiffres de recensement)",
                      "strate_dgfip": None})
     df = pd.DataFrame(rows)
-    for c in ("entite", "code_insee", "siren", "nom", "niveau", "statut_population", "source_population", "strate_dgfip"):
+    for c in [c.nom for c in CONTRATS["territoire"].colonnes if c.famille == TEXTE]:
         df[c] = df[c].astype("string")
     return df.sort_values(["an", "entite"]).reset_index(drop=True)
 
