@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from orleans_gov.base.catalogue import Catalogue
+from orleans_gov.construction import TABLES, construire
+
 RACINE = Path(__file__).resolve().parents[1]
 DONNEES = RACINE / "data"
 REEL = DONNEES / "raw" / "reel"
@@ -14,8 +17,6 @@ REEL = DONNEES / "raw" / "reel"
 @pytest.fixture(scope="session")
 def donnees_construites() -> Path:
     """The repository's data folder with data/processed built (built once, under a lock)."""
-    from orleans_gov.construction.tables import TABLES, construire
-    from orleans_gov.base.catalogue import Catalogue
     cat = Catalogue.depuis(DONNEES)
     cat.processed.mkdir(parents=True, exist_ok=True)
     with open(cat.processed / ".verrou", "w") as verrou:

@@ -11,9 +11,12 @@ from openpyxl import load_workbook
 
 from orleans_gov.base.catalogue import Catalogue
 from orleans_gov.cli.collecte import configurer_cli
-from orleans_gov.construction.collecte import construire_tables_collecte
-from orleans_gov.sources.classeurs import lecture as import_, modele as cl, referentiels as ref
-from orleans_gov.sources.classeurs.lecture import importer_dossier, lire_classeur, lire_tables_importees, valider_dossier
+from orleans_gov.construction import charger
+from orleans_gov.construction.collecte import construire_tables_collecte, empreinte_entrees_exemple, reel_sur_exemple
+from orleans_gov.echantillon.classeurs import generer_classeurs_exemple
+from orleans_gov.sources.classeurs import importees, modele as cl, referentiels as ref
+from orleans_gov.sources.classeurs.importees import lire_tables_importees
+from orleans_gov.sources.classeurs.lecture import importer_dossier, lire_classeur, valider_dossier
 from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.base.territoire import CODES_INSEE, SIREN_AGGLO
 
@@ -255,7 +258,7 @@ def test_import_dossier_valides_importes_invalides_refuses(tmp_path):
     assert set(tables["effectifs"]["entite"]) == {"45234"}
     assert set(tables["depenses_fonction"]["entite"]) == {"45234"}
     assert (tables["effectifs"]["provenance"] == "réel").all()
-    for nom, colonnes in import_.TABLES.items():
+    for nom, colonnes in importees.TABLES.items():
         assert list(tables[nom].columns) == list(colonnes)
 
 
@@ -265,7 +268,7 @@ def test_csv_identiques_octet_pour_octet(tmp_path):
     _classeur(src, "45302")
     importer_dossier(src, tmp_path / "a", domaines=NOMS_DOMAINES)
     importer_dossier(src, tmp_path / "b", domaines=NOMS_DOMAINES)
-    for nom in import_.TABLES:
+    for nom in importees.TABLES:
         assert (tmp_path / "a" / f"{nom}.csv").read_bytes() == (tmp_path / "b" / f"{nom}.csv").read_bytes()
 
 
@@ -330,19 +333,18 @@ def test_construire_sans_echantillon_reel_seul(tmp_path):
     _classeur(tmp_path / "r", "45234")
     importer_dossier(tmp_path / "r", cat.collecte, domaines=NOMS_DOMAINES)
     tables = construire_tables_collecte(cat)
-    assert set(tables) == set(import_.TABLES)
+    assert set(tables) == set(importees.TABLES)
     assert set(tables["effectifs"]["entite"]) == {"45234"}
     assert tables["flux_agglo_communes"].empty
 
 
 def test_priorite_reel_sur_exemple():
-    from orleans_gov.construction.collecte import _priorite_reel
     ex = pd.DataFrame({"entite": ["45234", "45302"], "an": [2013, 2013], "effectif": [10.0, 20.0],
                        "etp": [9.0, 18.0], "charges_personnel": [400.0, 800.0], "provenance": ["exemple"] * 2,
                        "fichier": ["a", "b"]})
     reel = pd.DataFrame({"entite": ["45234"], "an": [2013], "effectif": [11.0], "etp": [10.5],
                          "charges_personnel": [420.0], "provenance": ["réel"], "fichier": ["c"]})
-    out = _priorite_reel(reel, ex, "effectifs_totaux").set_index("entite")
+    out = reel_sur_exemple("effectifs_totaux", reel, ex).set_index("entite")
     assert out.loc["45234", "provenance"] == "réel" and out.loc["45234", "effectif"] == 11.0
     assert out.loc["45302", "provenance"] == "exemple"
     assert len(out) == 2
@@ -351,8 +353,6 @@ def test_priorite_reel_sur_exemple():
 @pytest.mark.slow
 def test_classeurs_exemple(donnees_construites, tmp_path):
     """The sample workbooks: labelled as sample, consistent with the finances and the sample tables."""
-    from orleans_gov.echantillon.classeurs import generer_classeurs_exemple
-    from orleans_gov.construction.tables import charger
     cat = Catalogue.depuis(donnees_construites)
     chemins = generer_classeurs_exemple(cat, 20140330, sortie=tmp_path / "ex")
     assert len(chemins) == 23
@@ -363,7 +363,7 @@ def test_classeurs_exemple(donnees_construites, tmp_path):
     for nom, df in t.items():
         assert (df["provenance"] == "exemple").all(), nom
     # cell values are deterministic: same CSV bytes as the build's own import
-    for nom in import_.TABLES:
+    for nom in importees.TABLES:
         assert (tmp_path / "csv" / f"{nom}.csv").read_bytes() == \
             (cat.sample / "collecte" / "importe" / f"{nom}.csv").read_bytes(), nom
     # personnel charges = DGFiP perso of 2013 (Orléans: the real sheet, 78 539 k€); cost per FTE plausible
@@ -389,7 +389,6 @@ def test_classeurs_exemple(donnees_construites, tmp_path):
 
 def test_empreinte_des_entrees_de_l_exemple(tmp_path):
     """The sample workbooks are regenerated when what they are computed from changes."""
-    from orleans_gov.construction.collecte import empreinte_entrees_exemple
     cat = Catalogue.depuis(_dossier_donnees(tmp_path))
     e1 = empreinte_entrees_exemple(cat)
     assert e1 == empreinte_entrees_exemple(cat)

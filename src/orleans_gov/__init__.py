@@ -49,8 +49,8 @@ _API: dict[str, str] = {
     "read_police_municipale": "orleans_gov.sources.referentiel",
     "read_populations": "orleans_gov.sources.referentiel",
     # processed tables
-    "charger": "orleans_gov.construction.tables",
-    "construire": "orleans_gov.construction.tables",
+    "charger": "orleans_gov.construction",
+    "construire": "orleans_gov.construction",
     "contient_exemple": "orleans_gov.base.provenance",
     # analysis
     "indicateurs_financiers": "orleans_gov.analyse.finances",

@@ -55,13 +55,22 @@ def reel_prioritaire(df: pd.DataFrame, cles: Sequence[str], *, bloc: Sequence[st
                             + (f" (fichiers : {', '.join(fichiers)})" if fichiers else ""),
                             fichier=d.get(colonne_fichier, source), colonne=cles[0],
                             valeur=tuple(_py(d[c]) for c in cles))
-    exemple = df[~est_reel]
-    if len(reel) and len(exemple):
-        remplaces = pd.MultiIndex.from_frame(reel[bloc].drop_duplicates())
-        exemple = exemple[~pd.MultiIndex.from_frame(exemple[bloc]).isin(remplaces)]
-    exemple = exemple.drop_duplicates(cles, keep="first")
+    exemple = hors_blocs(df[~est_reel], reel, bloc).drop_duplicates(cles, keep="first")
     out = pd.concat([p for p in (reel, exemple) if len(p)] or [df.iloc[0:0]], ignore_index=True)
     return out.sort_values(cles, kind="mergesort").reset_index(drop=True)[list(df.columns)]
+
+
+def hors_blocs(df: pd.DataFrame, remplacants: pd.DataFrame, bloc: Sequence[str]) -> pd.DataFrame:
+    """The rows of ``df`` whose ``bloc`` (e.g. ``entite, an``) does not occur in ``remplacants``.
+
+    The one mechanism of « these rows replace those of the same block »: real rows replacing sample rows
+    (:func:`reel_prioritaire`), a newly imported workbook replacing the earlier import of the same entity and year.
+    """
+    bloc = list(bloc)
+    if not len(df) or not len(remplacants):
+        return df
+    remplaces = pd.MultiIndex.from_frame(remplacants[bloc].drop_duplicates())
+    return df[~pd.MultiIndex.from_frame(df[bloc]).isin(remplaces)]
 
 
 def contient_exemple(*frames: pd.DataFrame) -> bool:

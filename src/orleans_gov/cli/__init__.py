@@ -11,12 +11,13 @@ import importlib
 import sys
 
 from orleans_gov.base.erreurs import ErreurDonnees
+from orleans_gov.construction import construire
+from orleans_gov.echantillon.comptes import empreinte, generer
 
 SOUS_COMMANDES = ("collecte", "scenario", "rapports", "telechargement", "extraction")
 
 
 def _cmd_echantillon(args) -> int:
-    from orleans_gov.echantillon.comptes import empreinte, generer
     chemins = generer(args.dossier_donnees)
     print(f"Données d'exemple écrites : {len(chemins)} fichiers (empreinte {empreinte(args.dossier_donnees)[:12]}).")
     print("Ces données sont SYNTHÉTIQUES : « Données d'exemple — ne pas diffuser ».")
@@ -24,7 +25,6 @@ def _cmd_echantillon(args) -> int:
 
 
 def _cmd_donnees(args) -> int:
-    from orleans_gov.construction.tables import construire
     print("Construction de data/processed …")
     construire(args.dossier_donnees, verbeux=True)
     return 0

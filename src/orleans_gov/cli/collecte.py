@@ -6,9 +6,8 @@ from pathlib import Path
 
 from orleans_gov.base.catalogue import Catalogue
 from orleans_gov.base.erreurs import ErreurDonnees
-from orleans_gov.construction.collecte import TABLES_PROPRES, construire_tables_collecte, domaines, dossier_exemple
-from orleans_gov.construction.tables import _ecrire
-from orleans_gov.echantillon.classeurs import generer_classeurs_exemple
+from orleans_gov.construction import construire
+from orleans_gov.construction.collecte import TABLES_PROPRES, domaines, dossier_exemple, regenerer_classeurs_exemple
 from orleans_gov.sources.classeurs import modele as classeurs
 from orleans_gov.sources.classeurs.lecture import importer_dossier
 
@@ -37,7 +36,7 @@ def _cmd_generer(args) -> int:
 
 def _cmd_exemple(args) -> int:
     cat = Catalogue.depuis(args.dossier_donnees)
-    chemins = generer_classeurs_exemple(cat, args.graine)
+    chemins = regenerer_classeurs_exemple(cat, args.graine)
     print(f"{len(chemins)} classeurs d'exemple (remplis) écrits dans {dossier_exemple(cat)}")
     return 0
 
@@ -51,9 +50,7 @@ def _cmd_importer(args) -> int:
         return 2
     print(rapport.resume())
     if rapport.importes:
-        tables = construire_tables_collecte(cat)
-        for nom in TABLES_PROPRES:
-            _ecrire(tables[nom], cat.table(nom))
+        construire(cat.racine, tables=TABLES_PROPRES)
         print(f"Tables reconstruites : {', '.join(TABLES_PROPRES)} (dépenses par fonction et flux : "
               "relancer « orleans-gov donnees »).")
     if rapport.refuses:

@@ -7,9 +7,9 @@ path (so the sample exercises exactly the code a returned workbook goes through)
 ``provenance = "exemple"``.
 
 Consistency with the rest of the sample:
-- total FTE × cost per FTE = the personnel charges of the reference year as they stand in the processed
-  finances (``perso`` of the communes — the real DGFiP sheet for Orléans 2013 —, ``perstot`` of the
-  agglomeration), read through the data build's own functions;
+- total FTE × cost per FTE = the personnel charges of the reference year as they stand in the accounts the
+  build reads (``perso`` of the communes — the real DGFiP sheet for Orléans 2013 —, ``perstot`` of the
+  agglomeration), through the same reader and precedence rule (:mod:`orleans_gov.sources.comptes`);
 - spending by policy = the sample table ``raw/sample/depenses_par_fonction.csv`` (not re-invented);
 - AC and DSC = the sample table ``raw/sample/flux_agglo_communes.csv``;
 - police municipale agents: the real Ministère de l'Intérieur series for the six communes it covers (year of
@@ -26,6 +26,7 @@ these numbers describes a real commune.
 from __future__ import annotations
 
 import math
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -34,8 +35,11 @@ import pandas as pd
 from orleans_gov.base.catalogue import Catalogue
 from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.base.territoire import CODES_INSEE, COMMUNES, ENTITES, SIREN_AGGLO
+from orleans_gov.echantillon.comptes import GRAINE
 from orleans_gov.sources.classeurs import modele as cl
 from orleans_gov.sources.classeurs import referentiels as ref
+from orleans_gov.sources.comptes import comptes_communes, comptes_gfp
+from orleans_gov.sources.referentiel import read_police_enquete_2023, read_police_municipale
 
 ANNEE_EXEMPLE = 2013
 VERSION_GENERATEUR = "3"  # bump when the generator changes: the sample workbooks are then regenerated
@@ -90,12 +94,11 @@ SUPPORT = {
 
 
 def _finances_reference(cat: Catalogue, annee: int) -> pd.DataFrame:
-    """Personnel charges and population of the reference year, as in the processed finance tables."""
-    from orleans_gov.construction.tables import construire_finances_agglo, construire_finances_communes
-
-    fc = construire_finances_communes(cat)
+    """Personnel charges and population of the reference year, from the accounts the build reads (real rows
+    winning over the sample: :mod:`orleans_gov.sources.comptes`)."""
+    fc = comptes_communes(cat)
     fc = fc[fc["an"] == annee]
-    fa = construire_finances_agglo(cat)
+    fa = comptes_gfp(cat)
     fa = fa[fa["an"] == annee]
     lignes = [{"entite": r.code_insee, "perso": r.perso, "population": r.pop1} for r in fc.itertuples()]
     lignes += [{"entite": r.siren, "perso": r.perstot, "population": r.mpoid} for r in fa.itertuples()]
@@ -109,8 +112,6 @@ def _finances_reference(cat: Catalogue, annee: int) -> pd.DataFrame:
 
 def _police(cat: Catalogue, annee: int) -> dict[str, float]:
     """Police municipale agents per commune: real series for the year, else the real 2023 survey, else 0."""
-    from orleans_gov.sources.referentiel import read_police_enquete_2023, read_police_municipale
-
     out = {c: 0.0 for c in CODES_INSEE}
     enquete = read_police_enquete_2023(cat.police_enquete_2023)
     norm = {c: _cle(n) for c, (_s, n) in COMMUNES.items()}
@@ -128,7 +129,6 @@ def _police(cat: Catalogue, annee: int) -> dict[str, float]:
 
 
 def _cle(nom: str) -> str:
-    import unicodedata
     a = unicodedata.normalize("NFKD", nom).encode("ascii", "ignore").decode().lower()
     return "".join(ch for ch in a if ch.isalnum())
 
@@ -245,7 +245,6 @@ def generer_classeurs_exemple(catalogue: Catalogue, graine: int | None = None, *
     identical from one run to the next (the .xlsx files themselves carry a save timestamp).
     """
     if graine is None:
-        from orleans_gov.echantillon.comptes import GRAINE
         graine = GRAINE
     cat = catalogue
     sortie = Path(sortie) if sortie else cat.sample / "collecte"

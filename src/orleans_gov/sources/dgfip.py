@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from orleans_gov.base.erreurs import ErreurDonnees
-from orleans_gov.base.territoire import code_insee_depuis_dgfip
+from orleans_gov.base.territoire import REGIME_FPU, code_insee_depuis_dgfip, strate_dgfip
 from orleans_gov.sources.csv_officiel import en_nombres, lire_table_texte, signaler_inconnues
 
 ENTETE_COMMUNES_2013 = (
@@ -114,6 +114,13 @@ def verifier_ratios(df: pd.DataFrame, fichier: str | Path) -> None:
             fichier=fichier, ligne=int(ligne), colonne=col, valeur=lu[i, j])
 
 
+def _refuser_premiere(mauvais: pd.Series, message: str, path: Path, colonne: str, brut: pd.DataFrame) -> None:
+    """Raise :class:`ErreurDonnees` on the first True of ``mauvais``: its line, the column, the raw value."""
+    if mauvais.any():
+        ligne = mauvais.index[mauvais.to_numpy()][0]
+        raise ErreurDonnees(message, fichier=path, ligne=int(ligne), colonne=colonne, valeur=brut.at[ligne, colonne])
+
+
 def _provenance_par_defaut(path: Path) -> str:
     return "exemple" if "sample" in path.resolve().parts else "réel"
 
@@ -142,25 +149,14 @@ def read_comptes_communes(path: str | Path, *, provenance: str | None = None,
     inconnues = [c for c in brut.columns if c not in COLONNES_CONNUES_COMMUNES]
     signaler_inconnues(inconnues, path)
     for col in ("dep", "icom"):
-        mauvais = brut[col].str.len() != 3
-        if mauvais.any():
-            ligne = mauvais.index[mauvais.to_numpy()][0]
-            raise ErreurDonnees(f"« {col} » doit compter exactement 3 caractères (ex. '045', '234')",
-                                fichier=path, ligne=int(ligne), colonne=col, valeur=brut.at[ligne, col])
-    annee_ok = brut["an"].str.fullmatch(r"\d{4}")
-    if not annee_ok.all():
-        ligne = annee_ok.index[~annee_ok.to_numpy()][0]
-        raise ErreurDonnees("année attendue sur 4 chiffres", fichier=path, ligne=int(ligne), colonne="an",
-                            valeur=brut.at[ligne, "an"])
+        _refuser_premiere(brut[col].str.len() != 3, f"« {col} » doit compter exactement 3 caractères (ex. '045', '234')",
+                          path, col, brut)
+    _refuser_premiere(~brut["an"].str.fullmatch(r"\d{4}"), "année attendue sur 4 chiffres", path, "an", brut)
     texte = [c for c in COLONNES_TEXTE_COMMUNES if c in brut.columns and c != "an"]
     numeriques = [c for c in brut.columns if c not in COLONNES_TEXTE_COMMUNES and c not in inconnues]
     nombres = en_nombres(brut, numeriques, path)
     if "pop1" in nombres:
-        neg = nombres["pop1"] < 0
-        if neg.any():
-            ligne = neg.index[neg.to_numpy()][0]
-            raise ErreurDonnees("population négative", fichier=path, ligne=int(ligne), colonne="pop1",
-                                valeur=brut.at[ligne, "pop1"])
+        _refuser_premiere(nombres["pop1"] < 0, "population négative", path, "pop1", brut)
     out = pd.DataFrame(index=brut.index)
     out["code_insee"] = [code_insee_depuis_dgfip(d, i) for d, i in zip(brut["dep"], brut["icom"])]
     out["an"] = brut["an"].astype("int64")
@@ -237,24 +233,14 @@ def read_comptes_gfp(path: str | Path, *, provenance: str | None = None, siren_d
     siren = brut["siren"].str.replace(r"\.0$", "", regex=True)
     if siren_defaut:
         siren = siren.where(siren != "", siren_defaut)
-    mauvais = ~siren.str.fullmatch(r"\d{9}")
-    if mauvais.any():
-        ligne = mauvais.index[mauvais.to_numpy()][0]
-        raise ErreurDonnees("SIREN attendu sur 9 chiffres (passer siren_defaut pour les millésimes sans SIREN)",
-                            fichier=path, ligne=int(ligne), colonne="siren", valeur=brut.at[ligne, "siren"])
-    annee_ok = brut["exer"].str.fullmatch(r"\d{4}")
-    if not annee_ok.all():
-        ligne = annee_ok.index[~annee_ok.to_numpy()][0]
-        raise ErreurDonnees("exercice attendu sur 4 chiffres", fichier=path, ligne=int(ligne), colonne="exer",
-                            valeur=brut.at[ligne, "exer"])
+    _refuser_premiere(~siren.str.fullmatch(r"\d{9}"),
+                      "SIREN attendu sur 9 chiffres (passer siren_defaut pour les millésimes sans SIREN)",
+                      path, "siren", brut)
+    _refuser_premiere(~brut["exer"].str.fullmatch(r"\d{4}"), "exercice attendu sur 4 chiffres", path, "exer", brut)
     numeriques = [c for c in brut.columns if c not in COLONNES_TEXTE_GFP and c not in inconnues]
     nombres = en_nombres(brut, numeriques, path)
     if "mpoid" in nombres:
-        neg = nombres["mpoid"] < 0
-        if neg.any():
-            ligne = neg.index[neg.to_numpy()][0]
-            raise ErreurDonnees("population négative", fichier=path, ligne=int(ligne), colonne="mpoid",
-                                valeur=brut.at[ligne, "mpoid"])
+        _refuser_premiere(nombres["mpoid"] < 0, "population négative", path, "mpoid", brut)
     out = pd.DataFrame(index=brut.index)
     out["siren"] = siren.astype("string")
     out["an"] = brut["exer"].astype("int64")
@@ -289,7 +275,6 @@ def read_fiche_aeff(path: str | Path) -> pd.DataFrame:
     ``X`` = keur, ``fX`` = eur_hab, ``mX`` = strate_eur_hab, ``rX`` = ratio_pct, ``rmX`` = strate_ratio_pct,
     with ``provenance = "réel"``. The commune is Orléans (45234), budget principal.
     """
-    from orleans_gov.base.territoire import strate_dgfip, REGIME_FPU
     path = Path(path)
     try:
         long = pd.read_csv(path, dtype={"code": str})

@@ -142,7 +142,7 @@ def read_ofgl_investissement(path: str | Path) -> pd.DataFrame:
 
 def read_communes_geo(path: str | Path):
     """IGN ADMIN EXPRESS COG 2018 communes of the Loiret (GeoJSON, WGS84): ``code_insee``, ``nom``, geometry."""
-    import geopandas as gpd
+    import geopandas as gpd  # heavy third-party import, deferred: keeps `import orleans_gov` fast
     path = Path(path)
     if not path.exists():
         raise ErreurDonnees("fichier introuvable", fichier=path)

@@ -2,23 +2,12 @@
 
 Every problem is reported with the workbook file, the sheet and the cell (``Effectifs!D7``) and a plain-French
 explanation (:class:`~orleans_gov.base.erreurs.ErreurDonnees`); all the problems of a workbook are collected, not only
-the first. An invalid workbook is not imported at all; the valid ones are.
-
-Imported data land in tidy CSV files (one per table, with ``entite`` and ``an`` columns)::
-
-    effectifs.csv             entite, an, filiere, categorie, statut, effectif, etp, provenance, fichier
-    effectifs_totaux.csv      entite, an, effectif, etp, charges_personnel (k€), provenance, fichier
-    fonctions_support.csv     entite, an, fonction_support, etp, cout (k€), provenance, fichier
-    depenses_fonction.csv     entite, an, fonction, libelle_fonction, section, montant (k€), provenance
-    competences_exercees.csv  entite, an, domaine, fonction_m14, exercee (bool), provenance, fichier
-    flux_agglo_communes.csv   code_insee, an, attribution_compensation (k€), dsc (k€), provenance
-
-``depenses_fonction`` and ``flux_agglo_communes`` keep exactly the columns of docs/TABLES.md.
+the first. An invalid workbook is not imported at all; the valid ones are. One function per sheet
+(``_feuille_*``); the imported tables' layout and their CSV files are in :mod:`.importees`.
 """
 from __future__ import annotations
 
 import math
-import os
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,30 +20,9 @@ from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.base.territoire import COMMUNES, SIREN_AGGLO, verifier_entite
 from orleans_gov.sources.classeurs import modele as cl
 from orleans_gov.sources.classeurs import referentiels as ref
+from orleans_gov.sources.classeurs.importees import (TABLES, concatener, ecrire_tables, fusionner,
+                                                     lire_tables_importees)
 
-TABLES: dict[str, tuple[str, ...]] = {
-    "effectifs": ("entite", "an", "filiere", "categorie", "statut", "effectif", "etp", "provenance", "fichier"),
-    "effectifs_totaux": ("entite", "an", "effectif", "etp", "charges_personnel", "provenance", "fichier"),
-    "fonctions_support": ("entite", "an", "fonction_support", "etp", "cout", "provenance", "fichier"),
-    "depenses_fonction": ("entite", "an", "fonction", "libelle_fonction", "section", "montant", "provenance"),
-    "competences_exercees": ("entite", "an", "domaine", "fonction_m14", "exercee", "provenance", "fichier"),
-    "flux_agglo_communes": ("code_insee", "an", "attribution_compensation", "dsc", "provenance"),
-}
-CLES: dict[str, tuple[str, ...]] = {
-    "effectifs": ("entite", "an", "filiere", "categorie", "statut"),
-    "effectifs_totaux": ("entite", "an"),
-    "fonctions_support": ("entite", "an", "fonction_support"),
-    "depenses_fonction": ("entite", "an", "fonction", "section"),
-    "competences_exercees": ("entite", "an", "domaine"),
-    "flux_agglo_communes": ("code_insee", "an"),
-}
-# rows replaced when a workbook for the same entity and year is imported again
-CLES_REMPLACEMENT: dict[str, tuple[str, ...]] = {
-    "effectifs": ("entite", "an"), "effectifs_totaux": ("entite", "an"), "fonctions_support": ("entite", "an"),
-    "depenses_fonction": ("entite", "an"), "competences_exercees": ("entite", "an"),
-    "flux_agglo_communes": ("code_insee", "an"),
-}
-_NUMERIQUES = {"effectif", "etp", "charges_personnel", "cout", "montant", "attribution_compensation", "dsc"}
 TOLERANCE_ETP = 0.05  # FTE: the total may be rounded to one decimal
 LIGNES_MAX = 1000
 
@@ -147,6 +115,14 @@ class _Lecteur:
             return math.nan
         return x
 
+    def deja_vue(self, vues: dict, cle, ws, r: int, valeur, quoi: str = "ligne") -> bool:
+        """Record row ``r`` under ``cle``; a second row with the same key is an error (returns True)."""
+        if cle in vues:
+            self.erreur(f"{quoi} en double (déjà en ligne {vues[cle]})", ws.title, f"A{r}", valeur)
+            return True
+        vues[cle] = r
+        return False
+
     def texte(self, ws, cellule: str) -> str:
         v = ws[cellule].value
         return "" if v is None else str(v).strip()
@@ -173,22 +149,11 @@ def _lignes(ws, premiere: int, *, arret: str | None = None) -> Iterable[int]:
         r += 1
 
 
-def lire_classeur(chemin: str | Path, *, domaines: list[str] | None = None) -> ClasseurLu:
-    """Read and validate one returned workbook; every problem is collected in ``ClasseurLu.erreurs``.
-
-    ``domaines``: the competence domains expected in the « Compétences » sheet (from the sourced competence
-    table); ``None`` accepts any non-empty domain.
-    """
-    lu = ClasseurLu(Path(chemin))
-    L = _Lecteur(lu)
-    try:
-        wb = load_workbook(lu.fichier, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        L.erreur(f"fichier illisible : ce n'est pas un classeur Excel .xlsx valide ({exc.__class__.__name__})")
-        return lu
+def _feuille_identite(wb, L: _Lecteur) -> dict:
+    """« Identité »: entity, reference year, nature (sample or declared), template version; then the sheets the
+    entity's workbook must hold. Returns the columns every imported row of this workbook carries."""
+    lu = L.lu
     presentes = set(wb.sheetnames)
-
-    # Identité ------------------------------------------------------------------------------------
     if cl.F_IDENTITE not in presentes:
         L.erreur("feuille « Identité » absente : impossible d'identifier l'entité (ne pas renommer ni supprimer "
                  "de feuille)", cl.F_IDENTITE)
@@ -210,180 +175,207 @@ def lire_classeur(chemin: str | Path, *, domaines: list[str] | None = None) -> C
     for f in attendues:
         if f not in presentes and f != cl.F_IDENTITE:
             L.erreur(f"feuille « {f} » absente (ne pas renommer ni supprimer de feuille)", f)
-    base = {"entite": lu.entite, "an": lu.annee, "provenance": lu.provenance, "fichier": lu.fichier.name}
+    return {"entite": lu.entite, "an": lu.annee, "provenance": lu.provenance, "fichier": lu.fichier.name}
 
-    # Effectifs -----------------------------------------------------------------------------------
+
+def _feuille_effectifs(ws, L: _Lecteur, base: dict) -> float:
+    """« Effectifs »: the filière × catégorie × statut grid, its Total row and the personnel charges.
+    Returns the entity's total FTE (titulaires + contractuels as declared; NaN when unknown)."""
+    lu = L.lu
     etp_total = math.nan
-    if cl.F_EFFECTIFS in presentes:
-        ws = wb[cl.F_EFFECTIFS]
-        lignes, vues = [], {}
-        ligne_total = None
-        for r in _lignes(ws, cl.EFF_PREMIERE_LIGNE):
-            fil, cat = L.texte(ws, f"A{r}"), L.texte(ws, f"B{r}")
-            if fil == cl.LIBELLE_TOTAL:
-                ligne_total = r
-                break
-            ok = True
-            if fil not in ref.FILIERES:
-                L.erreur(f"filière inconnue « {fil} » (attendu : {', '.join(ref.FILIERES)})", ws.title, f"A{r}", fil)
-                ok = False
-            if cat not in ref.CATEGORIES:
-                L.erreur("catégorie inconnue (attendu : A, B ou C)", ws.title, f"B{r}", cat)
-                ok = False
-            if ok and (fil, cat) in vues:
-                L.erreur(f"ligne en double (déjà en ligne {vues[(fil, cat)]})", ws.title, f"A{r}", f"{fil} / {cat}")
-                ok = False
-            vues.setdefault((fil, cat), r)
-            for statut in ref.STATUTS:
-                c_eff = f"{cl.EFF_COLONNES[(statut, 'effectif')]}{r}"
-                c_etp = f"{cl.EFF_COLONNES[(statut, 'etp')]}{r}"
-                n = L.nombre(ws, c_eff, libelle=f"effectif des {statut}s, filière {fil}, catégorie {cat}", entier=True)
-                e = L.nombre(ws, c_etp, libelle=f"ETP des {statut}s, filière {fil}, catégorie {cat}")
-                if not math.isnan(n) and not math.isnan(e) and e > n + 1e-9:
-                    L.erreur(f"ETP ({e:g}) supérieurs à l'effectif ({n:g}) : un agent compte au plus pour 1 ETP",
-                             ws.title, c_etp, ws[c_etp].value)
-                if ok:
-                    lignes.append({"filiere": fil, "categorie": cat, "statut": statut, "effectif": n, "etp": e})
-        if ligne_total is None:
-            L.erreur("ligne « Total » introuvable sous le tableau des effectifs", ws.title,
-                     f"A{cl.EFF_LIGNE_TOTAL}")
-        manquantes = [(f, c) for f in ref.FILIERES for c in ref.CATEGORIES if (f, c) not in vues]
-        if manquantes and ligne_total is not None:
-            L.erreur("lignes manquantes dans le tableau des effectifs : "
-                     + ", ".join(f"{f} {c}" for f, c in manquantes[:6]) + ("…" if len(manquantes) > 6 else ""),
-                     ws.title, f"A{cl.EFF_PREMIERE_LIGNE}")
-        df = pd.DataFrame(lignes, columns=["filiere", "categorie", "statut", "effectif", "etp"])
-        totaux = {}
-        if ligne_total is not None:
-            for statut in ref.STATUTS:
-                for mesure in ("effectif", "etp"):
-                    cellule = f"{cl.EFF_COLONNES[(statut, mesure)]}{ligne_total}"
-                    lib_mesure = "des effectifs" if mesure == "effectif" else "des ETP"
-                    declare = L.nombre(ws, cellule, libelle=f"ligne Total {lib_mesure} {statut}s", obligatoire=True,
-                                       entier=mesure == "effectif")
-                    totaux[(statut, mesure)] = declare
-                    somme = df.loc[df["statut"] == statut, mesure].sum(min_count=1)
-                    if math.isnan(declare):
-                        continue
-                    tol = TOLERANCE_ETP if mesure == "etp" else 1e-6
-                    if pd.isna(somme) or abs(somme - declare) > tol:
-                        lib = "n.d. (aucune ligne renseignée)" if pd.isna(somme) else f"{somme:g}"
-                        L.erreur(f"le total déclaré ({declare:g}) ne correspond pas à la somme des lignes ({lib}) "
-                                 f"pour {'les effectifs' if mesure == 'effectif' else 'les ETP'} {statut}s",
-                                 ws.title, cellule, ws[cellule].value)
-            charges_cell = f"C{ligne_total + 3}"
-        else:
-            charges_cell = cl.EFF_CELLULE_CHARGES
-        charges = L.nombre(ws, charges_cell, libelle="charges de personnel (k€)", obligatoire=True)
-        # totals of the workbook = titulaires + contractuels as declared (rounded to 1e-6 to drop float noise)
-        eff_total = round(sum(totaux.get((s, "effectif"), math.nan) for s in ref.STATUTS), 6) if totaux else math.nan
-        etp_total = round(sum(totaux.get((s, "etp"), math.nan) for s in ref.STATUTS), 6) if totaux else math.nan
-        lu.tables["effectifs"] = df.assign(**base)
-        lu.tables["effectifs_totaux"] = pd.DataFrame([{**base, "effectif": eff_total, "etp": etp_total,
-                                                       "charges_personnel": charges}])
+    lignes, vues = [], {}
+    ligne_total = None
+    for r in _lignes(ws, cl.EFF_PREMIERE_LIGNE):
+        fil, cat = L.texte(ws, f"A{r}"), L.texte(ws, f"B{r}")
+        if fil == cl.LIBELLE_TOTAL:
+            ligne_total = r
+            break
+        ok = True
+        if fil not in ref.FILIERES:
+            L.erreur(f"filière inconnue « {fil} » (attendu : {', '.join(ref.FILIERES)})", ws.title, f"A{r}", fil)
+            ok = False
+        if cat not in ref.CATEGORIES:
+            L.erreur("catégorie inconnue (attendu : A, B ou C)", ws.title, f"B{r}", cat)
+            ok = False
+        if ok and L.deja_vue(vues, (fil, cat), ws, r, f"{fil} / {cat}"):
+            ok = False
+        for statut in ref.STATUTS:
+            c_eff = f"{cl.EFF_COLONNES[(statut, 'effectif')]}{r}"
+            c_etp = f"{cl.EFF_COLONNES[(statut, 'etp')]}{r}"
+            n = L.nombre(ws, c_eff, libelle=f"effectif des {statut}s, filière {fil}, catégorie {cat}", entier=True)
+            e = L.nombre(ws, c_etp, libelle=f"ETP des {statut}s, filière {fil}, catégorie {cat}")
+            if not math.isnan(n) and not math.isnan(e) and e > n + 1e-9:
+                L.erreur(f"ETP ({e:g}) supérieurs à l'effectif ({n:g}) : un agent compte au plus pour 1 ETP",
+                         ws.title, c_etp, ws[c_etp].value)
+            if ok:
+                lignes.append({"filiere": fil, "categorie": cat, "statut": statut, "effectif": n, "etp": e})
+    if ligne_total is None:
+        L.erreur("ligne « Total » introuvable sous le tableau des effectifs", ws.title,
+                 f"A{cl.EFF_LIGNE_TOTAL}")
+    manquantes = [(f, c) for f in ref.FILIERES for c in ref.CATEGORIES if (f, c) not in vues]
+    if manquantes and ligne_total is not None:
+        L.erreur("lignes manquantes dans le tableau des effectifs : "
+                 + ", ".join(f"{f} {c}" for f, c in manquantes[:6]) + ("…" if len(manquantes) > 6 else ""),
+                 ws.title, f"A{cl.EFF_PREMIERE_LIGNE}")
+    df = pd.DataFrame(lignes, columns=["filiere", "categorie", "statut", "effectif", "etp"])
+    totaux = {}
+    if ligne_total is not None:
+        for statut in ref.STATUTS:
+            for mesure in ("effectif", "etp"):
+                cellule = f"{cl.EFF_COLONNES[(statut, mesure)]}{ligne_total}"
+                lib_mesure = "des effectifs" if mesure == "effectif" else "des ETP"
+                declare = L.nombre(ws, cellule, libelle=f"ligne Total {lib_mesure} {statut}s", obligatoire=True,
+                                   entier=mesure == "effectif")
+                totaux[(statut, mesure)] = declare
+                somme = df.loc[df["statut"] == statut, mesure].sum(min_count=1)
+                if math.isnan(declare):
+                    continue
+                tol = TOLERANCE_ETP if mesure == "etp" else 1e-6
+                if pd.isna(somme) or abs(somme - declare) > tol:
+                    lib = "n.d. (aucune ligne renseignée)" if pd.isna(somme) else f"{somme:g}"
+                    L.erreur(f"le total déclaré ({declare:g}) ne correspond pas à la somme des lignes ({lib}) "
+                             f"pour {'les effectifs' if mesure == 'effectif' else 'les ETP'} {statut}s",
+                             ws.title, cellule, ws[cellule].value)
+        charges_cell = f"C{ligne_total + 3}"
+    else:
+        charges_cell = cl.EFF_CELLULE_CHARGES
+    charges = L.nombre(ws, charges_cell, libelle="charges de personnel (k€)", obligatoire=True)
+    # totals of the workbook = titulaires + contractuels as declared (rounded to 1e-6 to drop float noise)
+    eff_total = round(sum(totaux.get((s, "effectif"), math.nan) for s in ref.STATUTS), 6) if totaux else math.nan
+    etp_total = round(sum(totaux.get((s, "etp"), math.nan) for s in ref.STATUTS), 6) if totaux else math.nan
+    lu.tables["effectifs"] = df.assign(**base)
+    lu.tables["effectifs_totaux"] = pd.DataFrame([{**base, "effectif": eff_total, "etp": etp_total,
+                                                   "charges_personnel": charges}])
+    return etp_total
 
-    # Fonctions support ---------------------------------------------------------------------------
-    if cl.F_SUPPORT in presentes:
-        ws = wb[cl.F_SUPPORT]
-        lignes, vues = [], {}
-        for r in _lignes(ws, cl.PREMIERE_LIGNE):
-            fonc = L.texte(ws, f"{cl.SUP_COL_FONCTION}{r}")
-            if fonc not in ref.FONCTIONS_SUPPORT:
-                L.erreur(f"fonction support inconnue « {fonc} » (attendu : {', '.join(ref.FONCTIONS_SUPPORT)})",
-                         ws.title, f"A{r}", fonc)
-                continue
-            if fonc in vues:
-                L.erreur(f"fonction en double (déjà en ligne {vues[fonc]})", ws.title, f"A{r}", fonc)
-                continue
-            vues[fonc] = r
-            etp = L.nombre(ws, f"{cl.SUP_COL_ETP}{r}", libelle=f"ETP {fonc}")
-            cout = L.nombre(ws, f"{cl.SUP_COL_COUT}{r}", libelle=f"coût {fonc} (k€)")
-            lignes.append({"fonction_support": fonc, "etp": etp, "cout": cout})
-        manquantes = [f for f in ref.FONCTIONS_SUPPORT if f not in vues]
-        if manquantes:
-            L.erreur("fonctions support manquantes : " + ", ".join(manquantes), ws.title, f"A{cl.PREMIERE_LIGNE}")
-        df = pd.DataFrame(lignes, columns=["fonction_support", "etp", "cout"])
-        somme = df["etp"].sum(min_count=1)
-        if not pd.isna(somme) and not math.isnan(etp_total) and somme > etp_total + TOLERANCE_ETP:
-            derniere = cl.PREMIERE_LIGNE + max(len(lignes), 1) - 1
-            L.erreur(f"les ETP des fonctions support ({somme:g}) dépassent le total des ETP de l'entité "
-                     f"({etp_total:g}, feuille Effectifs)", ws.title, f"C{cl.PREMIERE_LIGNE}:C{derniere}")
-        lu.tables["fonctions_support"] = df.assign(**base)
 
-    # Dépenses par politique ----------------------------------------------------------------------
-    if cl.F_DEPENSES in presentes:
-        ws = wb[cl.F_DEPENSES]
-        lignes, vues = [], {}
-        for r in _lignes(ws, cl.PREMIERE_LIGNE):
-            an = L.annee(ws, f"{cl.DEP_COL_ANNEE}{r}", "année")
-            fonc = L.texte(ws, f"{cl.DEP_COL_FONCTION}{r}")
-            if fonc not in ref.FONCTIONS_M14:
-                L.erreur("fonction M14 inconnue (attendu : 0 à 9)", ws.title, f"B{r}", fonc)
-                continue
-            if an is None:
-                continue
-            if (an, fonc) in vues:
-                L.erreur(f"ligne en double (déjà en ligne {vues[(an, fonc)]})", ws.title, f"A{r}", f"{an} / {fonc}")
-                continue
-            vues[(an, fonc)] = r
-            for section, col in (("fonctionnement", cl.DEP_COL_FONCT), ("investissement", cl.DEP_COL_INV)):
-                m = L.nombre(ws, f"{col}{r}", libelle=f"dépenses de {section} {an}, fonction {fonc} (k€)")
-                lignes.append({"entite": lu.entite, "an": an, "fonction": fonc,
-                               "libelle_fonction": ref.FONCTIONS_M14[fonc], "section": section, "montant": m,
-                               "provenance": lu.provenance})
-        lu.tables["depenses_fonction"] = pd.DataFrame(lignes, columns=list(TABLES["depenses_fonction"]))
+def _feuille_support(ws, L: _Lecteur, base: dict, etp_total: float) -> None:
+    """« Fonctions support »: FTE and cost of each support function (their FTE within the entity's total)."""
+    lu = L.lu
+    lignes, vues = [], {}
+    for r in _lignes(ws, cl.PREMIERE_LIGNE):
+        fonc = L.texte(ws, f"{cl.SUP_COL_FONCTION}{r}")
+        if fonc not in ref.FONCTIONS_SUPPORT:
+            L.erreur(f"fonction support inconnue « {fonc} » (attendu : {', '.join(ref.FONCTIONS_SUPPORT)})",
+                     ws.title, f"A{r}", fonc)
+            continue
+        if L.deja_vue(vues, fonc, ws, r, fonc, "fonction"):
+            continue
+        etp = L.nombre(ws, f"{cl.SUP_COL_ETP}{r}", libelle=f"ETP {fonc}")
+        cout = L.nombre(ws, f"{cl.SUP_COL_COUT}{r}", libelle=f"coût {fonc} (k€)")
+        lignes.append({"fonction_support": fonc, "etp": etp, "cout": cout})
+    manquantes = [f for f in ref.FONCTIONS_SUPPORT if f not in vues]
+    if manquantes:
+        L.erreur("fonctions support manquantes : " + ", ".join(manquantes), ws.title, f"A{cl.PREMIERE_LIGNE}")
+    df = pd.DataFrame(lignes, columns=["fonction_support", "etp", "cout"])
+    somme = df["etp"].sum(min_count=1)
+    if not pd.isna(somme) and not math.isnan(etp_total) and somme > etp_total + TOLERANCE_ETP:
+        derniere = cl.PREMIERE_LIGNE + max(len(lignes), 1) - 1
+        L.erreur(f"les ETP des fonctions support ({somme:g}) dépassent le total des ETP de l'entité "
+                 f"({etp_total:g}, feuille Effectifs)", ws.title, f"C{cl.PREMIERE_LIGNE}:C{derniere}")
+    lu.tables["fonctions_support"] = df.assign(**base)
 
-    # Compétences ---------------------------------------------------------------------------------
-    if cl.F_COMPETENCES in presentes:
-        ws = wb[cl.F_COMPETENCES]
-        lignes, vues = [], {}
-        for r in _lignes(ws, cl.PREMIERE_LIGNE):
-            dom = L.texte(ws, f"A{r}")
-            if domaines is not None and dom not in domaines:
-                L.erreur("domaine de compétence inconnu (ne pas modifier la colonne A)", ws.title, f"A{r}", dom)
-                continue
-            if dom in vues:
-                L.erreur(f"domaine en double (déjà en ligne {vues[dom]})", ws.title, f"A{r}", dom)
-                continue
-            vues[dom] = r
-            rep = L.texte(ws, f"{cl.COMP_COL_REPONSE}{r}")
-            if rep and rep.lower() not in ref.OUI_NON:
-                L.erreur("réponse attendue : Oui ou Non (laisser vide si inconnu)", ws.title,
-                         f"{cl.COMP_COL_REPONSE}{r}", rep)
-                continue
-            lignes.append({"domaine": dom, "fonction_m14": L.texte(ws, f"B{r}"),
-                           "exercee": ref.OUI_NON[rep.lower()] if rep else pd.NA})
-        if domaines is not None:
-            manquants = [d for d in domaines if d not in vues]
-            if manquants:
-                L.erreur(f"{len(manquants)} domaine(s) de compétence manquant(s), dont « {manquants[0]} »",
-                         ws.title, f"A{cl.PREMIERE_LIGNE}")
-        df = pd.DataFrame(lignes, columns=["domaine", "fonction_m14", "exercee"])
-        df["exercee"] = df["exercee"].astype("boolean")
-        lu.tables["competences_exercees"] = df.assign(**base)
 
-    # Flux communes (agglomeration) ---------------------------------------------------------------
-    if lu.entite == SIREN_AGGLO and cl.F_FLUX in presentes:
-        ws = wb[cl.F_FLUX]
-        lignes, vues = [], {}
-        for r in _lignes(ws, cl.PREMIERE_LIGNE):
-            code = L.texte(ws, f"{cl.FLUX_COL_CODE}{r}")
-            an = L.annee(ws, f"{cl.FLUX_COL_ANNEE}{r}", "année")
-            if code not in COMMUNES:
-                L.erreur("code INSEE hors des 22 communes de l'agglomération", ws.title, f"A{r}", code)
-                continue
-            if an is None:
-                continue
-            if (code, an) in vues:
-                L.erreur(f"ligne en double (déjà en ligne {vues[(code, an)]})", ws.title, f"A{r}", f"{code} / {an}")
-                continue
-            vues[(code, an)] = r
-            ac = L.nombre(ws, f"{cl.FLUX_COL_AC}{r}", libelle=f"attribution de compensation {code} {an} (k€)",
-                          positif=False)
-            dsc = L.nombre(ws, f"{cl.FLUX_COL_DSC}{r}", libelle=f"DSC {code} {an} (k€)")
-            lignes.append({"code_insee": code, "an": an, "attribution_compensation": ac, "dsc": dsc,
+def _feuille_depenses(ws, L: _Lecteur) -> None:
+    """« Dépenses par politique »: operating and investment spending by year × M14 function (k€)."""
+    lu = L.lu
+    lignes, vues = [], {}
+    for r in _lignes(ws, cl.PREMIERE_LIGNE):
+        an = L.annee(ws, f"{cl.DEP_COL_ANNEE}{r}", "année")
+        fonc = L.texte(ws, f"{cl.DEP_COL_FONCTION}{r}")
+        if fonc not in ref.FONCTIONS_M14:
+            L.erreur("fonction M14 inconnue (attendu : 0 à 9)", ws.title, f"B{r}", fonc)
+            continue
+        if an is None:
+            continue
+        if L.deja_vue(vues, (an, fonc), ws, r, f"{an} / {fonc}"):
+            continue
+        for section, col in (("fonctionnement", cl.DEP_COL_FONCT), ("investissement", cl.DEP_COL_INV)):
+            m = L.nombre(ws, f"{col}{r}", libelle=f"dépenses de {section} {an}, fonction {fonc} (k€)")
+            lignes.append({"entite": lu.entite, "an": an, "fonction": fonc,
+                           "libelle_fonction": ref.FONCTIONS_M14[fonc], "section": section, "montant": m,
                            "provenance": lu.provenance})
-        lu.tables["flux_agglo_communes"] = pd.DataFrame(lignes, columns=list(TABLES["flux_agglo_communes"]))
+    lu.tables["depenses_fonction"] = pd.DataFrame(lignes, columns=list(TABLES["depenses_fonction"]))
+
+
+def _feuille_competences(ws, L: _Lecteur, base: dict, domaines: list[str] | None) -> None:
+    """« Compétences »: does the entity exercise each domain of the sourced competence table (Oui/Non/empty)."""
+    lu = L.lu
+    lignes, vues = [], {}
+    for r in _lignes(ws, cl.PREMIERE_LIGNE):
+        dom = L.texte(ws, f"A{r}")
+        if domaines is not None and dom not in domaines:
+            L.erreur("domaine de compétence inconnu (ne pas modifier la colonne A)", ws.title, f"A{r}", dom)
+            continue
+        if L.deja_vue(vues, dom, ws, r, dom, "domaine"):
+            continue
+        rep = L.texte(ws, f"{cl.COMP_COL_REPONSE}{r}")
+        if rep and rep.lower() not in ref.OUI_NON:
+            L.erreur("réponse attendue : Oui ou Non (laisser vide si inconnu)", ws.title,
+                     f"{cl.COMP_COL_REPONSE}{r}", rep)
+            continue
+        lignes.append({"domaine": dom, "fonction_m14": L.texte(ws, f"B{r}"),
+                       "exercee": ref.OUI_NON[rep.lower()] if rep else pd.NA})
+    if domaines is not None:
+        manquants = [d for d in domaines if d not in vues]
+        if manquants:
+            L.erreur(f"{len(manquants)} domaine(s) de compétence manquant(s), dont « {manquants[0]} »",
+                     ws.title, f"A{cl.PREMIERE_LIGNE}")
+    df = pd.DataFrame(lignes, columns=["domaine", "fonction_m14", "exercee"])
+    df["exercee"] = df["exercee"].astype("boolean")
+    lu.tables["competences_exercees"] = df.assign(**base)
+
+
+def _feuille_flux(ws, L: _Lecteur) -> None:
+    """« Flux communes » (agglomeration only): attribution de compensation and DSC per commune × year (k€)."""
+    lu = L.lu
+    lignes, vues = [], {}
+    for r in _lignes(ws, cl.PREMIERE_LIGNE):
+        code = L.texte(ws, f"{cl.FLUX_COL_CODE}{r}")
+        an = L.annee(ws, f"{cl.FLUX_COL_ANNEE}{r}", "année")
+        if code not in COMMUNES:
+            L.erreur("code INSEE hors des 22 communes de l'agglomération", ws.title, f"A{r}", code)
+            continue
+        if an is None:
+            continue
+        if L.deja_vue(vues, (code, an), ws, r, f"{code} / {an}"):
+            continue
+        ac = L.nombre(ws, f"{cl.FLUX_COL_AC}{r}", libelle=f"attribution de compensation {code} {an} (k€)",
+                      positif=False)
+        dsc = L.nombre(ws, f"{cl.FLUX_COL_DSC}{r}", libelle=f"DSC {code} {an} (k€)")
+        lignes.append({"code_insee": code, "an": an, "attribution_compensation": ac, "dsc": dsc,
+                       "provenance": lu.provenance})
+    lu.tables["flux_agglo_communes"] = pd.DataFrame(lignes, columns=list(TABLES["flux_agglo_communes"]))
+
+
+def lire_classeur(chemin: str | Path, *, domaines: list[str] | None = None) -> ClasseurLu:
+    """Read and validate one returned workbook; every problem is collected in ``ClasseurLu.erreurs``.
+
+    ``domaines``: the competence domains expected in the « Compétences » sheet (from the sourced competence
+    table); ``None`` accepts any non-empty domain.
+    """
+    lu = ClasseurLu(Path(chemin))
+    L = _Lecteur(lu)
+    try:
+        wb = load_workbook(lu.fichier, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        L.erreur(f"fichier illisible : ce n'est pas un classeur Excel .xlsx valide ({exc.__class__.__name__})")
+        return lu
+    presentes = set(wb.sheetnames)
+
+    base = _feuille_identite(wb, L)
+    if cl.F_EFFECTIFS in presentes:
+        etp_total = _feuille_effectifs(wb[cl.F_EFFECTIFS], L, base)
+    else:
+        etp_total = math.nan
+    if cl.F_SUPPORT in presentes:
+        _feuille_support(wb[cl.F_SUPPORT], L, base, etp_total)
+    if cl.F_DEPENSES in presentes:
+        _feuille_depenses(wb[cl.F_DEPENSES], L)
+    if cl.F_COMPETENCES in presentes:
+        _feuille_competences(wb[cl.F_COMPETENCES], L, base, domaines)
+    if lu.entite == SIREN_AGGLO and cl.F_FLUX in presentes:
+        _feuille_flux(wb[cl.F_FLUX], L)
 
     for nom in list(lu.tables):
         lu.tables[nom] = lu.tables[nom].reindex(columns=list(TABLES[nom]))
@@ -418,85 +410,10 @@ def valider_dossier(dossier: str | Path, *, domaines: list[str] | None = None) -
     return lus
 
 
-# --------------------------------------------------------------------------------------------------
-def _normaliser(nom: str, df: pd.DataFrame) -> pd.DataFrame:
-    df = df.reindex(columns=list(TABLES[nom])).copy()
-    for c in df.columns:
-        if c == "an":
-            df[c] = df[c].astype("int64")
-        elif c in _NUMERIQUES:
-            df[c] = pd.to_numeric(df[c]).astype("float64")
-        elif c == "exercee":
-            df[c] = df[c].astype("boolean")
-        else:
-            df[c] = df[c].astype("string")
-    return df.sort_values(list(CLES[nom]), kind="mergesort").reset_index(drop=True)
-
-
-def ecrire_csv(df: pd.DataFrame, chemin: Path) -> None:
-    """Deterministic CSV: UTF-8, ',' separator, '\\n' line ends, shortest round-trip float representation."""
-    chemin.parent.mkdir(parents=True, exist_ok=True)
-    sortie = df.copy()
-    if "exercee" in sortie:
-        sortie["exercee"] = sortie["exercee"].map({True: "oui", False: "non"}).astype("object")
-    tmp = chemin.with_name(f".{chemin.name}.{os.getpid()}.tmp")
-    tmp.write_text(sortie.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
-    os.replace(tmp, chemin)  # atomic: a reader never sees a half-written file
-
-
-def lire_tables_importees(dossier: str | Path) -> dict[str, pd.DataFrame]:
-    """Read the tidy CSV files of an import folder (absent files give empty tables with the right columns)."""
-    dossier = Path(dossier)
-    out = {}
-    for nom, colonnes in TABLES.items():
-        chemin = dossier / f"{nom}.csv"
-        if chemin.exists():
-            df = pd.read_csv(chemin, dtype=str, keep_default_na=False, na_values=[""])
-            manquantes = [c for c in colonnes if c not in df.columns]
-            if manquantes:
-                raise ErreurDonnees("colonne absente du fichier importé", fichier=chemin, ligne=1,
-                                    colonne=manquantes[0])
-            if "exercee" in df:
-                valeurs = df["exercee"].dropna()
-                mauvais = ~valeurs.isin(["oui", "non"])
-                if mauvais.any():
-                    i = mauvais.index[mauvais.to_numpy()][0]
-                    raise ErreurDonnees("valeur attendue : oui ou non", fichier=chemin, ligne=int(i) + 2,
-                                        colonne="exercee", valeur=df.at[i, "exercee"])
-                df["exercee"] = df["exercee"].map({"oui": True, "non": False})
-            out[nom] = _normaliser(nom, df)
-        else:
-            out[nom] = _normaliser(nom, pd.DataFrame(columns=list(colonnes)))
-    return out
-
-
 def assembler(lus: Iterable[ClasseurLu]) -> dict[str, pd.DataFrame]:
     """Concatenate the tables of valid workbooks into one tidy frame per table."""
     lus = [lu for lu in lus if lu.valide]
-    out = {}
-    for nom, colonnes in TABLES.items():
-        morceaux = [lu.tables[nom] for lu in lus if nom in lu.tables and len(lu.tables[nom])]
-        df = pd.concat(morceaux, ignore_index=True) if morceaux else pd.DataFrame(columns=list(colonnes))
-        out[nom] = _normaliser(nom, df)
-    return out
-
-
-def fusionner(anciennes: dict[str, pd.DataFrame], nouvelles: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """New rows replace the old rows of the same entity and year (``CLES_REMPLACEMENT``); others are kept."""
-    out = {}
-    for nom in TABLES:
-        a, n = anciennes.get(nom), nouvelles.get(nom)
-        if a is None or not len(a):
-            out[nom] = _normaliser(nom, n if n is not None else pd.DataFrame(columns=list(TABLES[nom])))
-            continue
-        if n is None or not len(n):
-            out[nom] = _normaliser(nom, a)
-            continue
-        cle = list(CLES_REMPLACEMENT[nom])
-        remplacees = pd.MultiIndex.from_frame(n[cle].drop_duplicates())
-        garder = ~pd.MultiIndex.from_frame(a[cle]).isin(remplacees)
-        out[nom] = _normaliser(nom, pd.concat([a[garder], n], ignore_index=True))
-    return out
+    return {nom: concatener(nom, [lu.tables.get(nom) for lu in lus]) for nom in TABLES}
 
 
 def importer_dossier(dossier: str | Path, destination: str | Path, *, domaines: list[str] | None = None,
@@ -514,8 +431,5 @@ def importer_dossier(dossier: str | Path, destination: str | Path, *, domaines: 
     if importes:
         nouvelles = assembler(importes)
         tables = fusionner(lire_tables_importees(destination), nouvelles) if fusion else nouvelles
-        for nom, df in tables.items():
-            chemin = destination / f"{nom}.csv"
-            ecrire_csv(df, chemin)
-            ecrits.append(chemin)
+        ecrits = ecrire_tables(tables, destination)
     return RapportImport(importes, refuses, ecrits)

@@ -21,6 +21,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from orleans_gov.base.erreurs import ErreurDonnees
+from orleans_gov.base.fichiers import chemin_temporaire, remplacer_atomique
 from orleans_gov.base.territoire import COMMUNES, ENTITES, NOM_AGGLO, SIREN_AGGLO, nom_entite, verifier_entite
 from orleans_gov.sources.classeurs import referentiels as ref
 
@@ -385,10 +386,18 @@ def generer_classeur(entite: str, annee: int, chemin: str | Path, *, domaines: l
         _proteger(ws)
 
     wb.security = WorkbookProtection(workbookPassword=MOT_DE_PASSE, lockStructure=True)
-    chemin = Path(chemin)
-    chemin.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(chemin)
-    return chemin
+    return _enregistrer(wb, chemin)
+
+
+def _enregistrer(wb: Workbook, chemin: str | Path) -> Path:
+    """Save a workbook atomically (written next to it, then moved in: never a half-written .xlsx)."""
+    tmp = chemin_temporaire(chemin)
+    try:
+        wb.save(tmp)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return remplacer_atomique(tmp, chemin)
 
 
 def generer_classeurs(sortie: str | Path, annee: int, *, domaines: list[Domaine],
@@ -484,5 +493,4 @@ def remplir_classeur(chemin: str | Path, donnees: Mapping[str, pd.DataFrame | fl
             ligne = lignes[(str(r.code_insee), str(int(r.an)))]
             _ecrire(ws, f"{FLUX_COL_AC}{ligne}", r.attribution_compensation)
             _ecrire(ws, f"{FLUX_COL_DSC}{ligne}", r.dsc)
-    wb.save(chemin)
-    return chemin
+    return _enregistrer(wb, chemin)
