@@ -4,23 +4,27 @@ from __future__ import annotations
 
 import copy
 import doctest
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
 
+import orleans_gov.scenarios as S
 from orleans_gov.base import vocabulaire
 from orleans_gov.base.erreurs import ErreurScenario
 from orleans_gov.base.parametres import lire_parametres, parametres
 from orleans_gov.base.territoire import SIREN_AGGLO
+from orleans_gov.cli import main
 from orleans_gov.scenarios import INDICATEURS, charger_scenario, projeter, scenarios_livres
+from orleans_gov.scenarios import donnees, resultats
 from orleans_gov.scenarios.dotations import BORNES, PARAMETRES_MOTEUR, VALEUR_POINT
 from orleans_gov.scenarios.schema import (DEFAUT_HYPOTHESES, Scenario, domaines_competences, table_reference,
                                           valider_scenario)
+from orleans_gov.scenarios.schema import lecture
 from orleans_gov.scenarios.schema.reference import DEBUT, FIN, README
-from test_scenarios import PARAMETRES_MINI, VALIDE, donnees_mini, scen, val
+from orleans_gov.scenarios.sensibilite import LIBELLES_HYPOTHESES
+from test_scenarios import VALIDE, donnees_mini, scen, val
 
 DOMAINES = domaines_competences()
 
@@ -193,7 +197,6 @@ def test_chaque_indicateur_du_moteur_est_dans_le_vocabulaire():
     assert len(INDICATEURS) == len(set(INDICATEURS)) and isinstance(INDICATEURS, tuple)
     manquants = [k for k in INDICATEURS if not vocabulaire.existe(k)]
     assert not manquants
-    from orleans_gov.scenarios.sensibilite import LIBELLES_HYPOTHESES
     assert LIBELLES_HYPOTHESES["dgf"] == vocabulaire.libelle("hypothese_dgf")
 
 
@@ -224,9 +227,6 @@ def test_table_de_reference_du_readme_a_jour():
 
 
 def test_exemples_des_docstrings(donnees_construites):
-    import orleans_gov.scenarios as S
-    from orleans_gov.scenarios import donnees, resultats
-    from orleans_gov.scenarios.schema import lecture
     for objet in (S, lecture.charger_scenario, donnees.charger_donnees, resultats.projeter):
         tests = doctest.DocTestFinder().find(objet, globs={})
         assert tests and any(t.examples for t in tests)
@@ -236,7 +236,6 @@ def test_exemples_des_docstrings(donnees_construites):
 
 
 def test_cli_ecrit_les_parametres(donnees_construites, tmp_path, capsys):
-    from orleans_gov.cli import main
     assert main(["scenario", str(scenarios_livres()[0]), "--sortie", str(tmp_path), "--dossier-donnees",
                  str(donnees_construites)]) == 0
     p = pd.read_csv(tmp_path / "parametres.csv")
