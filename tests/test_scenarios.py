@@ -59,20 +59,24 @@ def donnees_mini(fonction8: dict[str, list[float]] | None = None, fonction0: dic
 
 
 def hyp_zero(**maj) -> dict:
-    """Hypotheses with every growth at 0, new loans at 4 % over 10 years, a small DGF point (2 €/hab)."""
+    """Hypotheses with every growth at 0, new loans at 4 % over 10 years."""
     h = copy.deepcopy(DEFAUT_HYPOTHESES)
     for niv in ("communes", "agglomeration"):
         h["croissance"][niv] = {f: 0.0 for f in h["croissance"][niv]}
     h["emprunts"] = {"taux_interet": 0.04, "duree_annees": 10}
-    h["dotation_intercommunalite"] = {"valeur_point_eur_hab": 2.0, "cif_moyen_categorie": 0.33,
-                                      "decalage_annees": 2, "part_dsc_cif": 0.5}
     h.update(maj)
     return h
 
 
+# a small DGF point (2 €/hab), the other dotation parameters explicit: CIF moyen 0,33, 2 years of lag, ½ DSC
+PARAMETRES_MINI = {"dotation_intercommunalite.valeur_point_eur_hab": 2.0,
+                   "dotation_intercommunalite.cif_moyen_categorie": 0.33,
+                   "dotation_intercommunalite.decalage_annees": 2, "dotation_intercommunalite.part_dsc_cif": 0.5}
+
+
 def scen(actions: list | None = None, **hyp) -> object:
     brut = {"nom": "test", "description": "test", "annee_reference": 2013, "horizon": {"debut": 2014, "fin": 2020},
-            "hypotheses": hyp_zero(**hyp), "actions": actions or []}
+            "hypotheses": hyp_zero(**hyp), "parametres": dict(PARAMETRES_MINI), "actions": actions or []}
     return lire_scenario(brut, fichier="test.yaml", domaines=domaines_competences())
 
 
@@ -116,7 +120,7 @@ def test_trajectoire_dette_et_epargne_a_la_main():
     assert val(res, c, "emprunt", 2015) == pytest.approx(211.6)
     assert val(res, c, "encours_dette", 2015) == pytest.approx(1182.6)
     assert val(res, c, "capacite_desendettement", 2015) == pytest.approx(1182.6 / 147.4)
-    assert val(res, c, "taux_epargne_brute", 2015) == pytest.approx(147.4 / 1000)
+    assert val(res, c, "taux_epargne_brute", 2015) == pytest.approx(147.4 / 1000 * 100)   # percent
     # reference year = the DGFiP accounts
     assert val(res, c, "epargne_brute", 2013) == pytest.approx(150.0)
     assert val(res, c, "encours_dette", 2013) == pytest.approx(1000.0)

@@ -1,11 +1,14 @@
-"""``orleans-gov scenario FICHIER.yaml``: project a scenario and write ``resultats.csv``."""
+"""``orleans-gov scenario FICHIER.yaml``: project a scenario and write ``resultats.csv`` (long form: ``scenario,
+entite, annee, indicateur, valeur``) and ``parametres.csv`` (the legal parameters used each year, with their
+reference and the scenario's overrides), then print a short French summary."""
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
 from orleans_gov.base.erreurs import ErreurDonnees
-from orleans_gov.scenarios import executer, resume
+from orleans_gov.restitution.resume_scenario import resume
+from orleans_gov.scenarios import executer
 
 
 def _commande(args: argparse.Namespace) -> int:
@@ -18,6 +21,7 @@ def _commande(args: argparse.Namespace) -> int:
     sortie.mkdir(parents=True, exist_ok=True)
     chemin = sortie / "resultats.csv"
     res.long.to_csv(chemin, index=False, float_format="%.6f")
+    res.parametres.to_csv(sortie / "parametres.csv", index=False)
     print(resume(res, ref))
     print(f"Résultats : {chemin} ({len(res.long)} lignes)")
     return 0
@@ -29,6 +33,6 @@ def configurer_cli(subparsers) -> None:
                               description="Projette un scénario (transferts, services communs, pacte financier) "
                                           "pour les 22 communes, l'agglomération et le bloc communal.")
     p.add_argument("fichier", help="fichier de scénario (config/scenarios/*.yaml)")
-    p.add_argument("--sortie", default="resultats_scenario", help="dossier de sortie (resultats.csv)")
+    p.add_argument("--sortie", default="resultats_scenario", help="dossier de sortie (resultats.csv, parametres.csv)")
     p.add_argument("--dossier-donnees", default=None, help="dossier de données (défaut : $ORLEANS_GOV_DATA ou data/)")
     p.set_defaults(func=_commande)

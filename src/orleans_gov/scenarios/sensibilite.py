@@ -1,6 +1,6 @@
 """Sensitivity of a scenario to its main assumptions: tornado data and Monte-Carlo bands.
 
-Both reuse the vectorised core of :mod:`.moteur` (arrays of shape (draws, 23 entities, years)) — no notebook is
+Both reuse the vectorised core of :mod:`.noyau` (arrays of shape (draws, 23 entities, years)) — no notebook is
 re-run, nothing loops over entities. The assumptions perturbed (``schema.HYPOTHESES_SENSIBILITE``):
 
 - the yearly growth of each receipt/expense family (``fiscalite``, ``dgf``, ``autres_recettes``, ``personnel``,
@@ -13,24 +13,22 @@ are fixed by deliberation; the costs that move with a competence follow the draw
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from orleans_gov.base import vocabulaire
 from orleans_gov.base.territoire import ENTITES
-from orleans_gov.scenarios.moteur import BLOC, IDX, DonneesReference, Effets, bloc, _noyau, effets_actions, etat_reference
+from orleans_gov.scenarios.actions import Effets, effets_actions
+from orleans_gov.scenarios.donnees import DonneesReference
+from orleans_gov.scenarios.etat import IDX, etat_reference
+from orleans_gov.scenarios.noyau import BLOC, bloc, noyau
 from orleans_gov.scenarios.schema import HYPOTHESES_SENSIBILITE, Scenario
 
-LIBELLES_HYPOTHESES = {
-    "fiscalite": "Croissance des impôts locaux (bases)",
-    "dgf": "Évolution de la DGF",
-    "autres_recettes": "Croissance des autres recettes",
-    "personnel": "Croissance des charges de personnel",
-    "autres_charges": "Croissance des autres charges",
-    "taux_interet": "Taux des emprunts nouveaux",
-    "investissement": "Niveau du programme d'équipement",
-}
+LIBELLES_HYPOTHESES = {k: vocabulaire.libelle(f"hypothese_{k}") for k in HYPOTHESES_SENSIBILITE}
+"""Label of each assumption perturbed (vocabulary term ``hypothese_<nom>``)."""
 RELATIVES = ("investissement",)
 
 MESURES = {
@@ -86,7 +84,7 @@ def tornado(scenario: Scenario, donnees: DonneesReference, mesure: str = "epargn
     for j, k in enumerate(noms):
         chocs[k][1 + 2 * j] = -variations[k]
         chocs[k][2 + 2 * j] = variations[k]
-    sorties = _noyau(scenario, base, eff, chocs, sorties=_sorties_mesure(mesure))
+    sorties = noyau(scenario, base, eff, chocs, sorties=_sorties_mesure(mesure))
     m = _mesure(scenario, sorties, mesure, entite)
     lignes = []
     for j, k in enumerate(noms):
@@ -129,7 +127,7 @@ def monte_carlo(scenario: Scenario, donnees: DonneesReference, indicateur: str =
     noms_sorties = tuple(dict.fromkeys((indicateur,) + _sorties_mesure(mesure)))
     for debut in range(0, n_tirages, taille_lot):
         lot = {k: v[debut:debut + taille_lot] for k, v in chocs.items()}
-        s = _noyau(scenario, base, eff, lot, sorties=noms_sorties)
+        s = noyau(scenario, base, eff, lot, sorties=noms_sorties)
         b = bloc(s)
         ent = s[indicateur]
         if indicateur in b:
@@ -139,7 +137,6 @@ def monte_carlo(scenario: Scenario, donnees: DonneesReference, indicateur: str =
         blocs.append(ent)
         mesures.append(_mesure(scenario, s, mesure, BLOC))
     tout = np.concatenate(blocs, axis=0)                            # (D, 24, T)
-    import warnings
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)   # all-NaN slices: capacity not computable
         q = np.nanquantile(tout, [0.05, 0.5, 0.95], axis=0) if np.isnan(tout).any() else \

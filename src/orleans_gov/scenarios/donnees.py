@@ -1,0 +1,77 @@
+"""The processed tables the scenario engine reads (docs/TABLES.md), loaded through :mod:`orleans_gov.construction`."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from orleans_gov.base.catalogue import Catalogue
+from orleans_gov.base.erreurs import ErreurScenario
+from orleans_gov.construction.tables import charger
+from orleans_gov.sources.referentiel import read_competences
+
+OBLIGATOIRES = ("finances_communes", "finances_agglo", "flux_agglo_communes", "depenses_fonction")
+FACULTATIVES = ("effectifs", "fonctions_support")
+
+
+@dataclass
+class DonneesReference:
+    """The processed tables the engine needs: accounts of the communes and of the agglomeration, the flows
+    between them (AC, DSC), spending by M14 function and, when the collection workbooks are imported, staff and
+    support functions."""
+
+    finances_communes: pd.DataFrame
+    finances_agglo: pd.DataFrame
+    flux: pd.DataFrame
+    depenses_fonction: pd.DataFrame
+    effectifs: pd.DataFrame | None = None
+    sources: dict[str, str] = field(default_factory=dict)   # table -> file (for error messages)
+    fonctions_support: pd.DataFrame | None = None
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def fonctions(self) -> dict[tuple[str, str, str], pd.Series]:
+        """``depenses_fonction`` as (entité, fonction, section) -> amount by year (sum; computed once)."""
+        if "fonctions" not in self._cache:
+            df = self.depenses_fonction
+            g = df.assign(entite=df["entite"].astype(str), fonction=df["fonction"].astype(str),
+                          section=df["section"].astype(str)).groupby(["entite", "fonction", "section", "an"])[
+                "montant"].sum(min_count=1)
+            self._cache["fonctions"] = {k: grp.droplevel([0, 1, 2]) for k, grp in g.groupby(level=[0, 1, 2])}
+        return self._cache["fonctions"]
+
+
+def charger_donnees(dossier: str | Path | None = None) -> DonneesReference:
+    """Load the processed tables of a data folder (argument > ``$ORLEANS_GOV_DATA`` > repo ``data/``) with
+    :func:`orleans_gov.construction.tables.charger` (which builds them when they are missing); ``effectifs`` and
+    ``fonctions_support`` (collection workbooks) are optional.
+
+    >>> from orleans_gov.scenarios import charger_donnees
+    >>> donnees = charger_donnees()
+    >>> sorted(donnees.sources)[:2]
+    ['depenses_fonction', 'effectifs']
+    """
+    cat = Catalogue.depuis(dossier)
+    tables = {nom: charger(nom, dossier) for nom in OBLIGATOIRES}
+    facultatives = {nom: (charger(nom, dossier) if cat.table(nom).exists() else None) for nom in FACULTATIVES}
+    return DonneesReference(tables["finances_communes"], tables["finances_agglo"], tables["flux_agglo_communes"],
+                            tables["depenses_fonction"], facultatives["effectifs"],
+                            sources={n: str(cat.table(n)) for n in OBLIGATOIRES + FACULTATIVES},
+                            fonctions_support=facultatives["fonctions_support"])
+
+
+def domaines_competences(dossier: str | Path | None = None) -> dict[str, str]:
+    """Policy areas of the sourced competence table: ``domaine`` -> ``fonction_m14`` (as text "0"…"9").
+
+    Reads the processed table ``competences`` when it exists, else the real raw CSV
+    (``data/raw/reel/competences/competences_agglo-orleans.csv``, strict reader of :mod:`orleans_gov.sources`).
+    """
+    cat = Catalogue.depuis(dossier)
+    if cat.table("competences").exists():
+        df, source = charger("competences", dossier), cat.table("competences")
+    else:
+        df, source = read_competences(cat.competences), cat.competences
+    for col in ("domaine", "fonction_m14"):
+        if col not in df.columns:
+            raise ErreurScenario(f"colonne « {col} » absente de la table des compétences", fichier=source)
+    return {str(d): str(f).split(".")[0] for d, f in zip(df["domaine"], df["fonction_m14"])}

@@ -1,0 +1,161 @@
+"""Projection of a scenario and its results: the long table, the details of each action, the legal parameters
+used, comparisons between scenarios."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from orleans_gov.base.territoire import CODES_INSEE, ENTITES, SIREN_AGGLO, nom_entite
+from orleans_gov.scenarios.actions import Effets, effets_actions
+from orleans_gov.scenarios.donnees import DonneesReference
+from orleans_gov.scenarios.dotations import PARAMETRES_MOTEUR
+from orleans_gov.scenarios.etat import E, Base, etat_reference
+from orleans_gov.scenarios.noyau import BLOC, INDICATEURS, SEULS_AGGLO, bloc, noyau
+from orleans_gov.scenarios.schema import Scenario
+from orleans_gov.scenarios.schema.erreurs import erreur_scenario
+
+COLONNES = ["scenario", "entite", "annee", "indicateur", "valeur"]
+
+
+@dataclass
+class Resultat:
+    """Projection of one scenario: the long table (:data:`COLONNES`), the details of each action, the reference
+    state, the effects, and the legal parameters used each year (``parametres``: one line per year and
+    parameter, with its reference and whether the scenario overrode it)."""
+
+    scenario: Scenario
+    long: pd.DataFrame
+    details: dict[str, pd.DataFrame]
+    base: Base
+    effets: Effets
+    parametres: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def exemple(self) -> bool:
+        return "exemple" in self.base.provenances
+
+    def large(self, indicateur: str, entites: list[str] | None = None) -> pd.DataFrame:
+        """Entity × year table of one indicator."""
+        d = self.long[self.long["indicateur"] == indicateur]
+        t = d.pivot(index="entite", columns="annee", values="valeur")
+        ordre = [e for e in list(ENTITES) + [BLOC] if e in t.index]
+        t = t.loc[entites or ordre]
+        t.columns.name = None
+        return t
+
+
+def parametres_utilises(scenario: Scenario) -> pd.DataFrame:
+    """The legal parameters the engine read, for each year R … fin: value, unit, reference, override."""
+    regles = scenario.parametres_legaux()
+    lignes = []
+    for annee in [scenario.annee_reference] + scenario.annees:
+        for nom in PARAMETRES_MOTEUR:
+            p = regles.parametre(nom)
+            v = p.en_vigueur(annee)
+            lignes.append({"annee": annee, "parametre": nom, "valeur": v.valeur, "unite": p.unite,
+                           "reference": v.reference, "surcharge": p.surcharge})
+    return pd.DataFrame(lignes)
+
+
+def _verifier(scenario: Scenario, sorties: dict[str, np.ndarray]) -> None:
+    for k in ("personnel", "autres_charges", "depenses_equipement"):
+        neg = np.argwhere(sorties[k][0] < -1e-6)
+        if len(neg) and scenario.actions:
+            e, t = neg[0]
+            raise erreur_scenario([("actions", (
+                f"les actions retirent plus que le montant projeté de « {k} » pour {ENTITES[e]} "
+                f"({nom_entite(ENTITES[e])}) en {scenario.annee_reference + int(t)} ({sorties[k][0][e, t]:.1f} k€) : "
+                f"vérifier part_fonction / part_fonction_0 / part_personnel"))], scenario.fichier)
+
+
+def projeter(scenario: Scenario, donnees: DonneesReference) -> Resultat:
+    """Year-by-year projection of every commune, the agglomeration and the bloc communal.
+
+    Reference-year state (:func:`~orleans_gov.scenarios.etat.etat_reference`), effects of the actions
+    (:func:`~orleans_gov.scenarios.actions.effets_actions`), vectorised core
+    (:func:`~orleans_gov.scenarios.noyau.noyau`), then the long table (k€; ``taux_epargne_brute`` in %,
+    ``capacite_desendettement`` in years, ``cif`` a coefficient, ``etp`` in FTE — units of
+    :mod:`orleans_gov.base.vocabulaire`).
+
+    >>> from orleans_gov.scenarios import DOSSIER_SCENARIOS, charger_donnees, charger_scenario, projeter
+    >>> sc = charger_scenario(DOSSIER_SCENARIOS / "transfert-voirie.yaml")
+    >>> res = projeter(sc, charger_donnees())
+    >>> list(res.long.columns)
+    ['scenario', 'entite', 'annee', 'indicateur', 'valeur']
+    >>> res.large("epargne_brute").shape          # 22 communes + agglomeration + bloc, 2013–2020
+    (24, 8)
+    >>> sorted(res.details)
+    ['actions[0] transfert']
+    """
+    base = etat_reference(donnees, scenario)
+    eff = effets_actions(scenario, donnees, base)
+    sorties = noyau(scenario, base, eff)
+    _verifier(scenario, sorties)
+    b = bloc(sorties)
+    annees = [scenario.annee_reference] + scenario.annees
+    morceaux = []
+    ent = np.array(list(ENTITES))
+    for k in INDICATEURS:
+        v = sorties[k][0]  # (E, T)
+        morceaux.append(pd.DataFrame({"entite": np.repeat(ent, len(annees)), "annee": np.tile(annees, E),
+                                      "indicateur": k, "valeur": v.reshape(-1)}))
+        if k in b:
+            morceaux.append(pd.DataFrame({"entite": BLOC, "annee": annees, "indicateur": k, "valeur": b[k][0]}))
+    long = pd.concat(morceaux, ignore_index=True)
+    # indicators that only exist for the agglomeration / the bloc
+    seul_agglo = long["indicateur"].isin(SEULS_AGGLO) & ~long["entite"].isin([SIREN_AGGLO, BLOC])
+    long = long[~seul_agglo]
+    long = long[~((long["entite"] == BLOC) & long["indicateur"].isin(["attribution_compensation", "dsc"]))]
+    long.insert(0, "scenario", scenario.nom)
+    long = long.sort_values(["entite", "indicateur", "annee"], kind="stable").reset_index(drop=True)
+    long["annee"] = long["annee"].astype("int64")
+    return Resultat(scenario=scenario, long=long, details=eff.details, base=base, effets=eff,
+                    parametres=parametres_utilises(scenario))
+
+
+def comparer(resultat: Resultat, reference: Resultat) -> pd.DataFrame:
+    """Differences scenario − reference by entity, year and indicator (long form, column ``ecart``)."""
+    cles = ["entite", "annee", "indicateur"]
+    a = resultat.long.set_index(cles)["valeur"]
+    b = reference.long.set_index(cles)["valeur"]
+    if not a.index.equals(b.index):
+        b = b.reindex(a.index)
+    return pd.DataFrame({"scenario": resultat.scenario.nom, "reference": reference.scenario.nom,
+                         "valeur_scenario": a, "valeur_reference": b, "ecart": a - b}).reset_index()
+
+
+def synthese_comparaison(resultats: list[Resultat], annee: int | None = None) -> pd.DataFrame:
+    """Side-by-side table of the bloc, the agglomeration and the communes (sum) for several scenarios."""
+    lignes = []
+    for r in resultats:
+        fin = annee or r.scenario.fin
+        horizon = list(range(r.scenario.debut, r.scenario.fin + 1))
+        L = r.long
+
+        def val(ent, ind, an=fin):
+            s = L[(L.entite == ent) & (L.indicateur == ind) & (L.annee == an)]["valeur"]
+            return float(s.iloc[0]) if len(s) else np.nan
+
+        def cumul(ent, ind):
+            return float(L[(L.entite == ent) & (L.indicateur == ind) & L.annee.isin(horizon)]["valeur"].sum())
+
+        communes = L[L.entite.isin(CODES_INSEE)]
+        en_com = float(communes[(communes.indicateur == "epargne_nette") & communes.annee.isin(horizon)]["valeur"]
+                       .sum())
+        lignes.append({
+            "scenario": r.scenario.nom,
+            "epargne_nette_cumulee_bloc": cumul(BLOC, "epargne_nette"),
+            "epargne_nette_cumulee_communes": en_com,
+            "epargne_nette_cumulee_agglo": cumul(SIREN_AGGLO, "epargne_nette"),
+            "emprunts_cumules_bloc": cumul(BLOC, "emprunt"),
+            "encours_fin_bloc": val(BLOC, "encours_dette"),
+            "capacite_desendettement_fin_bloc": val(BLOC, "capacite_desendettement"),
+            "capacite_desendettement_fin_agglo": val(SIREN_AGGLO, "capacite_desendettement"),
+            "cif_fin": val(SIREN_AGGLO, "cif"),
+            "dotation_intercommunalite_fin": val(SIREN_AGGLO, "dotation_intercommunalite"),
+            "etp_agglo_fin": val(SIREN_AGGLO, "etp"),
+            "etp_bloc_fin": val(BLOC, "etp"),
+        })
+    return pd.DataFrame(lignes)
