@@ -16,6 +16,22 @@ A parameter is a leaf of the YAML tree::
 ``null`` (the rule does not exist from that date) or to ``{valeur, reference}`` when the legal reference changes.
 Code asks for the value in force at a date: ``parametres()("capacite_desendettement.seuil_vigilance", 2016)``.
 A scenario may override a parameter explicitly (:meth:`Parametres.avec`); the override is recorded and shown.
+
+A **barème** (dated table of brackets) is a leaf with ``bareme`` instead of ``valeurs``::
+
+    conseil_communautaire:
+      sieges_tableau:
+        description: Nombre de sièges du tableau du III de l'art. L5211-6-1 CGCT
+        unite: sièges
+        reference: "CGCT art. L5211-6-1 III"
+        bareme:
+          2010-12-18: [[0, 16], [3500, 18], [5000, 22]]
+          2020-01-01: {tranches: [[0, 16], [3500, 18]], reference: "..."}
+
+Each version maps a start date to a list of ``[seuil, valeur]`` pairs (strictly increasing ``seuil``; a bracket runs
+from its ``seuil`` included to the next ``seuil`` excluded, the last one has no upper bound), to ``null`` (no barème
+from that date) or to ``{tranches, reference}``. Code asks for the value of the bracket containing an amount at a
+date: ``parametres().bareme("conseil_communautaire.sieges_tableau")(282_828, 2019)`` → 72.
 """
 from __future__ import annotations
 
@@ -32,6 +48,7 @@ from orleans_gov.base.erreurs import ErreurDonnees
 
 DOSSIER_PARAMETRES = Path(__file__).resolve().parent / "parametres"
 CLES_FEUILLE = {"description", "unite", "reference", "valeurs", "note"}
+CLES_BAREME = {"description", "unite", "reference", "bareme", "note"}
 
 
 def date_effet(quand: Any) -> _dt.date:
@@ -85,6 +102,94 @@ class Parametre:
         return self.en_vigueur(quand).valeur  # type: ignore[return-value]
 
 
+@dataclass(frozen=True)
+class VersionBareme:
+    debut: _dt.date
+    tranches: tuple[tuple[float, float], ...] | None
+    reference: str
+
+
+def valeur_tranche(tranches: tuple[tuple[float, float], ...], assiette: float) -> float:
+    """The value of the bracket containing ``assiette`` (bracket = [seuil, next seuil[; the last is unbounded)."""
+    if assiette < tranches[0][0]:
+        raise ValueError(f"assiette {assiette!r} sous le premier seuil du barème ({tranches[0][0]!r})")
+    valeur = tranches[0][1]
+    for seuil, v in tranches:
+        if assiette >= seuil:
+            valeur = v
+        else:
+            break
+    return valeur
+
+
+@dataclass(frozen=True)
+class Bareme:
+    """One dated barème (table of brackets): its versions by start date and their legal references."""
+
+    nom: str
+    description: str
+    unite: str
+    reference: str
+    versions: tuple[VersionBareme, ...]
+    note: str = ""
+
+    def en_vigueur(self, quand: Any) -> VersionBareme:
+        d = date_effet(quand)
+        courant = None
+        for v in self.versions:
+            if v.debut <= d:
+                courant = v
+        if courant is None or courant.tranches is None:
+            premier = self.versions[0].debut.isoformat() if self.versions else "—"
+            raise KeyError(f"barème « {self.nom} » sans version en vigueur au {d.isoformat()} "
+                           f"(première version : {premier})")
+        return courant
+
+    def __call__(self, assiette: float, quand: Any) -> float:
+        return valeur_tranche(self.en_vigueur(quand).tranches, assiette)  # type: ignore[arg-type]
+
+
+def _tranches(nom: str, brut: Any, fichier: Path) -> tuple[tuple[float, float], ...]:
+    if not isinstance(brut, (list, tuple)) or not brut:
+        raise ErreurDonnees(f"barème « {nom} » : liste de [seuil, valeur] attendue", fichier=fichier, colonne=nom,
+                            valeur=brut)
+    tranches = []
+    for paire in brut:
+        if (not isinstance(paire, (list, tuple)) or len(paire) != 2
+                or any(isinstance(x, bool) or not isinstance(x, (int, float)) for x in paire)):
+            raise ErreurDonnees(f"barème « {nom} » : tranche [seuil, valeur] numérique attendue", fichier=fichier,
+                                colonne=nom, valeur=paire)
+        tranches.append((float(paire[0]), float(paire[1])))
+    if any(b[0] <= a[0] for a, b in zip(tranches, tranches[1:])):
+        raise ErreurDonnees(f"barème « {nom} » : seuils non strictement croissants", fichier=fichier, colonne=nom,
+                            valeur=brut)
+    return tuple(tranches)
+
+
+def _bareme(nom: str, noeud: Mapping, fichier: Path) -> Bareme:
+    inconnues = set(noeud) - CLES_BAREME
+    if inconnues or not isinstance(noeud.get("bareme"), Mapping):
+        raise ErreurDonnees(f"barème « {nom} » mal formé (clés attendues : {', '.join(sorted(CLES_BAREME))})",
+                            fichier=fichier, colonne=nom)
+    ref_defaut = str(noeud.get("reference", "")).strip()
+    if not ref_defaut:
+        raise ErreurDonnees(f"barème « {nom} » sans référence légale", fichier=fichier, colonne=nom)
+    versions = []
+    for debut, v in noeud["bareme"].items():
+        try:
+            d = date_effet(debut)
+        except ValueError as exc:
+            raise ErreurDonnees(str(exc), fichier=fichier, colonne=nom, valeur=debut) from None
+        ref = ref_defaut
+        if isinstance(v, Mapping):
+            ref = str(v.get("reference", ref_defaut))
+            v = v.get("tranches")
+        versions.append(VersionBareme(d, None if v is None else _tranches(nom, v, fichier), ref))
+    versions.sort(key=lambda x: x.debut)
+    return Bareme(nom=nom, description=str(noeud.get("description", "")), unite=str(noeud.get("unite", "")),
+                  reference=ref_defaut, versions=tuple(versions), note=str(noeud.get("note", "")))
+
+
 def _feuille(nom: str, noeud: Mapping, fichier: Path) -> Parametre:
     inconnues = set(noeud) - CLES_FEUILLE
     if inconnues or "valeurs" not in noeud:
@@ -111,9 +216,12 @@ def _feuille(nom: str, noeud: Mapping, fichier: Path) -> Parametre:
                      reference=ref_defaut, valeurs=tuple(valeurs), note=str(noeud.get("note", "")))
 
 
-def _parcourir(noeud: Mapping, prefixe: str, fichier: Path) -> Iterator[Parametre]:
+def _parcourir(noeud: Mapping, prefixe: str, fichier: Path) -> Iterator[Parametre | Bareme]:
     if "valeurs" in noeud:
         yield _feuille(prefixe, noeud, fichier)
+        return
+    if "bareme" in noeud:
+        yield _bareme(prefixe, noeud, fichier)
         return
     for k, v in noeud.items():
         if not isinstance(v, Mapping):
@@ -127,6 +235,7 @@ class Parametres:
 
     table: Mapping[str, Parametre]
     surcharges: Mapping[str, float] = field(default_factory=dict)
+    baremes: Mapping[str, Bareme] = field(default_factory=dict)
 
     def __call__(self, nom: str, quand: Any) -> float:
         return self.parametre(nom)(quand)
@@ -135,7 +244,16 @@ class Parametres:
         try:
             return self.table[nom]
         except KeyError:
+            if nom in self.baremes:
+                raise KeyError(f"« {nom} » est un barème : utiliser Parametres.bareme(nom)(assiette, date)") from None
             raise KeyError(f"paramètre inconnu : « {nom} »") from None
+
+    def bareme(self, nom: str) -> Bareme:
+        """The dated barème ``nom`` (call it with an amount and a date: ``bareme(nom)(assiette, date)``)."""
+        try:
+            return self.baremes[nom]
+        except KeyError:
+            raise KeyError(f"barème inconnu : « {nom} »") from None
 
     def reference(self, nom: str, quand: Any) -> str:
         return self.parametre(nom).en_vigueur(quand).reference
@@ -154,7 +272,7 @@ class Parametres:
             table[nom] = Parametre(nom=p.nom, description=p.description, unite=p.unite, reference=reference,
                                    valeurs=(Valeur(_dt.date(1900, 1, 1), float(v), reference),), note=p.note,
                                    surcharge=True)
-        return Parametres(table, {**self.surcharges, **{k: float(v) for k, v in surcharges.items()}})
+        return Parametres(table, {**self.surcharges, **{k: float(v) for k, v in surcharges.items()}}, self.baremes)
 
     def tableau(self, quand: Any, prefixe: str = ""):
         """The parameters in force at a date, as a frame (nom, description, valeur, unité, référence, surcharge)."""
@@ -175,15 +293,16 @@ class Parametres:
 def lire_parametres(dossier: str | Path = DOSSIER_PARAMETRES) -> Parametres:
     """Read every ``*.yaml`` of ``dossier`` (a parameter name may appear in one file only)."""
     table: dict[str, Parametre] = {}
+    baremes: dict[str, Bareme] = {}
     for fichier in sorted(Path(dossier).glob("*.yaml")):
         brut = yaml.safe_load(fichier.read_text(encoding="utf-8")) or {}
         if not isinstance(brut, Mapping):
             raise ErreurDonnees("dictionnaire de paramètres attendu", fichier=fichier)
         for p in _parcourir(brut, "", fichier):
-            if p.nom in table:
+            if p.nom in table or p.nom in baremes:
                 raise ErreurDonnees(f"paramètre « {p.nom} » défini deux fois", fichier=fichier, colonne=p.nom)
-            table[p.nom] = p
-    return Parametres(table)
+            (baremes if isinstance(p, Bareme) else table)[p.nom] = p
+    return Parametres(table, baremes=baremes)
 
 
 @functools.lru_cache(maxsize=1)
