@@ -49,7 +49,7 @@ def _indicateurs() -> pd.DataFrame:
         "personnel": [30000.0], "impots_directs": [50000.0], "dgf": [20000.0], "epargne_brute": [20000.0],
         "epargne_nette": [10000.0], "equipement": [15000.0], "encours_dette": [np.nan],
         "taux_epargne_brute": [20.0], "taux_epargne_nette": [10.0], "capacite_desendettement": [np.nan],
-        "lecture_capacite": [pd.NA], "rigidite_charges": [35.0], "r7_personnel_drf": [37.5],
+        "classe_capacite": [pd.NA], "rigidite_charges": [35.0], "r7_personnel_drf": [37.5],
         "provenance": ["exemple"],
     })
 
@@ -57,12 +57,12 @@ def _indicateurs() -> pd.DataFrame:
 def test_tableau_finances_agglo_sans_strate():
     t = f.tableau_finances("244500468", _indicateurs(), None, 2013)
     # 100 000 k€ × 1 000 / 200 000 hab. = 500 €/hab.
-    assert t.loc["Recettes de fonctionnement", "Par habitant (€/hab.)"] == 500.0
-    assert np.isnan(t.loc["Encours de la dette au 31/12", "Montant (k€)"])  # missing stays missing
-    assert t["Moyenne de la strate (€/hab.)"].isna().all()
+    assert t.loc["Recettes réelles de fonctionnement", "valeur_eur_hab"] == 500.0
+    assert np.isnan(t.loc["Encours de la dette au 31/12", "montant"])  # missing stays missing
+    assert t["moyenne_strate_eur_hab"].isna().all()
     r = f.tableau_ratios("244500468", _indicateurs(), 2013)
-    assert r.loc["Taux d'épargne brute", "Valeur"] == "20,0\u00a0%"
-    assert r.loc["Capacité de désendettement", "Valeur"] == "n.d."
+    assert r.loc["Taux d'épargne brute", "valeur"] == "20,0\u00a0%"
+    assert r.loc["Capacité de désendettement", "valeur"] == "n.d."
     with pytest.raises(f.SectionIndisponible):
         f.tableau_finances("244500468", _indicateurs(), None, 2012)
 
@@ -81,12 +81,12 @@ def test_depenses_politiques_somme_stricte():
     })
     t = f.depenses_politiques("45043", dep, 2013)
     # fonction 0 : (100 + 50) k€ × 1 000 / 1 000 hab. = 150 €/hab.
-    assert t.loc["0 Services généraux", "Par habitant (€/hab.)"] == 150.0
+    assert t.loc["0 Services généraux", "montant_eur_hab"] == 150.0
     # fonction 3 : one section missing → missing, not 20
-    assert np.isnan(t.loc["3 Culture", "Montant (k€)"])
+    assert np.isnan(t.loc["3 Culture", "montant"])
     # median of the communes for function 0: Bou 150, Olivet 400 × 1 000 / 20 000 = 20 → (150 + 20) / 2 = 85
-    assert t.loc["0 Services généraux", "Médiane des 22 communes (€/hab.)"] == 85.0
-    assert t["Part des dépenses"].isna().all()  # total unknown → shares unknown
+    assert t.loc["0 Services généraux", "mediane_communes_eur_hab"] == 85.0
+    assert t["part_depenses"].isna().all()  # total unknown → shares unknown
 
 
 def test_fonction_absente():

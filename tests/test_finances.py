@@ -8,10 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from orleans_gov.analyse.finances import (RATIO_8_NON_CALCULABLE, bloc_communal, comparaison_strate,
-                                          evolution_annuelle, indicateurs_entites, indicateurs_financiers,
-                                          indicateurs_financiers_gfp, tcam)
+from orleans_gov.analyse.bloc import bloc_communal
+from orleans_gov.analyse.finances import (RATIO_8_NON_CALCULABLE, evolution_annuelle, indicateurs_entites,
+                                          indicateurs_financiers, indicateurs_financiers_gfp, tcam)
+from orleans_gov.analyse.strates import comparaison_strate
 from orleans_gov.base.erreurs import ErreurDonnees
+from orleans_gov.restitution.finances import alertes_bloc, lecture_capacite
 from orleans_gov.sources.dgfip import read_fiche_aeff
 
 RACINE = Path(__file__).resolve().parents[1]
@@ -40,7 +42,8 @@ def test_indicateurs_commune_jouet_exemple_calcule_a_la_main():
     assert a["taux_epargne_brute"] == pytest.approx(1_500 / 12_000 * 100)   # 12,5 % on prod (no pfcaf)
     assert a["denominateur_taux_epargne"] == "prod"
     assert a["capacite_desendettement"] == pytest.approx(9_000 / 1_500)     # 6 years
-    assert a["lecture_capacite"] == "satisfaisant (< 8 ans)"
+    assert a["classe_capacite"] == "satisfaisant"
+    assert lecture_capacite(ind).loc[10] == "satisfaisant (< 8 ans)"
     assert a["rigidite_charges"] == pytest.approx((6_000 + 200 + 300) / 12_000 * 100)  # 54,17 %
     assert a["encours_dette_par_habitant"] == pytest.approx(9_000 * 1000 / 10_000)    # 900 €/hab
     assert a["r1_drf_hab"] == pytest.approx(1_100.0)             # 11 000 k€ / 10 000 hab
@@ -57,7 +60,8 @@ def test_indicateurs_commune_jouet_exemple_calcule_a_la_main():
     assert b["taux_epargne_brute"] == pytest.approx(1_240 / 12_400 * 100)   # 10 % on pfcaf
     assert b["denominateur_taux_epargne"] == "pfcaf"
     assert b["capacite_desendettement"] == pytest.approx(9_920 / 1_240)     # 8 years
-    assert b["lecture_capacite"] == "vigilance (8 à 12 ans)"
+    assert b["classe_capacite"] == "vigilance"
+    assert lecture_capacite(ind).loc[11] == "vigilance (8 à 12 ans)"
     assert "CAF ≠ prod − charge" in a["definition"]
     assert ind.attrs["ratio_8"] == RATIO_8_NON_CALCULABLE
     assert "potentiel fiscal" in ind.attrs["ratio_8"]
@@ -69,7 +73,7 @@ def test_caf_negative_capacite_non_calculable():
     df["cafn"] = -800.0
     ind = indicateurs_financiers(df).iloc[0]
     assert math.isnan(ind["capacite_desendettement"])           # never -45 years
-    assert ind["lecture_capacite"] == "non calculable (épargne brute ≤ 0)"
+    assert lecture_capacite(indicateurs_financiers(df)).iloc[0] == "non calculable (épargne brute ≤ 0)"
     assert ind["taux_epargne_brute"] == pytest.approx(-200 / 12_000 * 100)
     df["caf"] = 0.0
     assert math.isnan(indicateurs_financiers(df).iloc[0]["capacite_desendettement"])
@@ -81,7 +85,7 @@ def test_valeur_manquante_reste_manquante():
     df = df.drop(columns=["cont"])
     ind = indicateurs_financiers(df, colonnes="communes")
     assert math.isnan(ind.loc[10, "capacite_desendettement"])
-    assert pd.isna(ind.loc[10, "lecture_capacite"])
+    assert pd.isna(lecture_capacite(ind).loc[10])
     assert ind["rigidite_charges"].isna().all()                  # cont absent: not treated as 0
 
 
@@ -214,7 +218,7 @@ def test_bloc_communal_retire_les_flux_une_fois():
     assert math.isnan(drf["flux_internes_keur"])
     assert (b["nb_communes"] == 2).all()
     assert (b["provenance"] == "exemple").all()
-    assert b.attrs["alertes"] == []
+    assert b.attrs["ecarts_flux"] == [] and alertes_bloc(b) == []
 
 
 def test_bloc_communal_sans_table_des_flux_utilise_revtot_et_signale_les_ecarts():
@@ -225,7 +229,7 @@ def test_bloc_communal_sans_table_des_flux_utilise_revtot_et_signale_les_ecarts(
     flux.loc[1, "dsc"] = 0.0                                              # Σ = 300 ≠ 350
     b = bloc_communal(communes, agglo, flux, communes_attendues=None)
     assert b.set_index("indicateur").loc["rrf", "ecart_flux_revtot_keur"] == pytest.approx(300 - 350)
-    assert len(b.attrs["alertes"]) == 1 and "2013" in b.attrs["alertes"][0]
+    assert len(b.attrs["ecarts_flux"]) == 1 and "2013" in alertes_bloc(b)[0]
 
 
 def test_bloc_communal_valeur_manquante_pas_de_zero():
@@ -247,7 +251,7 @@ def test_correspondance_explicite_des_colonnes():
 
 
 def test_phrases_generees_depuis_les_resultats():
-    from orleans_gov.analyse.finances import phrases_bloc, phrases_situation, phrases_strate
+    from orleans_gov.restitution.finances import phrases_bloc, phrases_situation, phrases_strate
     df = commune_jouet()
     df.loc[11, "caf"] = -100.0
     ind = indicateurs_financiers(df).assign(niveau="commune")

@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 from orleans_gov.analyse.politiques import (A_CONFIRMER, charges_centralite, competences_par_fonction,
-                                            depenses_par_habitant, matrice_competences, matrice_eur_hab,
-                                            normaliser_depenses, taux_integration)
+                                            depenses_par_habitant, matrice_competences, normaliser_depenses,
+                                            taux_integration)
+from orleans_gov.restitution.politiques import matrice_eur_hab
 from orleans_gov.base.erreurs import ErreurDonnees
 
 RACINE = Path(__file__).resolve().parents[1]
@@ -163,7 +164,7 @@ def test_ecarts_depenses_comptes():
 
 
 def test_phrases_politiques_calculees():
-    from orleans_gov.analyse.politiques import phrases_politiques
+    from orleans_gov.restitution.politiques import phrases_politiques
     t = taux_integration(depenses_jouet(), 2013, section="fonctionnement", communes_attendues=None)
     d = pd.DataFrame({"entite": [ORLEANS, A, B], "an": [2013] * 3, "fonction": ["3"] * 3,
                       "section": ["fonctionnement"] * 3, "montant": [20_000.0, 1_000.0, 1_500.0]})

@@ -182,3 +182,73 @@ def test_legende_figure_et_carte():
     ax = p.carte_situation(gdf, "45234")
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Orléans"]
     plt.close(ax.get_figure())
+
+
+def test_format_de_chaque_unite_du_vocabulaire():
+    from orleans_gov.base.vocabulaire import UNITES
+
+    for u in UNITES:
+        p.format_unite(u)                                  # every unit has a table format (or None for text)
+    assert p.format_unite("%") == "pourcent"               # a « % » term holds a percent value, not a fraction
+    assert p.format_unite("k€", 1) == ("keur", 1)
+    assert p.fmt_unite(12.34, "%") == f"12,3{N}%"
+    assert p.fmt_unite(3.24, "années") == f"3,2{N}ans"
+    assert p.fmt_unite(37435.2, "€ par ETP") == f"37{F}435{N}€"
+    assert p.fmt_unite(float("nan"), "années") == "n.d."
+
+
+def test_tableau_termes_entetes_et_formats_du_vocabulaire():
+    from orleans_gov.base import vocabulaire as v
+
+    df = pd.DataFrame({"epargne_brute": [1234.0], "taux_epargne_brute": [12.34], "part_contractuels": [0.2],
+                       "flux_internes_keur": ["sans objet"], "autre": [1.5]})
+    affiche, formats = p.termes_en_colonnes(df, fractions=["part_contractuels"])
+    assert list(affiche.columns) == [v.entete("epargne_brute"), v.entete("taux_epargne_brute"),
+                                     v.entete("part_contractuels"), v.entete("flux_internes_keur"), "autre"]
+    assert formats == {v.entete("epargne_brute"): "keur", v.entete("taux_epargne_brute"): "pourcent",
+                       v.entete("part_contractuels"): ("pct", 1)}   # text columns are shown as they are
+    h = p.tableau_termes(df, exemple=False, fractions=["part_contractuels"])._repr_html_()
+    assert f">1{F}234{N}k€<" in h and f">12,3{N}%<" in h and f">20,0{N}%<" in h and ">sans objet<" in h
+    assert "Épargne brute (k€)" in h
+
+
+def test_entetes_avec_annee_et_libelles_dans_une_phrase():
+    from orleans_gov.restitution.textes import dans_phrase, entete_annee, liste
+
+    assert entete_annee("epargne_brute", 2013) == "Épargne brute 2013 (k€)"
+    assert entete_annee("encours_dette", 2020, "Δ ") == "Δ Encours de la dette au 31/12/2020 (k€)"
+    assert entete_annee("encours_dette", "en fin d'horizon") == "Encours de la dette au 31/12 en fin d'horizon (k€)"
+    assert dans_phrase("personnel") == "charges de personnel"
+    assert dans_phrase("dgf") == "dotation globale de fonctionnement"
+    assert liste(["a", "b", "c"]) == "a, b et c"
+
+
+def test_lecture_capacite_seuils_parametres_dates():
+    from orleans_gov.analyse.finances import classe_capacite, seuils_capacite
+    from orleans_gov.base.parametres import parametres
+    from orleans_gov.restitution.finances import texte_classe_capacite
+
+    assert seuils_capacite(2016) == (parametres()("capacite_desendettement.seuil_vigilance", 2016),
+                                     parametres()("capacite_desendettement.seuil_alerte", 2016)) == (8.0, 12.0)
+    cap = pd.Series([5.0, 8.0, 12.0, 12.5, np.nan, np.nan])
+    eb = pd.Series([1.0, 1.0, 1.0, 1.0, -3.0, np.nan])
+    c = classe_capacite(cap, eb, pd.Series([2013] * 6))
+    assert list(c[:5]) == ["satisfaisant", "vigilance", "vigilance", "alerte", "non calculable"]
+    assert pd.isna(c[5])
+    assert texte_classe_capacite("alerte", 2013) == "alerte (> 12 ans)"
+    assert texte_classe_capacite("vigilance", 2013) == "vigilance (8 à 12 ans)"
+    assert texte_classe_capacite(pd.NA, 2013) is None
+
+
+def test_taux_d_epargne_du_moteur_en_pourcent_quelle_que_soit_sa_convention():
+    from types import SimpleNamespace
+
+    from orleans_gov.restitution.scenarios import facteur_pourcent
+
+    def resultat(taux):
+        return SimpleNamespace(long=pd.DataFrame({
+            "entite": ["X"] * 3, "annee": [2013] * 3,
+            "indicateur": ["epargne_brute", "recettes_reelles_fonctionnement", "taux_epargne_brute"],
+            "valeur": [150.0, 1000.0, taux]}))
+    assert facteur_pourcent(resultat(0.15)) == 100.0      # engine before issue 10: a fraction
+    assert facteur_pourcent(resultat(15.0)) == 1.0        # from issue 10: a percent

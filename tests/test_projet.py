@@ -51,3 +51,14 @@ def test_sources_documentees():
     for p in sorted((RACINE / "data" / "raw" / "reel").rglob("*")):
         if p.is_file() and p.suffix in {".csv", ".geojson"}:
             assert p.name in sources, f"{p.name} absent de data/raw/SOURCES.md"
+
+
+def test_cellules_de_code_courtes():
+    """Thin notebooks (docs/ARCHITECTURE.md): no code cell of any notebook over 25 lines; the logic lives in
+    orleans_gov.restitution."""
+    for nb in sorted((RACINE / "notebooks").glob("*.ipynb")):
+        contenu = json.loads(nb.read_text())
+        for i, cell in enumerate(contenu["cells"]):
+            if cell["cell_type"] == "code":
+                n = len("".join(cell["source"]).strip("\n").splitlines())
+                assert n <= 25, f"{nb.name}, cellule {i} : {n} lignes de code (25 au plus)"

@@ -21,19 +21,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from orleans_gov.analyse.colonnes import diviser
 from orleans_gov.base.nomenclatures import CATEGORIES, FILIERES, FONCTIONS_SUPPORT, STATUTS
 from orleans_gov.base.territoire import SIREN_AGGLO
 
 DIMENSIONS = ("filiere", "categorie", "statut")
-
-
-def _div(num, den):
-    """Division with NaN (not ±inf) when the denominator is 0 or missing."""
-    num = pd.to_numeric(num, errors="raise").astype("float64")
-    den = pd.to_numeric(den, errors="raise").astype("float64")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = num / den
-    return out.where(den.ne(0) & den.notna() & num.notna())
 
 
 def indicateurs_personnel(effectifs_totaux: pd.DataFrame, effectifs: pd.DataFrame, territoire: pd.DataFrame,
@@ -58,10 +50,10 @@ def indicateurs_personnel(effectifs_totaux: pd.DataFrame, effectifs: pd.DataFram
     t = t.merge(contr, on=["entite", "an"], how="left")
     terr = territoire[["entite", "an", "nom", "niveau", "population", "strate_dgfip"]]
     t = t.merge(terr, on=["entite", "an"], how="left")
-    t["effectif_pour_1000_hab"] = _div(t["effectif"] * 1000, t["population"])
-    t["etp_pour_1000_hab"] = _div(t["etp"] * 1000, t["population"])
-    t["part_contractuels"] = _div(t["etp_contractuels"], t["etp"])
-    t["cout_par_etp"] = _div(t["charges_personnel"] * 1000, t["etp"])
+    t["effectif_pour_1000_hab"] = diviser(t["effectif"] * 1000, t["population"])
+    t["etp_pour_1000_hab"] = diviser(t["etp"] * 1000, t["population"])
+    t["part_contractuels"] = diviser(t["etp_contractuels"], t["etp"])
+    t["cout_par_etp"] = diviser(t["charges_personnel"] * 1000, t["etp"])
     fin = []
     if finances_communes is not None and len(finances_communes):
         fin.append(finances_communes[["code_insee", "an", "perso", "charge"]].rename(
@@ -77,7 +69,7 @@ def indicateurs_personnel(effectifs_totaux: pd.DataFrame, effectifs: pd.DataFram
     else:
         t["charges_personnel_dgfip"] = np.nan
         t["charges_fonctionnement"] = np.nan
-    t["part_personnel_charges"] = _div(t["charges_personnel_dgfip"], t["charges_fonctionnement"])
+    t["part_personnel_charges"] = diviser(t["charges_personnel_dgfip"], t["charges_fonctionnement"])
     ordre = ["entite", "nom", "niveau", "an", "population", "strate_dgfip", "effectif", "etp",
              "effectif_pour_1000_hab", "etp_pour_1000_hab", "etp_contractuels", "part_contractuels",
              "charges_personnel", "cout_par_etp", "charges_personnel_dgfip", "charges_fonctionnement",
@@ -117,10 +109,10 @@ def moyennes_par_groupe(indicateurs: pd.DataFrame, groupe: str = "strate_dgfip")
         etp_contractuels=("etp_contractuels", "sum"), charges_personnel=("charges_personnel", "sum"),
         charges_personnel_dgfip=("charges_personnel_dgfip", lambda s: s.sum(min_count=1)),
         charges_fonctionnement=("charges_fonctionnement", lambda s: s.sum(min_count=1)))
-    g["etp_pour_1000_hab"] = _div(g["etp"] * 1000, g["population"])
-    g["part_contractuels"] = _div(g["etp_contractuels"], g["etp"])
-    g["cout_par_etp"] = _div(g["charges_personnel"] * 1000, g["etp"])
-    g["part_personnel_charges"] = _div(g["charges_personnel_dgfip"], g["charges_fonctionnement"])
+    g["etp_pour_1000_hab"] = diviser(g["etp"] * 1000, g["population"])
+    g["part_contractuels"] = diviser(g["etp_contractuels"], g["etp"])
+    g["cout_par_etp"] = diviser(g["charges_personnel"] * 1000, g["etp"])
+    g["part_personnel_charges"] = diviser(g["charges_personnel_dgfip"], g["charges_fonctionnement"])
     return g[[groupe, "an", "nb_entites", "population", "etp", "etp_pour_1000_hab", "part_contractuels",
               "cout_par_etp", "part_personnel_charges"]]
 
@@ -146,7 +138,7 @@ def comparer_a_la_strate(indicateurs: pd.DataFrame) -> pd.DataFrame:
     out = out.merge(tout.rename(columns={c: f"{c}_communes" for c in INDICATEURS_COMPARES})
                     [["an"] + [f"{c}_communes" for c in INDICATEURS_COMPARES]], on="an", how="left")
     for c in INDICATEURS_COMPARES:
-        out[f"indice_{c}_strate"] = _div(out[c] * 100, out[f"{c}_strate"])
+        out[f"indice_{c}_strate"] = diviser(out[c] * 100, out[f"{c}_strate"])
     return out
 
 
@@ -206,6 +198,6 @@ def police_pour_1000(police_municipale: pd.DataFrame) -> pd.DataFrame:
     """Police municipale agents (and ASVP) per 1 000 inhabitants, by entity and year, from the Ministère de
     l'Intérieur survey (population of the survey file, 1 January of the year). Missing stays missing."""
     p = police_municipale.copy()
-    p["agents_pour_1000_hab"] = _div(p["agents_police"] * 1000, p["population"])
-    p["agents_asvp_pour_1000_hab"] = _div((p["agents_police"] + p["asvp"]) * 1000, p["population"])
+    p["agents_pour_1000_hab"] = diviser(p["agents_police"] * 1000, p["population"])
+    p["agents_asvp_pour_1000_hab"] = diviser((p["agents_police"] + p["asvp"]) * 1000, p["population"])
     return p.sort_values(["entite", "an"]).reset_index(drop=True)

@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from orleans_gov.analyse.colonnes import somme_stricte
 from orleans_gov.base.erreurs import ErreurDonnees
-from orleans_gov.base.territoire import CODE_ORLEANS, CODES_INSEE, COMMUNES, SIREN_AGGLO, nom_entite
-
 from orleans_gov.base.nomenclatures import A_CONFIRMER, FONCTIONS_M14, NIVEAUX_COMPETENCE, SECTIONS
+from orleans_gov.base.territoire import CODE_ORLEANS, CODES_INSEE, COMMUNES, SIREN_AGGLO, nom_entite
 
 
 def _source(df: pd.DataFrame, defaut: str) -> str:
@@ -123,34 +123,30 @@ def _filtrer(dep: pd.DataFrame, an: int, section: str | None) -> pd.DataFrame:
     return d
 
 
-def _somme_stricte(s: pd.Series) -> float:
-    """Sum that stays NaN when one term is missing (missing is not zero)."""
-    return float(s.sum()) if len(s) and s.notna().all() else np.nan
-
-
 def _par_fonction(d: pd.DataFrame) -> pd.Series:
     """Entity × function amounts (k€), summed over sections / sub-functions strictly (one NaN → NaN)."""
-    return d.groupby(["entite", "fonction"], observed=True)["montant"].agg(_somme_stricte)
+    return d.groupby(["entite", "fonction"], observed=True)["montant"].agg(somme_stricte)
 
 
-def matrice_eur_hab(dep_hab: pd.DataFrame, an: int, section: str | None = None,
-                    inclure_agglo: bool = False) -> pd.DataFrame:
-    """Communes (rows, by name) × M14 functions (columns, « 0 Services généraux »…) in €/hab for one year.
+def _eur_hab_par_fonction(d: pd.DataFrame) -> pd.DataFrame:
+    """Entity × function: ``montant`` (k€, strict sum), ``population``, ``eur_hab`` (NaN without population)."""
+    montants = _par_fonction(d).rename("montant").reset_index()
+    pops = d.drop_duplicates("entite").set_index("entite")["population"].astype("float64").where(lambda s: s > 0)
+    montants["population"] = montants["entite"].map(pops)
+    montants["eur_hab"] = montants["montant"] * 1000.0 / montants["population"]
+    return montants
 
-    ``section`` None = fonctionnement + investissement. Input: :func:`depenses_par_habitant`. Missing stays NaN.
-    """
+
+def depenses_fonction_eur_hab(dep_hab: pd.DataFrame, an: int, section: str | None = None,
+                              inclure_agglo: bool = False) -> pd.DataFrame:
+    """Spending of each commune (and of the agglomeration with ``inclure_agglo``) by M14 function for one year:
+    ``entite``, ``fonction``, ``montant`` (k€, fonctionnement + investissement when ``section`` is None, strict
+    sum), ``population``, ``eur_hab`` (montant × 1000 / population; NaN when missing, never 0).
+    Input: :func:`depenses_par_habitant`."""
     d = _filtrer(dep_hab, an, section)
     if not inclure_agglo:
         d = d[d["niveau"] == "commune"]
-    montants = _par_fonction(d).rename("montant").reset_index()
-    pops = d.drop_duplicates("entite").set_index("entite")["population"].astype("float64")
-    montants["eur_hab"] = montants["montant"] * 1000.0 / montants["entite"].map(pops).where(lambda s: s > 0)
-    m = montants.pivot(index="entite", columns="fonction", values="eur_hab").astype("float64")
-    m = m.reindex(columns=sorted(m.columns))
-    m.index = [nom_entite(e) if (e in COMMUNES or e == SIREN_AGGLO) else e for e in m.index]
-    m.columns = [f"{f} {FONCTIONS_M14.get(f, '')}".strip() for f in m.columns]
-    m.index.name = "Entité"
-    return m
+    return _eur_hab_par_fonction(d)
 
 
 def taux_integration(depenses: pd.DataFrame, an: int, section: str | None = None,
@@ -203,12 +199,8 @@ def charges_centralite(dep_hab: pd.DataFrame, an: int, section: str | None = Non
     spending of the centre compared with the rest at the same €/hab: an order of magnitude of the charges de
     centralité, not a CLECT evaluation). NaN propagates (never 0). Input: :func:`depenses_par_habitant`.
     """
-    d = _filtrer(dep_hab, an, section)
-    d = d[d["niveau"] == "commune"]
-    montants = _par_fonction(d).rename("montant").reset_index()
-    pops = d.drop_duplicates("entite").set_index("entite")["population"].astype("float64").where(lambda s: s > 0)
-    montants["population"] = montants["entite"].map(pops)
-    montants["eur_hab"] = montants["montant"] * 1000.0 / montants["population"]
+    montants = depenses_fonction_eur_hab(dep_hab, an, section)
+    pops = montants.drop_duplicates("entite").set_index("entite")["population"]
     if centre not in set(montants["entite"]):
         raise ErreurDonnees(f"la ville-centre {centre} n'a pas de dépenses par fonction en {an}",
                             fichier="depenses_fonction", colonne="entite", valeur=centre)
@@ -286,51 +278,10 @@ def populations_dgfip(finances_communes: pd.DataFrame) -> pd.DataFrame:
     """
     f = finances_communes[["code_insee", "an", "pop1"]].rename(columns={"code_insee": "entite", "pop1": "population"})
     f = f.assign(entite=f["entite"].astype("string"), population=f["population"].astype("float64"))
-    agg = f.groupby("an")["population"].agg(_somme_stricte).rename("population").reset_index()
+    agg = f.groupby("an")["population"].agg(somme_stricte).rename("population").reset_index()
     agg.insert(0, "entite", SIREN_AGGLO)
     out = pd.concat([f, agg.astype({"entite": "string"})], ignore_index=True)
     return out.sort_values(["entite", "an"], kind="stable").reset_index(drop=True)
-
-
-def phrases_politiques(integration: pd.DataFrame, centralite: pd.DataFrame, an: int,
-                       nom_centre: str = "Orléans") -> list[str]:
-    """Sentences computed from :func:`taux_integration` and :func:`charges_centralite` for year ``an``."""
-    from orleans_gov.restitution.presentation import fmt_eur_hab, fmt_meur, fmt_nombre, fmt_pct
-    out: list[str] = []
-    t = integration[integration["fonction"] != "Total"].dropna(subset=["taux_integration_pct"])
-    tot = integration[integration["fonction"] == "Total"]
-    if len(tot) and pd.notna(tot["taux_integration_pct"].iloc[0]):
-        out.append(f"En {an}, l'agglomération porte {fmt_pct(tot['taux_integration_pct'].iloc[0], 1, fraction=False)} "
-                   f"des dépenses du bloc communal ventilées par fonction ({fmt_meur(tot['agglomeration_keur'].iloc[0])} "
-                   f"sur {fmt_meur(tot['total_keur'].iloc[0])}).")
-    if len(t):
-        t = t.sort_values("taux_integration_pct", ascending=False)
-        hauts = t.head(2)
-        bas = t[t["taux_integration_pct"] < 5]
-        out.append("Les politiques les plus intégrées sont : "
-                   + " ; ".join(f"{r.libelle_fonction.lower()} ({fmt_pct(r.taux_integration_pct, 0, fraction=False)})"
-                                for r in hauts.itertuples()) + ".")
-        if len(bas):
-            out.append("Restent quasi exclusivement communales (moins de 5 % portés par l'agglomération) : "
-                       + ", ".join(r.libelle_fonction.lower() for r in bas.itertuples()) + ".")
-    c = centralite.dropna(subset=["ratio"])
-    if len(c):
-        c = c.sort_values("ecart_eur_hab", ascending=False)
-        fortes = c[c["ratio"] > 1.2].head(3)
-        if len(fortes):
-            out.append(f"Charges de centralité : {nom_centre} dépense nettement plus par habitant que le reste du "
-                       "territoire en " + " ; ".join(
-                           f"{r.libelle_fonction.lower()} ({fmt_eur_hab(r.centre_eur_hab)} contre "
-                           f"{fmt_eur_hab(r.moyenne_ponderee_autres_eur_hab)}, × {fmt_nombre(r.ratio, 1)}, "
-                           f"soit environ {fmt_meur(r.surcout_keur)} de plus qu'à dépense par habitant égale)"
-                           for r in fortes.itertuples()) + ".")
-        total = c["surcout_keur"].where(c["surcout_keur"] > 0).sum(min_count=1)
-        if pd.notna(total):
-            de = f"d'{nom_centre}" if nom_centre[:1].lower() in "aeéèêiîoôuy" else f"de {nom_centre}"
-            out.append(f"Au total, l'écart positif {de} sur les fonctions où elle dépense plus représente "
-                       f"environ {fmt_meur(total)} : un ordre de grandeur des charges de centralité, pas une "
-                       "évaluation de CLECT.")
-    return out
 
 
 def ecarts_depenses_comptes(depenses: pd.DataFrame, finances_communes: pd.DataFrame,
@@ -342,7 +293,7 @@ def ecarts_depenses_comptes(depenses: pd.DataFrame, finances_communes: pd.DataFr
     consistent; a missing total is reported with a NaN gap (never treated as 0).
     """
     d = normaliser_depenses(depenses)
-    som = d.groupby(["entite", "an", "section"])["montant"].agg(_somme_stricte).rename("somme_fonctions_keur")
+    som = d.groupby(["entite", "an", "section"])["montant"].agg(somme_stricte).rename("somme_fonctions_keur")
     parts = []
     fc = finances_communes.rename(columns={"code_insee": "entite"})
     for sec, col in (("fonctionnement", "charge"), ("investissement", "depinv")):

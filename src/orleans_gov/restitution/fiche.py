@@ -1,15 +1,17 @@
 """Building blocks of the « fiche commune » (notebooks/10_fiche_commune.ipynb): one entity's portrait.
 
 The fiche is rendered 23 times (22 communes + the agglomeration) by ``orleans-gov rapports``. Its notebook stays
-thin: it calls these functions, which select the entity's rows in the outputs of the analysis modules
-(:mod:`orleans_gov.analyse.finances`, :mod:`~orleans_gov.analyse.organisations`,
-:mod:`~orleans_gov.analyse.politiques`, :mod:`orleans_gov.scenarios`) and shape them as French tables.
+thin: the sections (:mod:`orleans_gov.restitution.fiche_sections`) call these functions, which select the entity's
+rows in the outputs of the analysis modules (:mod:`orleans_gov.analyse.finances`, :mod:`~orleans_gov.analyse.strates`,
+:mod:`~orleans_gov.analyse.organisations`, :mod:`~orleans_gov.analyse.politiques`, :mod:`orleans_gov.scenarios`) and
+shape them as tables whose columns are vocabulary names.
 
 Graceful degradation: when a table or an analysis function is not available, :class:`SectionIndisponible` is
 raised with a French explanation, which the notebook prints in place of the section (never silent zeros).
 """
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,49 +19,55 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from orleans_gov.analyse.colonnes import somme_stricte
+from orleans_gov.base import vocabulaire
 from orleans_gov.base.erreurs import ErreurDonnees
+from orleans_gov.base.provenance import EXEMPLE, REEL
 from orleans_gov.base.territoire import SIREN_AGGLO, nom_entite, verifier_entite
+from orleans_gov.restitution.chargement import SectionIndisponible, charger
+from orleans_gov.restitution.finances import texte_classe_capacite
+from orleans_gov.restitution.formats import fmt_eur_hab, fmt_nombre, fmt_pct, fmt_unite
+from orleans_gov.restitution.politiques import libelle_fonction
+from orleans_gov.restitution.scenarios.tableaux import colonnes_effets, tableau_effets_communes
+from orleans_gov.restitution.textes import dans_phrase, entete_annee, ordinal
 
-
-class SectionIndisponible(Exception):
-    """A section of the fiche cannot be produced (missing table or function); the message is French."""
+__all__ = ["SectionIndisponible", "charger_table", "fonction_analyse", "module_analyse", "est_agglo", "Identite",
+           "identite", "LIGNES_FINANCES", "tableau_finances", "tableau_ratios", "series_finances",
+           "tableau_personnel", "texte_personnel", "depenses_politiques", "effets_scenarios",
+           "fonctions_support_entite", "ordinal", "phrases_synthese"]
 
 
 def charger_table(nom: str, dossier=None) -> pd.DataFrame:
     """Processed table ``nom`` or :class:`SectionIndisponible` saying which table is missing and why."""
-    try:
-        from orleans_gov.construction.tables import charger
-    except ImportError as exc:  # pragma: no cover - donnees is part of the package
-        raise SectionIndisponible(f"le module de chargement des données n'est pas disponible ({exc})") from exc
     try:
         return charger(nom, dossier)
     except (ErreurDonnees, FileNotFoundError, OSError) as exc:
         raise SectionIndisponible(f"la table « {nom} » n'est pas disponible ({exc})") from exc
 
 
-def fonction_analyse(module: str, nom: str) -> Callable[..., Any]:
-    """``orleans_gov.<module>.<nom>`` or :class:`SectionIndisponible` when it does not exist (yet)."""
-    import importlib
-
-    try:
-        mod = importlib.import_module(f"orleans_gov.{module}")
-        return getattr(mod, nom)
-    except (ImportError, AttributeError) as exc:
-        raise SectionIndisponible(f"la fonction d'analyse orleans_gov.{module}.{nom} n'est pas disponible") from exc
-
-
 def module_analyse(module: str):
     """``orleans_gov.<module>`` or :class:`SectionIndisponible` when it does not exist (yet)."""
-    import importlib
-
     try:
         return importlib.import_module(f"orleans_gov.{module}")
     except ImportError as exc:
         raise SectionIndisponible(f"le module d'analyse orleans_gov.{module} n'est pas disponible ({exc})") from exc
 
 
+def fonction_analyse(module: str, nom: str) -> Callable[..., Any]:
+    """``orleans_gov.<module>.<nom>`` or :class:`SectionIndisponible` when it does not exist (yet)."""
+    try:
+        return getattr(module_analyse(module), nom)
+    except (SectionIndisponible, AttributeError) as exc:
+        raise SectionIndisponible(f"la fonction d'analyse orleans_gov.{module}.{nom} n'est pas disponible") from exc
+
+
 def est_agglo(entite: str) -> bool:
     return verifier_entite(entite) == SIREN_AGGLO
+
+
+def _lignes(df: pd.DataFrame, entite: str, annee: int | None = None) -> pd.DataFrame:
+    d = df[df["entite"].astype(str) == entite]
+    return d if annee is None else d[d["an"] == annee]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -113,40 +121,34 @@ def identite(entite: str, territoire: pd.DataFrame, annee: int) -> Identite:
 # ------------------------------------------------------------------------------------------------
 # 2. Finances
 # ------------------------------------------------------------------------------------------------
-LIGNES_FINANCES: list[tuple[str, str, str]] = [
-    # (indicator of analyse.finances.indicateurs_entites, DGFiP field of the strata comparison, French label)
-    ("rrf", "prod", "Recettes de fonctionnement"),
-    ("drf", "charge", "Dépenses de fonctionnement"),
-    ("personnel", "perso", "dont charges de personnel"),
-    ("impots_directs", "impo1", "Impôts locaux"),
-    ("dgf", "dgf", "Dotation globale de fonctionnement"),
-    ("epargne_brute", "caf", "Épargne brute (CAF)"),
-    ("epargne_nette", "cafn", "Épargne nette (CAF nette)"),
-    ("equipement", "equip", "Dépenses d'équipement"),
-    ("encours_dette", "dette", "Encours de la dette au 31/12"),
+LIGNES_FINANCES: list[tuple[str, str]] = [
+    # (indicator of analyse.finances.indicateurs_entites — its label is the row's —, DGFiP field of the strata
+    # comparison)
+    ("rrf", "prod"), ("drf", "charge"), ("personnel", "perso"), ("impots_directs", "impo1"), ("dgf", "dgf"),
+    ("epargne_brute", "caf"), ("epargne_nette", "cafn"), ("equipement", "equip"), ("encours_dette", "dette"),
 ]
 
 
 def tableau_finances(entite: str, indicateurs: pd.DataFrame, comparaison: pd.DataFrame | None,
                      annee: int) -> pd.DataFrame:
-    """Key amounts of ``entite`` in ``annee``: k€, €/hab., strata mean (€/hab.) and index (100 = strata).
+    """Key amounts of ``entite`` in ``annee``: ``montant`` (k€), ``valeur_eur_hab``, ``moyenne_strate_eur_hab`` and
+    ``indice_strate`` (100 = strata), one row per indicator (its label).
 
     ``indicateurs``: :func:`orleans_gov.analyse.finances.indicateurs_entites`; ``comparaison``:
-    :func:`~orleans_gov.analyse.finances.comparaison_strate` (communes only: the agglomeration has no DGFiP
-    strata, its strata columns are NaN). €/hab. = k€ × 1 000 / population of the accounts (``pop1``/``mpoid``)
-    when the comparison does not give it.
+    :func:`~orleans_gov.analyse.strates.comparaison_strate` (communes only: the agglomeration has no DGFiP
+    strata, its strata columns are NaN). €/hab. = k€ × 1 000 / population of the accounts when the comparison does
+    not give it.
     """
-    d = indicateurs[(indicateurs["entite"].astype(str) == entite) & (indicateurs["an"] == annee)]
+    d = _lignes(indicateurs, entite, annee)
     if d.empty:
         raise SectionIndisponible(f"pas de comptes pour {nom_entite(entite)} en {annee}")
     r = d.iloc[0]
     c = pd.DataFrame()
     if comparaison is not None and len(comparaison):
-        c = comparaison[(comparaison["entite"].astype(str) == entite) & (comparaison["an"] == annee)]
-        c = c.set_index("champ")
+        c = _lignes(comparaison, entite, annee).set_index("champ")
     pop = float(r["population"]) if pd.notna(r.get("population", np.nan)) else np.nan
     lignes = []
-    for ind, champ, libelle in LIGNES_FINANCES:
+    for ind, champ in LIGNES_FINANCES:
         montant = float(r[ind]) if ind in r and pd.notna(r[ind]) else np.nan
         par_hab = montant * 1000.0 / pop if pop and not np.isnan(pop) else np.nan
         moyenne = indice = np.nan
@@ -155,40 +157,41 @@ def tableau_finances(entite: str, indicateurs: pd.DataFrame, comparaison: pd.Dat
             par_hab = float(v) if pd.notna(v) else par_hab
             moyenne = float(c.loc[champ, "moyenne_strate_eur_hab"])
             indice = float(c.loc[champ, "indice"])
-        lignes.append({"Indicateur": libelle, "Montant (k€)": montant, "Par habitant (€/hab.)": par_hab,
-                       "Moyenne de la strate (€/hab.)": moyenne, "Indice (100 = strate)": indice})
-    out = pd.DataFrame(lignes).set_index("Indicateur")
+        lignes.append({"indicateur": vocabulaire.libelle(ind), "montant": montant, "valeur_eur_hab": par_hab,
+                       "moyenne_strate_eur_hab": moyenne, "indice_strate": indice})
+    out = pd.DataFrame(lignes).set_index("indicateur")
+    out.index.name = vocabulaire.libelle("indicateur")
     out["provenance"] = r.get("provenance", pd.NA)
     return out
 
 
-def tableau_ratios(entite: str, indicateurs: pd.DataFrame, annee: int) -> pd.DataFrame:
-    """Structure ratios of ``entite`` in ``annee`` with their French reading; values pre-formatted as text
-    (each row has its own unit)."""
-    from orleans_gov.restitution.presentation import fmt_nombre, fmt_pct
+RATIOS_FICHE = (("taux_epargne_brute", "épargne brute / recettes de fonctionnement"),
+                ("taux_epargne_nette", "épargne nette / recettes de fonctionnement"),
+                ("capacite_desendettement", "encours / épargne brute"),
+                ("rigidite_charges", "(personnel + contingents + intérêts) / recettes de fonctionnement"),
+                ("r7_personnel_drf", "ratio 7 de l'art. R.2313-1 CGCT"))
 
-    d = indicateurs[(indicateurs["entite"].astype(str) == entite) & (indicateurs["an"] == annee)]
+
+def tableau_ratios(entite: str, indicateurs: pd.DataFrame, annee: int) -> pd.DataFrame:
+    """Structure ratios of ``entite`` in ``annee`` with their definition; values written as text in the unit of
+    each row (``valeur``, ``definition_ratio``)."""
+    d = _lignes(indicateurs, entite, annee)
     if d.empty:
         raise SectionIndisponible(f"pas de comptes pour {nom_entite(entite)} en {annee}")
     r = d.iloc[0]
-
-    def pct(col: str) -> str:
-        return fmt_pct(r.get(col, np.nan), 1, fraction=False)
-
-    cap = r.get("capacite_desendettement", np.nan)
-    lecture = r.get("lecture_capacite", pd.NA)
-    lignes = [
-        ("Taux d'épargne brute", pct("taux_epargne_brute"), "épargne brute / recettes de fonctionnement"),
-        ("Taux d'épargne nette", pct("taux_epargne_nette"), "épargne nette / recettes de fonctionnement"),
-        ("Capacité de désendettement",
-         ("non calculable" if pd.isna(cap) and pd.notna(r.get("epargne_brute")) and r.get("epargne_brute") <= 0
-          else (f"{fmt_nombre(cap, 1)}\u00a0ans" if pd.notna(cap) else "n.d.")),
-         "encours / épargne brute" + (f" — {lecture}" if pd.notna(lecture) else "")),
-        ("Rigidité des charges structurelles", pct("rigidite_charges"),
-         "(personnel + contingents + intérêts) / recettes de fonctionnement"),
-        ("Personnel / dépenses de fonctionnement", pct("r7_personnel_drf"), "ratio 7 de l'art. R.2313-1 CGCT"),
-    ]
-    out = pd.DataFrame(lignes, columns=["Ratio", "Valeur", "Définition"]).set_index("Ratio")
+    lignes = []
+    for nom, definition in RATIOS_FICHE:
+        v = r.get(nom, np.nan)
+        if nom == "capacite_desendettement":
+            lecture = texte_classe_capacite(r.get("classe_capacite"), annee)
+            eb = r.get("epargne_brute")
+            texte = "non calculable" if pd.isna(v) and pd.notna(eb) and eb <= 0 else fmt_unite(v, "années")
+            definition += f" — {lecture}" if lecture else ""
+        else:
+            texte = fmt_unite(v, vocabulaire.unite(nom))
+        lignes.append({"ratio": vocabulaire.libelle(nom), "valeur": texte, "definition_ratio": definition})
+    out = pd.DataFrame(lignes).set_index("ratio")
+    out.index.name = vocabulaire.libelle("ratio")
     out["provenance"] = r.get("provenance", pd.NA)
     return out
 
@@ -212,40 +215,50 @@ def series_finances(entite: str, indicateurs: pd.DataFrame, comparaison: pd.Data
 # ------------------------------------------------------------------------------------------------
 # 3. Staff and organisation
 # ------------------------------------------------------------------------------------------------
-def tableau_personnel(entite: str, indicateurs_personnel: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """Staff indicators of ``entite`` against the 22 communes (median, min, max) for the latest year available.
+LIGNES_PERSONNEL = ("effectif", "etp", "etp_pour_1000_hab", "part_contractuels", "cout_par_etp", "charges_personnel",
+                    "part_personnel_charges")
+FRACTIONS_PERSONNEL = ("part_contractuels", "part_personnel_charges")
+"""Shares returned as fractions (0–1) by :func:`orleans_gov.analyse.organisations.indicateurs_personnel`."""
 
-    ``indicateurs_personnel``: :func:`orleans_gov.analyse.organisations.indicateurs_personnel`. Returns the table
-    and the year. Shares are fractions (0–1), costs in € or k€ as named.
+
+def tableau_personnel(entite: str, indicateurs_personnel: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Staff indicators of ``entite`` against the 22 communes (median, min, max) for the latest year available, one
+    row per indicator (vocabulary name; shares as fractions). Returns the table and the year.
+
+    ``indicateurs_personnel``: :func:`orleans_gov.analyse.organisations.indicateurs_personnel`.
     """
     ip = indicateurs_personnel
-    e = ip[ip["entite"].astype(str) == entite]
+    e = _lignes(ip, entite)
     if e.empty:
         raise SectionIndisponible(f"pas de données de personnel pour {nom_entite(entite)}")
     an = int(e["an"].max())
     r = e[e["an"] == an].iloc[0]
     communes = ip[(ip["an"] == an) & (ip["niveau"] == "commune")]
-    lignes = []
-    for col, libelle in (("effectif", "Effectif (agents)"), ("etp", "Équivalents temps plein (ETP)"),
-                         ("etp_pour_1000_hab", "ETP pour 1 000 habitants"),
-                         ("part_contractuels", "Part des contractuels dans les ETP"),
-                         ("cout_par_etp", "Coût moyen d'un ETP (€)"),
-                         ("charges_personnel", "Charges de personnel déclarées (k€)"),
-                         ("part_personnel_charges", "Personnel / charges de fonctionnement")):
-        lignes.append({"Indicateur": libelle, "Entité": r[col],
-                       "Médiane des 22 communes": communes[col].median(),
-                       "Minimum": communes[col].min(), "Maximum": communes[col].max()})
-    out = pd.DataFrame(lignes).set_index("Indicateur")
+    lignes = [{"indicateur": col, "entite": r[col], "mediane_communes": communes[col].median(),
+               "minimum_communes": communes[col].min(), "maximum_communes": communes[col].max()}
+              for col in LIGNES_PERSONNEL]
+    out = pd.DataFrame(lignes).set_index("indicateur")
     out["provenance"] = r["provenance"]
     return out, an
+
+
+def texte_personnel(t: pd.DataFrame) -> pd.DataFrame:
+    """:func:`tableau_personnel` written in French, each row in the unit of its indicator (row label: its header)."""
+    out = t.copy()
+    for c in ("entite", "mediane_communes", "minimum_communes", "maximum_communes"):
+        out[c] = [fmt_pct(v) if i in FRACTIONS_PERSONNEL else fmt_unite(v, vocabulaire.unite(i))
+                  for i, v in zip(t.index, t[c])]
+    out.index = pd.Index([vocabulaire.entete(i) for i in t.index], name=vocabulaire.libelle("indicateur"))
+    return out
 
 
 # ------------------------------------------------------------------------------------------------
 # 4. Spending by policy
 # ------------------------------------------------------------------------------------------------
 def depenses_politiques(entite: str, dep_hab: pd.DataFrame, annee: int) -> pd.DataFrame:
-    """Spending of ``entite`` by M14 function in ``annee`` (fonctionnement + investissement, €/hab. and k€) with
-    the median €/hab. of the 22 communes for the same function.
+    """Spending of ``entite`` by M14 function in ``annee`` (fonctionnement + investissement): ``montant`` (k€),
+    ``montant_eur_hab``, ``mediane_communes_eur_hab`` (median of the 22 communes for the same function),
+    ``part_depenses`` (fraction of the entity's total).
 
     ``dep_hab``: :func:`orleans_gov.analyse.politiques.depenses_par_habitant`. A function with one missing section
     stays missing (never summed as zero).
@@ -253,12 +266,8 @@ def depenses_politiques(entite: str, dep_hab: pd.DataFrame, annee: int) -> pd.Da
     d = dep_hab[dep_hab["an"] == annee]
     if d.empty:
         raise SectionIndisponible(f"pas de dépenses par fonction pour {annee}")
-
-    def somme(s: pd.Series) -> float:
-        return float(s.sum()) if len(s) and s.notna().all() else np.nan
-
     par = (d.groupby(["entite", "fonction", "libelle_fonction"], observed=True)
-           .agg(montant=("montant", somme), population=("population", "first"),
+           .agg(montant=("montant", somme_stricte), population=("population", "first"),
                 provenance=("provenance", "first")).reset_index())
     par["eur_hab"] = par["montant"] * 1000.0 / par["population"].where(par["population"] > 0)
     e = par[par["entite"].astype(str) == entite]
@@ -267,30 +276,37 @@ def depenses_politiques(entite: str, dep_hab: pd.DataFrame, annee: int) -> pd.Da
     communes = par[par["entite"].astype(str) != SIREN_AGGLO]
     mediane = communes.groupby("fonction")["eur_hab"].median()
     out = pd.DataFrame({
-        "Fonction": [f"{f} {lib}" for f, lib in zip(e["fonction"], e["libelle_fonction"])],
-        "Montant (k€)": e["montant"].to_numpy(),
-        "Par habitant (€/hab.)": e["eur_hab"].to_numpy(),
-        "Médiane des 22 communes (€/hab.)": e["fonction"].map(mediane).to_numpy(),
+        "montant": e["montant"].to_numpy(),
+        "montant_eur_hab": e["eur_hab"].to_numpy(),
+        "mediane_communes_eur_hab": e["fonction"].map(mediane).to_numpy(),
         "provenance": e["provenance"].to_numpy(),
-    })
-    total = out["Montant (k€)"].sum(min_count=len(out)) if out["Montant (k€)"].notna().all() else np.nan
-    out["Part des dépenses"] = out["Montant (k€)"] / total if total and not np.isnan(total) else np.nan
-    return out.set_index("Fonction")
+    }, index=pd.Index([libelle_fonction(f, lib) for f, lib in zip(e["fonction"], e["libelle_fonction"])],
+                      name=vocabulaire.libelle("fonction_m14")))
+    total = out["montant"].sum(min_count=len(out)) if out["montant"].notna().all() else np.nan
+    out["part_depenses"] = out["montant"] / total if total and not np.isnan(total) else np.nan
+    return out
 
 
 # ------------------------------------------------------------------------------------------------
 # 5. Scenarios
 # ------------------------------------------------------------------------------------------------
+EFFETS_FICHE = (("d_ac", "attribution_compensation", "en fin d'horizon"),
+                ("d_eb_premiere", "epargne_brute", "la 1re année"),
+                ("d_eb_fin", "epargne_brute", "en fin d'horizon"),
+                ("d_en_cumul", "epargne_nette_cumulee", "sur l'horizon"),
+                ("d_encours", "encours_dette", "en fin d'horizon"),
+                ("d_etp", "etp", "en fin d'horizon"))
+"""Effects shown in the fiche: (column of :func:`~.scenarios.tableaux.colonnes_effets`, term, when)."""
+
+
 def effets_scenarios(entite: str, resultats: list[tuple[Any, Any]]) -> pd.DataFrame:
     """What each scenario changes for ``entite``: one row per scenario with actions.
 
     ``resultats``: pairs (projection of the scenario, projection of the same scenario without its actions), as
-    returned by :func:`orleans_gov.scenarios.executer`. Differences in k€ (ETP in FTE) read from
-    :func:`orleans_gov.restitution.scenarios.tableau_effets_communes`, columns renamed without their years
-    (the years are in the « Horizon » column).
+    returned by :func:`orleans_gov.restitution.projections.projections_scenarios`. Differences in k€ (ETP in FTE)
+    read from :func:`orleans_gov.restitution.scenarios.tableau_effets_communes`, headers without their years (the
+    years are in the ``horizon`` column).
     """
-    from orleans_gov.restitution import scenarios as rs
-
     nom = nom_entite(entite)
     precalcules = getattr(resultats, "effets", {}) or {}
     lignes = []
@@ -300,34 +316,30 @@ def effets_scenarios(entite: str, resultats: list[tuple[Any, Any]]) -> pd.DataFr
             continue
         t = precalcules.get(sc.nom)
         if t is None:
-            t = rs.tableau_effets_communes(res, ref)
-        ligne = t[t["entité"] == nom]
+            t = tableau_effets_communes(res, ref)
+        ligne = t[t[vocabulaire.libelle("entite")] == nom]
         if ligne.empty:
             continue
         l0 = ligne.iloc[0]
-        premiere = min((a.annee for a in sc.actions), default=sc.debut)
+        colonnes = colonnes_effets(sc)
         lignes.append({
-            "Scénario": sc.nom,
-            "Horizon": f"{sc.debut}–{sc.fin}",
-            "1re année d'effet": premiere,
-            "Δ AC finale (k€)": l0[f"Δ AC {sc.fin}"],
-            "Δ épargne brute 1re année (k€)": l0[f"Δ épargne brute {premiere}"],
-            "Δ épargne brute finale (k€)": l0[f"Δ épargne brute {sc.fin}"],
-            "Δ épargne nette cumulée (k€)": l0[f"Δ épargne nette cumulée {sc.debut}–{sc.fin}"],
-            "Δ encours final (k€)": l0[f"Δ encours {sc.fin}"],
-            "Δ ETP final": l0[f"Δ ETP {sc.fin}"],
-            "provenance": "exemple" if res.exemple else "réel",
+            "scenario": sc.nom, "horizon": f"{sc.debut}–{sc.fin}",
+            "premiere_annee_effet": min((a.annee for a in sc.actions), default=sc.debut),
+            **{entete_annee(terme, quand, "Δ "): l0[colonnes[cle][0]] for cle, terme, quand in EFFETS_FICHE},
+            "provenance": EXEMPLE if res.exemple else REEL,
         })
     if not lignes:
         raise SectionIndisponible("aucun scénario avec actions n'est livré dans config/scenarios")
-    return pd.DataFrame(lignes).set_index("Scénario")
+    out = pd.DataFrame(lignes).set_index("scenario")
+    out.index.name = vocabulaire.libelle("scenario")
+    return out
 
 
 def fonctions_support_entite(entite: str, fonctions_support: pd.DataFrame) -> pd.DataFrame:
     """Support functions of ``entite`` (latest year): FTE, cost (k€) and in how many of the other 22 entities the
     same function also exists (FTE > 0) — the raw material of the shared-services scenarios (DESIGN.md §3.4)."""
     fs = fonctions_support
-    e = fs[fs["entite"].astype(str) == entite]
+    e = _lignes(fs, entite)
     if e.empty:
         raise SectionIndisponible(f"pas de données de fonctions support pour {nom_entite(entite)}")
     an = int(e["an"].max())
@@ -336,112 +348,18 @@ def fonctions_support_entite(entite: str, fonctions_support: pd.DataFrame) -> pd
     presence = autres.groupby("fonction_support")["entite"].nunique()
     e = e[e["an"] == an]
     out = pd.DataFrame({
-        "Fonction support": e["fonction_support"].to_numpy(),
-        "ETP": e["etp"].to_numpy(),
-        "Coût (k€)": e["cout"].to_numpy(),
-        "Présente aussi dans (entités sur 22)": e["fonction_support"].map(presence).fillna(0).astype(int).to_numpy(),
+        "etp": e["etp"].to_numpy(),
+        "cout_fonction_support": e["cout"].to_numpy(),
+        "presence_autres_entites": e["fonction_support"].map(presence).fillna(0).astype(int).to_numpy(),
         "provenance": e["provenance"].to_numpy(),
-    }).set_index("Fonction support")
+    }, index=pd.Index(e["fonction_support"].to_numpy(), name=vocabulaire.libelle("fonction_support")))
     out.attrs["an"] = an
     return out
-
-
-class Projections(list):
-    """List of (scenario, counterfactual) projection pairs, with the invalid scenario files (``invalides``) and
-    the per-entity effect table of each scenario (``effets``: name → ``restitution.tableau_effets_communes``),
-    computed once for the 23 fiches."""
-
-    def __init__(self, paires: list, invalides: list[str] | None = None,
-                 effets: dict[str, pd.DataFrame] | None = None) -> None:
-        super().__init__(paires)
-        self.invalides = list(invalides or [])
-        self.effets = dict(effets or {})
-
-
-def projections_scenarios(dossier_donnees=None, annee_reference: int | None = None,
-                          cache: bool = True) -> list[tuple[Any, Any]]:
-    """Projection of every shipped scenario and of its counterfactual without action (for the scenario section).
-
-    The 23 fiches need the same projections: they are memoised on disk (``$TMPDIR/orleans_gov_cache``), keyed by
-    the sha256 of everything they depend on — the scenario files, the processed tables read by the engine, the
-    engine's source code and ``annee_reference`` — so a changed input recomputes, and an unchanged one gives the
-    identical (pickled) result. ``cache=False`` always recomputes. Invalid scenario files are skipped and listed
-    in the ``invalides`` attribute of the returned list (they are not cached); none valid → SectionIndisponible.
-    """
-    import hashlib
-    import os
-    import pickle
-    import tempfile
-    from pathlib import Path
-
-    from orleans_gov.base.catalogue import Catalogue
-
-    S = module_analyse("scenarios")
-    fichiers = list(S.scenarios_livres())
-    if not fichiers:
-        raise SectionIndisponible("aucun scénario n'est livré dans config/scenarios")
-    cat = Catalogue.depuis(dossier_donnees)
-    entrees = list(fichiers)
-    # every processed table: the engine reads several of them (finances, flows, functions, staff, support
-    # functions…) and a table added later must invalidate the cache too
-    entrees += sorted(cat.processed.glob("*.parquet"))
-    entrees += sorted(Path(S.__file__).parent.glob("*.py"))
-    h = hashlib.sha256(repr(annee_reference).encode())
-    for p in entrees:
-        h.update(str(Path(p).name).encode())
-        h.update(Path(p).read_bytes() if Path(p).exists() else b"<absent>")
-    chemin = Path(tempfile.gettempdir()) / "orleans_gov_cache" / f"scenarios-{h.hexdigest()[:32]}.pkl"
-    if cache and chemin.exists():
-        try:
-            with open(chemin, "rb") as flux:
-                charge = pickle.load(flux)
-            if isinstance(charge, Projections):
-                return charge
-        except Exception:  # noqa: BLE001 - a damaged cache is recomputed
-            pass
-    donnees = S.charger_donnees(dossier_donnees)
-    paires = []
-    invalides: list[str] = []
-    from orleans_gov.base.erreurs import ErreurScenario
-
-    for fichier in fichiers:
-        try:
-            sc = S.charger_scenario(fichier, annee_reference=annee_reference)
-        except ErreurScenario as exc:
-            # An invalid scenario file is reported in the fiche (and fails notebook 03 loudly); the other
-            # scenarios are still shown.
-            invalides.append(f"{Path(fichier).name} : {exc}")
-            continue
-        paires.append((S.projeter(sc, donnees), S.projeter(sc.sans_actions(), donnees)))
-    if not paires:
-        raise SectionIndisponible("aucun fichier de scénario valide — " + " ; ".join(invalides))
-    from orleans_gov.restitution import scenarios as rs
-
-    resultat = Projections(paires, invalides, {res.scenario.nom: rs.tableau_effets_communes(res, ref)
-                                               for res, ref in paires if res.scenario.actions})
-    if invalides:
-        return resultat
-    if cache:
-        chemin.parent.mkdir(parents=True, exist_ok=True)
-        temporaire = chemin.with_suffix(f".{os.getpid()}.tmp")
-        with open(temporaire, "wb") as flux:
-            pickle.dump(resultat, flux, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporaire, chemin)
-    return resultat
-
-
-def ordinal(n: int | None) -> str:
-    """French ordinal of a rank: 1 → « 1re », 2 → « 2e »; None → « n.d. »."""
-    if n is None:
-        return "n.d."
-    return "1re" if n == 1 else f"{n}e"
 
 
 def phrases_synthese(idt: Identite, indicateurs: pd.DataFrame | None, comparaison: pd.DataFrame | None
                      ) -> list[str]:
     """Two or three French sentences « en bref » for the top of the fiche, computed from the results."""
-    from orleans_gov.restitution.presentation import fmt_eur_hab, fmt_nombre, fmt_pct
-
     out = []
     if idt.niveau == "commune":
         out.append(f"{idt.nom} compte {fmt_nombre(idt.population)} habitants en {idt.annee} "
@@ -454,9 +372,10 @@ def phrases_synthese(idt: Identite, indicateurs: pd.DataFrame | None, comparaiso
         if len(d):
             r = d.iloc[0]
             cap = r.get("capacite_desendettement", np.nan)
-            txt = f"Son taux d'épargne brute est de {fmt_pct(r['taux_epargne_brute'], 1, fraction=False)}"
+            txt = f"Son {dans_phrase('taux_epargne_brute')} est de {fmt_pct(r['taux_epargne_brute'], 1, fraction=False)}"
             if pd.notna(cap):
-                txt += f" et sa capacité de désendettement de {fmt_nombre(cap, 1)} ans, lecture : {r['lecture_capacite']}."
+                txt += (f" et sa capacité de désendettement de {fmt_nombre(cap, 1)} ans, lecture : "
+                        f"{texte_classe_capacite(r.get('classe_capacite'), idt.annee)}.")
             elif pd.notna(r.get("epargne_brute")) and r["epargne_brute"] <= 0:
                 txt += " ; son épargne brute étant nulle ou négative, la capacité de désendettement n'est pas calculable."
             else:

@@ -1,0 +1,125 @@
+"""Maps of the deliverables (geopandas choropleths of the 22 communes, situation map of one commune)."""
+from __future__ import annotations
+
+import math
+import warnings
+
+import pandas as pd
+
+from orleans_gov.restitution.formats import ND
+from orleans_gov.restitution.graphiques import CMAP_SEQUENTIELLE, COULEUR_ACCENT, COULEUR_ND, formateur_axe
+from orleans_gov.restitution.tableaux import _est_numerique
+
+# ------------------------------------------------------------------------------------------------
+# Maps
+# ------------------------------------------------------------------------------------------------
+def _aspect(ax, gdf) -> None:
+    """Equal-distance aspect: for longitude/latitude, 1 / cos(latitude) as geopandas does."""
+    if gdf.crs is not None and gdf.crs.is_geographic:
+        bornes = gdf.total_bounds
+        ax.set_aspect(1 / math.cos(math.radians((bornes[1] + bornes[3]) / 2)))
+    else:
+        ax.set_aspect("equal")
+
+
+def carte(gdf, colonne: str, titre: str, legende: str, ax=None, cmap: str | None = None, decimales: int = 0,
+          etiquettes: bool = False):
+    """Choropleth of the communes (geopandas): ``colonne`` coloured, missing values grey and hatched (« n.d. »).
+
+    ``legende`` is the colour-bar label (with the unit, e.g. "Dépenses de personnel (€/hab.)"). Numeric
+    columns give a continuous colour bar with French tick labels (``decimales``); other columns a categorical
+    legend. ``etiquettes=True`` writes each commune's name (column ``nom``). Returns the axes.
+    """
+    import matplotlib.pyplot as plt  # lazy: keeps ``import orleans_gov`` light
+    from matplotlib.patches import Patch
+
+    if colonne not in gdf.columns:
+        raise KeyError(f"colonne « {colonne} » absente de la carte (colonnes : {list(gdf.columns)})")
+    if ax is None:
+        _fig, ax = plt.subplots(figsize=(8, 7))
+    fig = ax.get_figure()
+    manquants = gdf[colonne].isna()
+    numerique = _est_numerique(gdf[colonne])
+    cmap = cmap or (CMAP_SEQUENTIELLE if numerique else None)
+    kw_manquants = {"color": COULEUR_ND, "hatch": "///", "edgecolor": "#8c8c8c", "linewidth": 0.5,
+                    "label": ND}
+    if numerique and not manquants.all():
+        avec = gdf[~manquants]
+        avant = set(fig.axes)
+        avec.plot(column=colonne, ax=ax, cmap=cmap, edgecolor="white", linewidth=0.6, legend=True,
+                  legend_kwds={"label": legende, "orientation": "horizontal", "shrink": 0.6, "pad": 0.02,
+                               "format": formateur_axe(decimales)})
+        nouveaux = [a for a in fig.axes if a not in avant]
+        for cax in nouveaux:
+            cax.xaxis.set_major_formatter(formateur_axe(decimales))
+            cax.tick_params(labelsize=9)
+    elif not manquants.all():
+        gdf[~manquants].plot(column=colonne, ax=ax, cmap=cmap or "tab20", categorical=True, legend=True,
+                             edgecolor="white", linewidth=0.6,
+                             legend_kwds={"title": legende, "loc": "upper left", "bbox_to_anchor": (1.0, 1.0)})
+    if manquants.any():
+        gdf[manquants].plot(ax=ax, **{k: v for k, v in kw_manquants.items() if k != "label"})
+        poignee = Patch(facecolor=COULEUR_ND, edgecolor="#8c8c8c", hatch="///", label=f"{ND} (non disponible)")
+        ancienne = ax.get_legend()
+        if ancienne is not None:
+            ax.add_artist(ancienne)
+        ax.legend(handles=[poignee], loc="lower left", frameon=False, fontsize=9)
+    if etiquettes and "nom" in gdf.columns:
+        for _, ligne in gdf.iterrows():
+            p = ligne.geometry.representative_point()
+            ax.annotate(str(ligne["nom"]), (p.x, p.y), ha="center", va="center", fontsize=6.5, color="#222222")
+    ax.set_title(titre)
+    ax.set_axis_off()
+    _aspect(ax, gdf)
+    return ax
+
+
+def carte_situation(gdf, code_insee: str | None, titre: str | None = None, ax=None,
+                    couleur: str = COULEUR_ACCENT, etiquettes: bool = True):
+    """Map of the 22 communes with one commune highlighted (``code_insee``), or all of them when ``None``
+    (the agglomeration). ``gdf`` has ``code_insee``, ``nom`` and ``geometry`` (table ``perimetre``)."""
+    import matplotlib.pyplot as plt  # lazy: keeps ``import orleans_gov`` light
+    from matplotlib.patches import Patch
+
+    if ax is None:
+        _fig, ax = plt.subplots(figsize=(6, 6))
+    codes = gdf["code_insee"].astype(str)
+    if code_insee is not None and str(code_insee) not in set(codes):
+        raise KeyError(f"commune {code_insee!r} absente de la carte du périmètre")
+    choisie = codes == str(code_insee) if code_insee is not None else pd.Series(True, index=gdf.index)
+    if (~choisie).any():
+        gdf[~choisie].plot(ax=ax, color="#eef1f5", edgecolor="#9aa5b1", linewidth=0.6)
+    gdf[choisie].plot(ax=ax, color=couleur if code_insee is not None else "#c6d4e6",
+                      edgecolor="#333333", linewidth=1.0)
+    if etiquettes and "nom" in gdf.columns:
+        # Labels are placed highlighted commune first, then by decreasing area; a label that would overlap one
+        # already placed is left out (the small central communes cannot all be named legibly on a small map).
+        _aspect(ax, gdf)
+        fig = ax.get_figure()
+        rendu = fig.canvas.get_renderer()
+        with warnings.catch_warnings():  # areas only rank the communes: a geographic CRS is good enough
+            warnings.simplefilter("ignore", UserWarning)
+            aires = gdf.geometry.area
+        ordre = sorted(gdf.index, key=lambda i: (not bool(choisie.loc[i]) or code_insee is None, -aires.loc[i]))
+        places = []
+        for i in ordre:
+            ligne, est_choisie = gdf.loc[i], bool(choisie.loc[i])
+            p = ligne.geometry.representative_point()
+            texte = ax.annotate(str(ligne["nom"]), (p.x, p.y), ha="center", va="center",
+                                fontsize=8 if est_choisie and code_insee is not None else 6,
+                                fontweight="bold" if est_choisie and code_insee is not None else "normal",
+                                color="#111111" if est_choisie else "#555555")
+            boite = texte.get_window_extent(rendu).expanded(1.05, 1.15)
+            if any(boite.overlaps(b) for b in places):
+                texte.remove()
+            else:
+                places.append(boite)
+    if code_insee is not None and "nom" in gdf.columns:
+        nom = str(gdf.loc[choisie, "nom"].iloc[0])
+        ax.legend(handles=[Patch(facecolor=couleur, edgecolor="#333333", label=nom)], loc="lower left",
+                  frameon=False, fontsize=9)
+    if titre:
+        ax.set_title(titre)
+    ax.set_axis_off()
+    _aspect(ax, gdf)
+    return ax

@@ -1,0 +1,164 @@
+"""House style of the charts (matplotlib/seaborn): palette, theme, French axis formatters, the source line and the
+sample mark under every figure (DESIGN.md §4)."""
+from __future__ import annotations
+
+import textwrap
+import warnings
+
+from orleans_gov.base.provenance import TEXTE_EXEMPLE
+from orleans_gov.restitution.bandeau import COULEUR_EXEMPLE, est_exemple, texte_source
+from orleans_gov.restitution.formats import ESP_INSECABLE, _en_decimal, _texte_decimal, _verifier_decimales
+
+# House palette (Okabe–Ito colour-blind-safe hues, with the house dark blue first).
+PALETTE: list[str] = [
+    "#1f4e79",  # bleu (couleur principale)
+    "#e69f00",  # orange
+    "#009e73",  # vert
+    "#d55e00",  # vermillon
+    "#56b4e9",  # bleu ciel
+    "#cc79a7",  # rose
+    "#7f7f7f",  # gris
+    "#b8a000",  # jaune foncé (lisible sur blanc)
+]
+COULEUR_PRINCIPALE = PALETTE[0]
+COULEUR_ACCENT = PALETTE[3]
+COULEUR_ND = "#d9d9d9"
+COULEUR_GRILLE = "#e3e3e3"
+CMAP_SEQUENTIELLE = "Blues"
+CMAP_DIVERGENTE = "RdBu_r"
+
+
+def appliquer_style() -> None:
+    """Apply the house matplotlib/seaborn theme (call once per notebook, after the imports).
+
+    Readable sizes for a printed A4 page, light horizontal grid, no top/right spines, the house ``PALETTE``
+    as colour cycle, figures rendered at a resolution fit for print. Axis ticks in French: use
+    :func:`formateur_axe` (``ax.yaxis.set_major_formatter(formateur_axe(0, " k€"))``).
+    """
+    import matplotlib as mpl  # lazy: keeps ``import orleans_gov`` light
+    import seaborn as sns  # lazy, as matplotlib
+
+    sns.set_theme(style="whitegrid", palette=PALETTE, rc={})
+    mpl.rcParams.update({
+        "figure.figsize": (9.0, 5.0),
+        "figure.dpi": 100,
+        "savefig.dpi": 150,
+        "figure.facecolor": "white",
+        "savefig.facecolor": "white",
+        "savefig.bbox": "tight",
+        "font.family": "DejaVu Sans",
+        "font.size": 11,
+        "axes.titlesize": 13,
+        "axes.titleweight": "bold",
+        "axes.titlelocation": "left",
+        "axes.labelsize": 11,
+        "xtick.labelsize": 10,
+        "ytick.labelsize": 10,
+        "legend.fontsize": 10,
+        "legend.title_fontsize": 10,
+        "legend.frameon": False,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.edgecolor": "#444444",
+        "grid.color": COULEUR_GRILLE,
+        "axes.grid.axis": "y",
+        "axes.prop_cycle": mpl.cycler(color=PALETTE),
+        "axes.formatter.use_locale": False,
+        "axes.unicode_minus": False,
+    })
+    try:  # crisp figures in the notebooks and in the HTML reports
+        from matplotlib_inline.backend_inline import set_matplotlib_formats  # lazy, as matplotlib
+        set_matplotlib_formats("png")
+        mpl.rcParams["figure.dpi"] = 110
+    except Exception:  # pragma: no cover - not in a notebook
+        pass
+
+
+def formateur_axe(decimales: int = 0, unite: str = "", milliers: bool = True):
+    """Matplotlib tick formatter in French: ``1 234,5`` with an optional unit (``" k€"``, ``" %"``…).
+
+    ``ax.yaxis.set_major_formatter(formateur_axe(0, " €/hab."))``. For years on an axis use ``milliers=False``.
+    A leading space in ``unite`` becomes a no-break space.
+    """
+    from matplotlib.ticker import FuncFormatter  # lazy: keeps ``import orleans_gov`` light
+
+    decimales = _verifier_decimales(decimales)
+    suffixe = unite.replace(" ", ESP_INSECABLE) if unite else ""
+
+    def _f(x: float, _pos: int | None = None) -> str:
+        d = _en_decimal(x)
+        if d is None:
+            return ""
+        return _texte_decimal(d, decimales, milliers=milliers) + suffixe
+
+    return FuncFormatter(_f)
+
+
+def _lignes_pied(fig) -> float:
+    """Fraction of the figure height used by the footer texts already placed by :func:`legende_figure`."""
+    return getattr(fig, "_og_pied", 0.0)
+
+
+def legende_figure(fig, source: str, exemple: bool = False, millesime: str | None = None):
+    """Put the source (and data vintage) line under a figure; mark it visibly when it shows sample data.
+
+    ``source``: e.g. "DGFiP, comptes individuels des communes" ; ``millesime``: e.g. "2008-2023" (appended as
+    « — données 2008-2023 »; it can also be written directly in ``source``). With ``exemple=True`` (or a frame
+    whose provenance is "exemple", see :func:`est_exemple`) the figure gets a red mark
+    « Données d'exemple — ne pas diffuser » in its footer and a light diagonal watermark. Returns ``fig``.
+    Call it after the chart is drawn (it re-runs the layout to make room for the footer).
+    """
+    exemple = est_exemple(exemple)
+    texte = texte_source(source)
+    if millesime:
+        texte = f"{texte} — données {millesime}"
+    hauteur_pt = fig.get_figheight() * 72.0
+    taille = 8.5
+    pied = (taille * 1.6 + 8.0) / hauteur_pt
+    if exemple:
+        pied = max(pied, (taille * 1.6 + 14.0) / hauteur_pt)
+    fig.text(0.01, 0.012, texte, ha="left", va="bottom", fontsize=taille, color="#555555", style="italic",
+             wrap=True)
+    if exemple:
+        fig.text(0.99, 0.012, TEXTE_EXEMPLE, ha="right", va="bottom", fontsize=taille + 0.5, color="white",
+                 fontweight="bold", bbox={"boxstyle": "round,pad=0.3", "facecolor": COULEUR_EXEMPLE,
+                                          "edgecolor": COULEUR_EXEMPLE})
+        fig.text(0.5, 0.5, "DONNÉES D'EXEMPLE", ha="center", va="center", rotation=25, fontsize=40,
+                 color=COULEUR_EXEMPLE, alpha=0.10, fontweight="bold", zorder=0)
+    fig._og_pied = pied  # type: ignore[attr-defined]
+    moteur = fig.get_layout_engine() if hasattr(fig, "get_layout_engine") else None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if moteur is not None and type(moteur).__name__ == "ConstrainedLayoutEngine":
+            moteur.set(rect=(0, pied, 1, 1 - pied * 0.0))
+        elif moteur is None or type(moteur).__name__ in {"PlaceHolderLayoutEngine", "TightLayoutEngine"}:
+            try:
+                fig.tight_layout(rect=(0, pied, 1, 1))
+            except Exception:
+                fig.subplots_adjust(bottom=max(fig.subplotpars.bottom, pied + 0.08))
+    return fig
+
+
+def legende_enveloppee(fig, source: str, exemple=False, millesime: str | None = None):
+    """:func:`legende_figure` with the source line wrapped to the figure's width (about 9.5 characters per inch), so
+    that a long source stays clear of the sample mark."""
+    return legende_figure(fig, textwrap.fill(source, int(fig.get_figwidth() * 9.5)), exemple=exemple,
+                          millesime=millesime)
+
+
+def grille_verticale(ax) -> None:
+    """Light vertical grid only (horizontal bar charts: the values are read along the x axis)."""
+    ax.grid(axis="x", color=COULEUR_GRILLE)
+    ax.grid(axis="y", visible=False)
+
+
+def annees_en_abscisse(ax) -> None:
+    """Years on the x axis, written without thousands separator (2014, not 2 014)."""
+    ax.xaxis.set_major_formatter(formateur_axe(0, milliers=False))
+
+
+def unite_axe(unite: str) -> str:
+    """The suffix of an axis tick for a vocabulary unit (« % », « €/hab. », « k€ », « ans »…), leading space
+    included; empty for plain numbers."""
+    return {"€/hab": " €/hab.", "années": " ans", "%": " %", "k€": " k€", "M€": " M€", "€": " €"}.get(unite, "")
+

@@ -1,0 +1,127 @@
+"""Charts and maps of the perimeter and of the policy diagnostic (notebook 01 sections 1 and 4): population map,
+spending by function and commune, taux d'intégration, maps by policy, charges de centralité. Each function draws one
+figure with its source line and sample mark and returns it. ``ctx``:
+:class:`~orleans_gov.restitution.chargement.ContexteDiagnostic`.
+"""
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import pandas as pd
+
+from orleans_gov.analyse.politiques import taux_integration
+from orleans_gov.base import vocabulaire
+from orleans_gov.base.nomenclatures import FONCTIONS_M14, SECTIONS
+from orleans_gov.restitution.cartes import carte
+from orleans_gov.restitution.formats import fmt_nombre, fmt_pct
+from orleans_gov.restitution.graphiques import (CMAP_SEQUENTIELLE, PALETTE, formateur_axe, grille_verticale,
+                                                legende_enveloppee, unite_axe)
+from orleans_gov.restitution.politiques import communes_population, libelle_fonction, matrice_eur_hab
+
+CLASSES_POPULATION = ([0, 2_000, 5_000, 10_000, 20_000, 50_000, 1e7],
+                      ["moins de 2 000", "2 000 à 5 000", "5 000 à 10 000", "10 000 à 20 000", "20 000 à 50 000",
+                       "plus de 50 000"])
+EUR_HAB = vocabulaire.unite("montant_eur_hab")
+
+
+def _plt():
+    import matplotlib.pyplot as plt  # lazy: keeps ``import orleans_gov`` light
+
+    return plt
+
+
+def carte_population(ctx):
+    """The 22 communes coloured by population class, each named with its population."""
+    import matplotlib.patheffects as pe  # lazy: keeps ``import orleans_gov`` light
+
+    carte_pop = communes_population(ctx)
+    bornes, classes = CLASSES_POPULATION
+    carte_pop["classe"] = pd.cut(carte_pop["population"], bornes, labels=classes, right=False)
+    fig, ax = _plt().subplots(figsize=(10, 8.5))
+    carte(carte_pop, "classe", f"Population des 22 communes en {ctx.annee}", vocabulaire.entete("population"),
+          ax=ax, cmap="Blues")
+    for _, l in carte_pop.iterrows():
+        p = l.geometry.representative_point()
+        ax.annotate(f"{l['nom']}\n{fmt_nombre(l['population'])}", (p.x, p.y), ha="center", va="center", fontsize=7,
+                    color="#111", path_effects=[pe.withStroke(linewidth=2.5, foreground="white")])
+    statuts = carte_pop["statut_population"].value_counts().to_dict()
+    legende_enveloppee(fig, f"IGN ADMIN EXPRESS COG 2018 simplifié ; populations INSEE {ctx.annee} (table territoire : "
+                       + ", ".join(f"{n} {s}" for s, n in sorted(statuts.items())) + ")", exemple=False)
+    return fig
+
+
+def fig_matrice_depenses(ctx, section: str = "fonctionnement"):
+    """Heatmap communes × M14 functions of the spending per inhabitant of one section."""
+    import seaborn as sns  # lazy: keeps ``import orleans_gov`` light
+
+    m = matrice_eur_hab(ctx.dep_hab, ctx.annee, section=section)
+    annot = m.map(lambda v: fmt_nombre(v, 0))
+    fig, ax = _plt().subplots(figsize=(13, 10))
+    sns.heatmap(m, annot=annot, fmt="", cmap=CMAP_SEQUENTIELLE, linewidths=0.5, linecolor="white",
+                cbar_kws={"label": unite_axe(EUR_HAB).strip(), "format": formateur_axe(0), "shrink": 0.6}, ax=ax,
+                annot_kws={"fontsize": 8.5})
+    ax.set_xticklabels(ax.get_xticklabels(), rotation=35, ha="right", rotation_mode="anchor", fontsize=9)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.set_title(f"Dépenses de {section} par fonction M14 et par commune, {ctx.annee} ({unite_axe(EUR_HAB).strip()})")
+    legende_enveloppee(fig, ctx.source_dep_graphe, exemple=ctx.exemple_dep)
+    return fig
+
+
+def fig_integration(ctx):
+    """Taux d'intégration of each policy, one bar per section."""
+    fig, ax = _plt().subplots(figsize=(10, 6.5))
+    y = np.arange(len(FONCTIONS_M14))
+    for k, (s, dec) in enumerate(zip(SECTIONS, (-0.2, 0.2))):
+        v = taux_integration(ctx.depenses, ctx.annee, section=s).set_index("fonction")["taux_integration_pct"]
+        v = v.reindex(list(FONCTIONS_M14))
+        ax.barh(y + dec, v.fillna(0), height=0.38, color=PALETTE[k], label=s.capitalize())
+        for yy, vv in zip(y + dec, v):
+            ax.text((0 if pd.isna(vv) else vv) + 1, yy, fmt_pct(vv, 0, fraction=False), va="center", fontsize=8)
+    ax.set_yticks(y, [libelle_fonction(f) for f in FONCTIONS_M14])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 105)
+    ax.xaxis.set_major_formatter(formateur_axe(0, unite_axe(vocabulaire.unite("taux_integration"))))
+    grille_verticale(ax)
+    ax.legend(loc="lower right")
+    ax.set_title(f"{vocabulaire.libelle('taux_integration')} par politique, {ctx.annee} (part de l'agglomération)")
+    legende_enveloppee(fig, ctx.source_dep_graphe, exemple=ctx.exemple_dep)
+    return fig
+
+
+def cartes_politiques(ctx, section: str = "fonctionnement"):
+    """One map per M14 function of the communes' spending per inhabitant (each map on its own scale)."""
+    geo = ctx.perimetre.copy()
+    dep = ctx.dep_hab
+    fig, axes = _plt().subplots(2, 5, figsize=(18, 10.5))
+    for ax, f in zip(axes.flat, FONCTIONS_M14):
+        v = dep[(dep["niveau"] == "commune") & (dep["section"] == section) & (dep["fonction"] == f)]
+        g = geo.merge(v[["entite", "eur_hab"]].rename(columns={"entite": "code_insee"}), on="code_insee", how="left")
+        carte(g, "eur_hab", libelle_fonction(f), unite_axe(EUR_HAB).strip(), ax=ax)
+        ax.set_title(textwrap.fill(libelle_fonction(f), 28), fontsize=10.5)
+    fig.suptitle(f"Dépenses de {section} des communes par politique, {ctx.annee} "
+                 f"({unite_axe(EUR_HAB).strip()}, échelle propre à chaque carte)",
+                 x=0.01, ha="left", fontweight="bold", fontsize=13)
+    legende_enveloppee(fig, ctx.source_dep_graphe + " ; fonds IGN ADMIN EXPRESS", exemple=ctx.exemple_dep)
+    fig.subplots_adjust(top=0.88, hspace=0.35)
+    return fig
+
+
+def fig_centralite(ctx):
+    """Spending per inhabitant of Orléans and of the rest of the territory, by policy."""
+    centr = ctx.centralite
+    fig, ax = _plt().subplots(figsize=(10, 6.5))
+    y = np.arange(len(centr))
+    ax.barh(y - 0.2, centr["centre_eur_hab"], height=0.38, color=PALETTE[3], label="Orléans")
+    ax.barh(y + 0.2, centr["moyenne_ponderee_autres_eur_hab"], height=0.38, color=PALETTE[6],
+            label=vocabulaire.libelle("moyenne_ponderee_autres_eur_hab"))
+    ax.set_yticks(y, [libelle_fonction(f, l) for f, l in zip(centr["fonction"], centr["libelle_fonction"])])
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(formateur_axe(0, unite_axe(EUR_HAB)))
+    grille_verticale(ax)
+    ax.legend(loc="lower right")
+    ax.set_title(f"Dépense par habitant (fonctionnement + investissement) : Orléans et le reste du territoire, "
+                 f"{ctx.annee}", fontsize=12)
+    legende_enveloppee(fig, ctx.source_dep_graphe, exemple=ctx.exemple_dep)
+    return fig

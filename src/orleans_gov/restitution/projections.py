@@ -1,0 +1,87 @@
+"""Projections of the shipped scenarios for the fiche's scenario section, computed once for the 23 fiches and memoised
+on disk (``$TMPDIR/orleans_gov_cache``, keyed by the sha256 of everything they depend on)."""
+from __future__ import annotations
+
+import hashlib
+import pickle
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+import orleans_gov.scenarios as moteur
+from orleans_gov.base.catalogue import Catalogue
+from orleans_gov.base.erreurs import ErreurScenario
+from orleans_gov.base.fichiers import ecrire_atomique
+from orleans_gov.restitution.chargement import SectionIndisponible
+from orleans_gov.restitution.scenarios.tableaux import tableau_effets_communes
+
+
+class Projections(list):
+    """List of (scenario, counterfactual) projection pairs, with the invalid scenario files (``invalides``) and
+    the per-entity effect table of each scenario (``effets``: name → ``restitution.tableau_effets_communes``),
+    computed once for the 23 fiches."""
+
+    def __init__(self, paires: list, invalides: list[str] | None = None,
+                 effets: dict[str, pd.DataFrame] | None = None) -> None:
+        super().__init__(paires)
+        self.invalides = list(invalides or [])
+        self.effets = dict(effets or {})
+
+
+def projections_scenarios(dossier_donnees=None, annee_reference: int | None = None,
+                          cache: bool = True) -> list[tuple[Any, Any]]:
+    """Projection of every shipped scenario and of its counterfactual without action (for the scenario section).
+
+    The 23 fiches need the same projections: they are memoised on disk (``$TMPDIR/orleans_gov_cache``), keyed by
+    the sha256 of everything they depend on — the scenario files, the processed tables read by the engine, the
+    engine's source code and ``annee_reference`` — so a changed input recomputes, and an unchanged one gives the
+    identical (pickled) result. ``cache=False`` always recomputes. Invalid scenario files are skipped and listed
+    in the ``invalides`` attribute of the returned list (they are not cached); none valid → SectionIndisponible.
+    """
+    fichiers = list(moteur.scenarios_livres())
+    if not fichiers:
+        raise SectionIndisponible("aucun scénario n'est livré dans config/scenarios")
+    cat = Catalogue.depuis(dossier_donnees)
+    entrees = list(fichiers)
+    # every processed table: the engine reads several of them (finances, flows, functions, staff, support
+    # functions…) and a table added later must invalidate the cache too
+    entrees += sorted(cat.processed.glob("*.parquet"))
+    entrees += sorted(Path(moteur.__file__).parent.rglob("*.py"))
+    # the effect tables are built by the scenario presentation: its code is part of the key too
+    entrees += [Path(__file__)] + sorted((Path(__file__).parent / "scenarios").rglob("*.py"))
+    h = hashlib.sha256(repr(annee_reference).encode())
+    for p in entrees:
+        h.update(str(Path(p).name).encode())
+        h.update(Path(p).read_bytes() if Path(p).exists() else b"<absent>")
+    chemin = Path(tempfile.gettempdir()) / "orleans_gov_cache" / f"scenarios-{h.hexdigest()[:32]}.pkl"
+    if cache and chemin.exists():
+        try:
+            with open(chemin, "rb") as flux:
+                charge = pickle.load(flux)
+            if isinstance(charge, Projections):
+                return charge
+        except Exception:  # noqa: BLE001 - a damaged cache is recomputed
+            pass
+    donnees = moteur.charger_donnees(dossier_donnees)
+    paires = []
+    invalides: list[str] = []
+    for fichier in fichiers:
+        try:
+            sc = moteur.charger_scenario(fichier, annee_reference=annee_reference)
+        except ErreurScenario as exc:
+            # An invalid scenario file is reported in the fiche (and fails notebook 03 loudly); the other
+            # scenarios are still shown.
+            invalides.append(f"{Path(fichier).name} : {exc}")
+            continue
+        paires.append((moteur.projeter(sc, donnees), moteur.projeter(sc.sans_actions(), donnees)))
+    if not paires:
+        raise SectionIndisponible("aucun fichier de scénario valide — " + " ; ".join(invalides))
+    resultat = Projections(paires, invalides, {res.scenario.nom: tableau_effets_communes(res, ref)
+                                               for res, ref in paires if res.scenario.actions})
+    if invalides:
+        return resultat
+    if cache:
+        ecrire_atomique(chemin, pickle.dumps(resultat, protocol=pickle.HIGHEST_PROTOCOL))
+    return resultat
