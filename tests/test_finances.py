@@ -278,7 +278,7 @@ def test_bloc_communal_commune_absente_pas_de_somme_partielle():
 
 def test_ratios_gfp_reproduisent_les_colonnes_par_habitant(donnees_construites):
     """On the processed agglomeration accounts, the per-inhabitant ratios equal the file's ``XXXtothab`` (1 €/hab)."""
-    from orleans_gov.construction.tables import charger
+    from orleans_gov.construction import charger
     fa = charger("finances_agglo", donnees_construites)
     ind = indicateurs_financiers_gfp(fa)
     for col, dgfip in {"r1_drf_hab": "cftothab", "r3_rrf_hab": "pftothab", "r4_equipement_hab": "detothab",

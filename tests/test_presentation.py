@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from orleans_gov.restitution import presentation as p
+from orleans_gov import restitution as p
 
 F = "\u202f"  # espace fine insécable
 N = "\u00a0"  # espace insécable
@@ -239,16 +239,3 @@ def test_lecture_capacite_seuils_parametres_dates():
     assert texte_classe_capacite("vigilance", 2013) == "vigilance (8 à 12 ans)"
     assert texte_classe_capacite(pd.NA, 2013) is None
 
-
-def test_taux_d_epargne_du_moteur_en_pourcent_quelle_que_soit_sa_convention():
-    from types import SimpleNamespace
-
-    from orleans_gov.restitution.scenarios import facteur_pourcent
-
-    def resultat(taux):
-        return SimpleNamespace(long=pd.DataFrame({
-            "entite": ["X"] * 3, "annee": [2013] * 3,
-            "indicateur": ["epargne_brute", "recettes_reelles_fonctionnement", "taux_epargne_brute"],
-            "valeur": [150.0, 1000.0, taux]}))
-    assert facteur_pourcent(resultat(0.15)) == 100.0      # engine before issue 10: a fraction
-    assert facteur_pourcent(resultat(15.0)) == 1.0        # from issue 10: a percent

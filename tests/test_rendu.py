@@ -14,7 +14,7 @@ import orleans_gov.rendu as rendu
 
 CODE_TABLEAU = """import pandas as pd
 import matplotlib.pyplot as plt
-from orleans_gov.restitution import presentation as p
+from orleans_gov import restitution as p
 p.appliquer_style()
 marqueur_de_code_invisible = 1
 df = pd.DataFrame({"Commune": ["Orléans"], "Montant": [1234.5], "provenance": ["exemple"]})

@@ -241,3 +241,14 @@ def test_cli_ecrit_les_parametres(donnees_construites, tmp_path, capsys):
     p = pd.read_csv(tmp_path / "parametres.csv")
     assert list(p.columns) == ["annee", "parametre", "valeur", "unite", "reference", "surcharge"]
     assert not p.surcharge.any() and "ETP" in capsys.readouterr().out
+
+
+def test_taux_epargne_brute_du_moteur_en_pourcent():
+    """One unit per name (issue 10): the engine's taux d'épargne brute is a percent, as the vocabulary says."""
+    import numpy as np
+
+    from orleans_gov.base import vocabulaire
+    from orleans_gov.scenarios.noyau import taux_epargne_brute
+    assert vocabulaire.unite("taux_epargne_brute") == "%"
+    # épargne brute 150 k€ on RRF 1 000 k€ → 15 % (computed by hand)
+    assert float(taux_epargne_brute(np.array([150.0]), np.array([1000.0]))[0]) == 15.0

@@ -20,7 +20,7 @@ from orleans_gov.rendu.taches import Tache, parametres_affiches
 MISSION = "Gouvernance du bloc communal — agglomération d'Orléans"
 CLIENT = "Communauté d'agglomération Orléans Val de Loire et ses 22 communes membres"
 CLASSE_BANDEAU = "og-bandeau-exemple"
-"""CSS class of the sample banner, defined by ``orleans_gov.restitution.presentation.CLASSE_BANDEAU`` (the outputs
+"""CSS class of the sample banner, defined by ``orleans_gov.restitution.bandeau.CLASSE_BANDEAU`` (the outputs
 carry it) and styled by ``templates/orleans_gov/rapport.css``; repeated here to detect sample pages without
 importing the presentation layer (matplotlib) into the renderer."""
 MARQUEURS_EXEMPLE = (CLASSE_BANDEAU, TEXTE_EXEMPLE, TEXTE_EXEMPLE_HTML, TEXTE_EXEMPLE.replace("'", "&#39;"))

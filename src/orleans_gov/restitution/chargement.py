@@ -22,7 +22,7 @@ from orleans_gov.analyse import politiques as an_politiques
 from orleans_gov.analyse import strates as an_strates
 from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.base.territoire import SIREN_AGGLO, nom_entite, verifier_entite
-from orleans_gov.construction.tables import charger
+from orleans_gov.construction import charger
 from orleans_gov.restitution.bandeau import est_exemple
 from orleans_gov.restitution.finances import note_provenance
 from orleans_gov.scenarios import charger_donnees, charger_scenario, projeter, scenarios_livres

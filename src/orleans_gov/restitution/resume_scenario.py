@@ -6,7 +6,7 @@ import pandas as pd
 
 from orleans_gov.base.provenance import TEXTE_EXEMPLE
 from orleans_gov.base.territoire import SIREN_AGGLO
-from orleans_gov.restitution.presentation import fmt_nombre
+from orleans_gov.restitution.formats import fmt_nombre
 from orleans_gov.scenarios import BLOC, Resultat
 
 

@@ -2,12 +2,10 @@
 reading of the engine's long results."""
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import pandas as pd
 
-from orleans_gov.base import vocabulaire
 from orleans_gov.base.territoire import nom_entite
 from orleans_gov.scenarios import BLOC
 
@@ -47,21 +45,3 @@ def cumul(res, ent: str, ind: str) -> float:
     L = res.long
     return float(L[(L.entite == ent) & (L.indicateur == ind) & L.annee.between(sc.debut, sc.fin)]["valeur"].sum())
 
-
-def facteur_pourcent(res, ind: str = "taux_epargne_brute") -> float:
-    """Factor that puts the engine's ``taux_epargne_brute`` in its vocabulary unit (%, a percent value).
-
-    Until issue 10 the engine returned a fraction (épargne brute / RRF), from issue 10 a percent (× 100): the
-    convention is read from the engine's own numbers (first entity-year with RRF > 0), so the tables show the same
-    percentage with either engine. 100 for a fraction, 1 for a percent.
-    """
-    if vocabulaire.unite(ind) != "%":
-        return 1.0
-    L = res.long.pivot_table(index=["entite", "annee"], columns="indicateur", values="valeur", aggfunc="first")
-    d = L[[ind, "epargne_brute", "recettes_reelles_fonctionnement"]].dropna()
-    d = d[d["recettes_reelles_fonctionnement"] > 0]
-    if d.empty:
-        return 1.0
-    r = d.iloc[0]
-    fraction = r["epargne_brute"] / r["recettes_reelles_fonctionnement"]
-    return 100.0 if math.isclose(r[ind], fraction, rel_tol=1e-9, abs_tol=1e-12) else 1.0

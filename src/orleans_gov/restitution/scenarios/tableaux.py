@@ -12,7 +12,7 @@ import pandas as pd
 from orleans_gov.base import vocabulaire
 from orleans_gov.base.territoire import CODES_INSEE, ENTITES, SIREN_AGGLO, nom_entite
 from orleans_gov.restitution.formats import fmt_keur, fmt_nombre, fmt_pct, fmt_unite
-from orleans_gov.restitution.scenarios.commun import facteur_pourcent, nom
+from orleans_gov.restitution.scenarios.commun import nom
 from orleans_gov.restitution.tableaux import format_terme, termes_en_colonnes
 from orleans_gov.restitution.textes import dans_phrase, entete_annee
 from orleans_gov.scenarios import BLOC, Resultat, comparer
@@ -112,7 +112,6 @@ def _termes_entites(annees: list[int]) -> dict[str, str]:
 def tableau_entites(res: Resultat, annees: list[int]) -> pd.DataFrame:
     """Key indicators per entity for the given years (k€, %, years)."""
     L = res.long
-    pourcent = facteur_pourcent(res)
     lignes = []
     for e in list(ENTITES) + [BLOC]:
         d = L[L.entite == e]
@@ -120,7 +119,7 @@ def tableau_entites(res: Resultat, annees: list[int]) -> pd.DataFrame:
         for a in annees:
             x = d[d.annee == a].set_index("indicateur")["valeur"]
             for t in ("epargne_brute", "taux_epargne_brute", "encours_dette", "capacite_desendettement"):
-                ligne[entete_annee(t, a)] = x.get(t, np.nan) * (pourcent if t == "taux_epargne_brute" else 1.0)
+                ligne[entete_annee(t, a)] = x.get(t, np.nan)
         lignes.append(ligne)
     return pd.DataFrame(lignes)
 
