@@ -166,16 +166,19 @@ def _tranches(nom: str, brut: Any, fichier: Path) -> tuple[tuple[float, float], 
     return tuple(tranches)
 
 
-def _bareme(nom: str, noeud: Mapping, fichier: Path) -> Bareme:
-    inconnues = set(noeud) - CLES_BAREME
-    if inconnues or not isinstance(noeud.get("bareme"), Mapping):
-        raise ErreurDonnees(f"barème « {nom} » mal formé (clés attendues : {', '.join(sorted(CLES_BAREME))})",
+def _versions(nom: str, noeud: Mapping, fichier: Path, cles: set[str], champ: str, cle_valeur: str, genre: str,
+              convertir) -> tuple[str, list]:
+    """The dated versions of a leaf (``valeurs`` of a parameter, ``bareme`` of a scale): (default reference,
+    [(start date, converted value or None, reference)…]) sorted by date. One reading for both kinds of leaf."""
+    inconnues = set(noeud) - cles
+    if inconnues or not isinstance(noeud.get(champ), Mapping):
+        raise ErreurDonnees(f"{genre} « {nom} » mal formé (clés attendues : {', '.join(sorted(cles))})",
                             fichier=fichier, colonne=nom)
     ref_defaut = str(noeud.get("reference", "")).strip()
     if not ref_defaut:
-        raise ErreurDonnees(f"barème « {nom} » sans référence légale", fichier=fichier, colonne=nom)
+        raise ErreurDonnees(f"{genre} « {nom} » sans référence légale", fichier=fichier, colonne=nom)
     versions = []
-    for debut, v in noeud["bareme"].items():
+    for debut, v in noeud[champ].items():
         try:
             d = date_effet(debut)
         except ValueError as exc:
@@ -183,37 +186,32 @@ def _bareme(nom: str, noeud: Mapping, fichier: Path) -> Bareme:
         ref = ref_defaut
         if isinstance(v, Mapping):
             ref = str(v.get("reference", ref_defaut))
-            v = v.get("tranches")
-        versions.append(VersionBareme(d, None if v is None else _tranches(nom, v, fichier), ref))
-    versions.sort(key=lambda x: x.debut)
+            v = v.get(cle_valeur)
+        versions.append((d, None if v is None else convertir(v), ref))
+    versions.sort(key=lambda x: x[0])
+    return ref_defaut, versions
+
+
+def _nombre(nom: str, fichier: Path):
+    def convertir(v):
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise ErreurDonnees("valeur numérique attendue", fichier=fichier, colonne=nom, valeur=v)
+        return float(v)
+    return convertir
+
+
+def _bareme(nom: str, noeud: Mapping, fichier: Path) -> Bareme:
+    ref, versions = _versions(nom, noeud, fichier, CLES_BAREME, "bareme", "tranches", "barème",
+                              lambda v: _tranches(nom, v, fichier))
     return Bareme(nom=nom, description=str(noeud.get("description", "")), unite=str(noeud.get("unite", "")),
-                  reference=ref_defaut, versions=tuple(versions), note=str(noeud.get("note", "")))
+                  reference=ref, versions=tuple(VersionBareme(*x) for x in versions), note=str(noeud.get("note", "")))
 
 
 def _feuille(nom: str, noeud: Mapping, fichier: Path) -> Parametre:
-    inconnues = set(noeud) - CLES_FEUILLE
-    if inconnues or "valeurs" not in noeud:
-        raise ErreurDonnees(f"paramètre « {nom} » mal formé (clés attendues : {', '.join(sorted(CLES_FEUILLE))})",
-                            fichier=fichier, colonne=nom)
-    ref_defaut = str(noeud.get("reference", "")).strip()
-    if not ref_defaut:
-        raise ErreurDonnees(f"paramètre « {nom} » sans référence légale", fichier=fichier, colonne=nom)
-    valeurs = []
-    for debut, v in noeud["valeurs"].items():
-        try:
-            d = date_effet(debut)
-        except ValueError as exc:
-            raise ErreurDonnees(str(exc), fichier=fichier, colonne=nom, valeur=debut) from None
-        ref = ref_defaut
-        if isinstance(v, Mapping):
-            ref = str(v.get("reference", ref_defaut))
-            v = v.get("valeur")
-        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
-            raise ErreurDonnees("valeur numérique attendue", fichier=fichier, colonne=nom, valeur=v)
-        valeurs.append(Valeur(d, None if v is None else float(v), ref))
-    valeurs.sort(key=lambda x: x.debut)
+    ref, versions = _versions(nom, noeud, fichier, CLES_FEUILLE, "valeurs", "valeur", "paramètre",
+                              _nombre(nom, fichier))
     return Parametre(nom=nom, description=str(noeud.get("description", "")), unite=str(noeud.get("unite", "")),
-                     reference=ref_defaut, valeurs=tuple(valeurs), note=str(noeud.get("note", "")))
+                     reference=ref, valeurs=tuple(Valeur(*x) for x in versions), note=str(noeud.get("note", "")))
 
 
 def _parcourir(noeud: Mapping, prefixe: str, fichier: Path) -> Iterator[Parametre | Bareme]:
@@ -295,7 +293,10 @@ def lire_parametres(dossier: str | Path = DOSSIER_PARAMETRES) -> Parametres:
     table: dict[str, Parametre] = {}
     baremes: dict[str, Bareme] = {}
     for fichier in sorted(Path(dossier).glob("*.yaml")):
-        brut = yaml.safe_load(fichier.read_text(encoding="utf-8")) or {}
+        try:
+            brut = yaml.safe_load(fichier.read_text(encoding="utf-8")) or {}
+        except (yaml.YAMLError, ValueError) as exc:  # ValueError: an impossible date such as 2014-13-01
+            raise ErreurDonnees(f"fichier de paramètres illisible : {exc}", fichier=fichier) from None
         if not isinstance(brut, Mapping):
             raise ErreurDonnees("dictionnaire de paramètres attendu", fichier=fichier)
         for p in _parcourir(brut, "", fichier):
