@@ -54,8 +54,8 @@ _API: dict[str, str] = {
     "contient_exemple": "orleans_gov.base.provenance",
     # analysis
     "indicateurs_financiers": "orleans_gov.analyse.finances",
-    "comparaison_strate": "orleans_gov.analyse.finances",
-    "bloc_communal": "orleans_gov.analyse.finances",
+    "comparaison_strate": "orleans_gov.analyse.strates",
+    "bloc_communal": "orleans_gov.analyse.bloc",
     # scenarios
     "charger_scenario": "orleans_gov.scenarios",
     "charger_donnees": "orleans_gov.scenarios",
