@@ -48,21 +48,36 @@ def detecter_encodage(chemin: Path, taille: int = TAILLE_SONDE) -> tuple[str, bo
     return "latin-1", False
 
 
+def verifier_fichier(chemin: Path, quoi: str = "fichier") -> None:
+    """:class:`ErreurDonnees` naming ``chemin`` when it does not exist, is a folder (or anything but a regular
+    file) or is empty — before any read, so that no ``IsADirectoryError`` traceback reaches the user."""
+    if not chemin.exists():
+        raise ErreurDonnees(f"{quoi} introuvable", fichier=chemin)
+    if chemin.is_dir():
+        raise ErreurDonnees(f"c'est un dossier : un {quoi} était attendu (le fichier national, pas son dossier)",
+                            fichier=chemin)
+    if not chemin.is_file():
+        raise ErreurDonnees(f"ce n'est pas un fichier ordinaire : un {quoi} était attendu", fichier=chemin)
+    if chemin.stat().st_size == 0:
+        raise ErreurDonnees("le fichier est vide (aucune ligne d'en-tête)", fichier=chemin)
+
+
 def lire_entete(chemin: Path, *, separateur: str = ";", encodage: str | None = None,
                 minuscules: bool = False) -> Entete:
     """Read and check the header line of a national file (no data read).
 
-    Raises :class:`ErreurDonnees` on a missing or empty file, a wrong separator, duplicate columns.
+    Raises :class:`ErreurDonnees` on a missing, unreadable or empty file, a folder, a wrong separator,
+    duplicate columns.
     """
-    if not chemin.exists():
-        raise ErreurDonnees("fichier introuvable", fichier=chemin)
-    if chemin.stat().st_size == 0:
-        raise ErreurDonnees("le fichier est vide (aucune ligne d'en-tête)", fichier=chemin)
-    enc, bom = detecter_encodage(chemin)
+    verifier_fichier(chemin)
+    try:
+        enc, bom = detecter_encodage(chemin)
+        with open(chemin, "rb") as f:
+            premiere = f.readline(1 << 20)
+    except OSError as exc:
+        raise ErreurDonnees(f"fichier illisible ({exc.strerror or exc})", fichier=chemin) from None
     if encodage:
         enc = encodage
-    with open(chemin, "rb") as f:
-        premiere = f.readline(1 << 20)
     if bom:
         premiere = premiere[len(codecs.BOM_UTF8):]
     texte = premiere.decode("utf-8" if enc == "utf-8" else enc, errors="replace").rstrip("\r\n")

@@ -1,34 +1,63 @@
 """What an extraction did (:class:`Rapport`, printed by the CLI) and how its Parquet outputs are written.
 
-Outputs are written atomically (:func:`orleans_gov.base.fichiers.chemin_temporaire` then
-:func:`~orleans_gov.base.fichiers.remplacer_atomique`) with pandas' schema metadata kept, so that a reader gets
-back the dtypes of :func:`orleans_gov.sources.dgfip.read_comptes_communes` (text columns as ``string`` with
-``pd.NA``). :func:`orleans_gov.base.fichiers.ecrire_parquet` drops that metadata on purpose (it writes the
+Outputs are written all or nothing (every file to a temporary name,
+:func:`orleans_gov.base.fichiers.chemin_temporaire`, then all renamed in by :func:`installer_ensemble`, Ctrl-C
+held back) with pandas' schema metadata kept, so that a reader gets back the dtypes of
+:func:`orleans_gov.sources.dgfip.read_comptes_communes` (text columns as ``string`` with ``pd.NA``). :func:`orleans_gov.base.fichiers.ecrire_parquet` drops that metadata on purpose (it writes the
 ``data/processed`` tables, rebuilt byte for byte); its files read back with ``str`` (NaN) text columns and
 ``float64`` for nullable integers, which the extraction's tests reject (same frame as the reader's). These files
 are extracts, not ``data/processed`` tables: they keep the pandas writer (same bytes for the same frame).
 """
 from __future__ import annotations
 
+import signal
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import Iterator, Mapping
 
 import pandas as pd
 
+from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.base.fichiers import chemin_temporaire, remplacer_atomique
 
 
-def ecrire_parquet_pandas(df: pd.DataFrame, chemin: Path) -> Path:
-    """Atomic Parquet write of ``df`` without its index, pandas metadata (dtypes) kept."""
-    tmp = chemin_temporaire(chemin)
+def verifier_dossier_sortie(sortie: Path) -> None:
+    """:class:`ErreurDonnees` when ``sortie`` — or the first of its parents that exists — is not a folder
+    (``--sortie`` naming an existing file): checked before any long read or download, nothing is created."""
+    sortie = Path(sortie)
+    existant = next((p for p in (sortie, *sortie.parents) if p.exists() or p.is_symlink()), None)
+    if existant is not None and not existant.is_dir():
+        sous = "" if existant == sortie else f" : « {sortie} » est sous ce fichier"
+        raise ErreurDonnees("le chemin de sortie existe et n'est pas un dossier (--sortie doit désigner un dossier, "
+                            f"existant ou à créer){sous}", fichier=existant)
+
+
+@contextmanager
+def sigint_differe() -> Iterator[list[int]]:
+    """Ctrl-C received inside is held back (main thread only; the signals received are appended to the
+    yielded list), so that a few renames run to their end: an interruption never leaves half of a set of
+    files installed. Once they are done the set is complete: the caller decides what to say."""
+    recus: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield recus
+        return
+    ancien = signal.signal(signal.SIGINT, lambda signum, _cadre: recus.append(signum))
     try:
-        df.to_parquet(tmp, index=False)
-        return remplacer_atomique(tmp, chemin)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        yield recus
+    finally:
+        signal.signal(signal.SIGINT, ancien)
+
+
+def installer_ensemble(prets: list[tuple[Path, Path]]) -> bool:
+    """Rename every written temporary onto its target (:func:`~orleans_gov.base.fichiers.remplacer_atomique`)
+    with Ctrl-C held back; returns True when a Ctrl-C arrived meanwhile (the set is installed whole)."""
+    with sigint_differe() as recus:
+        for tmp, cible in prets:
+            remplacer_atomique(tmp, cible)
+    return bool(recus)
 
 
 @dataclass
@@ -48,9 +77,28 @@ class Rapport:
         return "\n".join(out)
 
     def ecrire(self, sortie: Path, sorties: Mapping[str, pd.DataFrame]) -> None:
-        """Write every frame to ``sortie/<nom>.parquet`` and record its path and row count."""
+        """Write every frame to ``sortie/<nom>.parquet`` (all or nothing: every file is written to a temporary
+        name first, then all are renamed in) and record its path and row count."""
+        prets: list[tuple[Path, Path]] = []
+        cree = not sortie.exists()
+        try:
+            for nom, df in sorties.items():
+                cible = sortie / f"{nom}.parquet"
+                prets.append((chemin_temporaire(cible), cible))
+                df.to_parquet(prets[-1][0], index=False)
+            if installer_ensemble(prets):
+                self.remarques.append("Ctrl-C reçu pendant l'écriture des fichiers : elle a été menée à terme")
+        except BaseException:
+            for tmp, _ in prets:
+                tmp.unlink(missing_ok=True)
+            if cree:
+                try:
+                    sortie.rmdir()
+                except OSError:
+                    pass
+            raise
         for nom, df in sorties.items():
-            self.fichiers[nom] = ecrire_parquet_pandas(df, sortie / f"{nom}.parquet")
+            self.fichiers[nom] = sortie / f"{nom}.parquet"
             self.lignes[nom] = len(df)
 
     def terminer(self, t0: float) -> Rapport:
