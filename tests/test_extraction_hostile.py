@@ -193,3 +193,55 @@ def test_erreur_dans_un_processus_de_la_passe(tmp_path, monkeypatch):
     with pytest.raises(OSError, match="disque illisible"):
         ex.extraire_comptes(f, tmp_path / "o", codes_insee=PERIMETRE_FIXTURE, threads=2)
     assert not (tmp_path / "o").exists()
+
+
+# ----------------------------------------------------------------------------------------------------
+# progress bars (issue 16): drawn on a terminal only, Ctrl-C stops the work
+class _Terminal:
+    def __init__(self) -> None:
+        self.texte = ""
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, s: str) -> int:
+        self.texte += s
+        return len(s)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_barres_sur_un_terminal_seulement(tmp_path, monkeypatch):
+    from orleans_gov.sources.nationaux import progression
+    f = fichier_comptes(tmp_path / "nat.csv", ENTETE_COMMUNES_2017)
+    monkeypatch.setattr(progression, "DELAI_BARRE", 0)
+    monkeypatch.setattr(prefiltre, "SEUIL_PARALLELE", 0)
+    terminal = _Terminal()
+    monkeypatch.setattr(progression.sys, "stderr", terminal)
+    ex.extraire_comptes(f, tmp_path / "a", codes_insee=PERIMETRE_FIXTURE, threads=2, verifier_strates=True)
+    assert "lecture complète de nat.csv" in terminal.texte and "lecture de nat.csv" in terminal.texte
+    ex.extraire_balances(fichier_balances(tmp_path / "bal.csv"), tmp_path / "b")
+    assert "lecture de bal.csv" in terminal.texte
+    monkeypatch.setattr(progression.sys, "stderr", __import__("io").StringIO())   # not a terminal: nothing drawn
+    ex.extraire_balances(fichier_balances(tmp_path / "bal.csv"), tmp_path / "c")
+    assert progression.sys.stderr.getvalue() == ""
+
+
+def test_ctrl_c_pendant_l_attente_arrete_le_travail(monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from orleans_gov.sources.nationaux import progression
+    arrets = []
+    vraie = progression.wait
+
+    def interrompre_une_fois(fs, timeout=None):
+        if not arrets:
+            raise KeyboardInterrupt
+        return vraie(fs, timeout=timeout)
+    monkeypatch.setattr(progression, "wait", interrompre_une_fois)
+    with ThreadPoolExecutor(1) as pool:
+        futur = pool.submit(lambda: None)
+        with pytest.raises(KeyboardInterrupt):
+            progression.attendre(futur, lambda: 0.0, "essai", 1.0, "o", lambda: arrets.append(1))
+    assert arrets == [1]

@@ -48,6 +48,23 @@ def envoyer(corps: bytes | str, *, type_: str = "text/csv; charset=utf-8", longu
     return repondre
 
 
+def morceaux_interrompus(corps: str) -> Reponse:
+    """A chunked body whose connection drops before the last (empty) chunk."""
+    donnees = corps.encode("utf-8")
+
+    def repondre(h: BaseHTTPRequestHandler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", "text/csv")
+        h.send_header("Transfer-Encoding", "chunked")
+        h.end_headers()
+        moitie = donnees[: len(donnees) // 2]
+        h.wfile.write(f"{len(moitie):x}\r\n".encode() + moitie + b"\r\n")
+        h.wfile.write(f"{len(donnees):x}\r\n".encode() + donnees[:100])   # announced, cut
+        h.wfile.flush()
+        h.close_connection = True
+    return repondre
+
+
 def rediriger_vers_soi() -> Reponse:
     def repondre(h: BaseHTTPRequestHandler) -> None:
         h.send_response(302)
@@ -142,6 +159,11 @@ def test_tronque_sans_content_length_refuse_communes_absentes(serveur, sortie):
     serveur.reponses[tel.ID_COMPTES_COMMUNES] = envoyer(_premieres_lignes(csv_communes(), 11), longueur=None)
     msg = _refuse(serveur, sortie, r"incomplet.*12 commune\(s\) absente\(s\)")
     assert "45302 Saran" in msg and "45234 Orléans" in msg and "dgfip-comptes-communes_agglo-orleans.csv" in msg
+
+
+def test_corps_chunked_interrompu_refuse(serveur, sortie):
+    serveur.reponses[tel.ID_COMPTES_GFP] = morceaux_interrompus(csv_gfp())
+    _refuse(serveur, sortie, r"3 tentatives.*réponse tronquée", exc=tel.ErreurTelechargement)
 
 
 def test_annee_demandee_absente_signalee(serveur, tmp_path):
