@@ -307,6 +307,8 @@ def main() -> int:
     ap.add_argument("--regenerer", action="store_true")
     ap.add_argument("--version-precedente", default=PRECEDENTE, help="commit comparé (défaut : %(default)s)")
     ap.add_argument("--resultats", default=str(RESULTATS))
+    ap.add_argument("--seulement", nargs="+", metavar="METHODE",
+                    help="mesurer seulement ces méthodes (essais ciblés ; pas de fichier de résultats écrit)")
     a = ap.parse_args()
 
     t_debut = time.perf_counter()
@@ -322,6 +324,8 @@ def main() -> int:
             generation[nom] = time.perf_counter() - t
     precedente = version_precedente(a.version_precedente)
     tout = methodes(comptes, balances, precedente)
+    if a.seulement:
+        tout = {k: v for k, v in tout.items() if k in a.seulement}
     mesures: dict[str, list[tuple[float, float, float]]] = {k: [] for k in tout}
     charges = []
     coeurs_debut = coeurs_disponibles()
@@ -337,6 +341,11 @@ def main() -> int:
             print(f"tour {k + 1} {nom} : {m[0]:.2f} s, {m[1]:.0f} Mo, CPU {m[2]:.2f} s", file=sys.stderr)
     charges.append(os.getloadavg())
     coeurs_fin = coeurs_disponibles()
+    if a.seulement:
+        for k, v in mesures.items():
+            print(f"{k} : médianes {_med(v, 0):.2f} s, CPU {_med(v, 2):.2f} s, {_med(v, 1):.0f} Mo ; "
+                  f"charges {[round(c[0], 1) for c in charges]} ; cœurs {coeurs_debut:.2f}/{coeurs_fin:.2f}")
+        return 0
     n = str(a.repetitions)
     so = TRAVAIL / "sorties"
     noms = {"comptes": ["communes_perimetre", "moyennes_strates"],
