@@ -21,7 +21,8 @@ the load average before each round. Methods:
   ``pandas-pyarrow`` (balances): the same with ``engine="pyarrow"``;
 - ``plancher`` (reading the bytes in 16 MB blocks) and ``wc -l``;
 - imports alone: ``import duckdb``, ``import pandas``, ``import orleans_gov.sources.nationaux`` and the CLI
-  start-up (``orleans-gov extraire --help``).
+  start-up (``orleans-gov extraire --help``), and ``import orleans_gov.cli.extraction`` alone (what a CLI
+  importing only the sub-command asked for would pay).
 
 Writes bench/RESULTS_extraction.md: the figures are regenerated, the hand-written section from
 « ## Lecture des résultats » on is kept.
@@ -133,6 +134,7 @@ def methodes(comptes: Path, balances: Path, precedente: Path) -> dict[str, tuple
     m["import-pandas"] = ([PY, "-c", "import pandas"], None, None)
     m["import-nationaux"] = ([PY, "-c", "import orleans_gov.sources.nationaux"], None, None)
     m["import-nationaux-precedente"] = ([PY, "-c", "import orleans_gov.sources.nationaux"], env_prec, None)
+    m["import-cli-extraction"] = ([PY, "-c", "import orleans_gov.cli.extraction"], None, None)
     m["demarrage-cli"] = ([CLI, "extraire", "--help"], None, None)
     return m
 
@@ -251,11 +253,12 @@ def ecrire_resultats(chemin: Path, mesures: dict, charges: list, coeurs: tuple[f
                                                        if cle.endswith("-complet") else "")
             v = mesures[cle]
             lignes.append(f"| {nature} | {nom} | {_med(v, 0):.2f} | {_med(v, 2):.2f} | {_med(v, 1):.0f} |")
-    lignes += ["", "Temps d'import (processus neuf, `python -c`) :", "",
+    lignes += ["", "Temps d'import (processus neuf) :", "",
                "| import | durée médiane (s) | CPU médian (s) |", "|---|---:|---:|"]
     for cle, nom in (("import-duckdb", "`import duckdb`"), ("import-pandas", "`import pandas` (charge pyarrow)"),
                      ("import-nationaux", "`import orleans_gov.sources.nationaux`"),
                      ("import-nationaux-precedente", f"`import orleans_gov.sources.nationaux` ({rev})"),
+                     ("import-cli-extraction", "`import orleans_gov.cli.extraction` (le seul sous-programme utile)"),
                      ("demarrage-cli", "démarrage de la CLI (`orleans-gov extraire --help`)")):
         lignes.append(f"| {nom} | {_med(mesures[cle], 0):.2f} | {_med(mesures[cle], 2):.2f} |")
 
@@ -374,11 +377,11 @@ def main() -> int:
         return f"{p.stat().st_size / 1e6:,.0f} Mo"
     n_comptes = int(subprocess.run(["wc", "-l", str(comptes)], capture_output=True, text=True).stdout.split()[0]) - 1
     cmd = " ".join([".venv/bin/python", "bench/bench_extraction.py"] + [shlex.quote(x) for x in sys.argv[1:]])
+    quand = time.strftime("%d/%m/%Y à %H h %M UTC", time.gmtime())
     entete = [
         "# Benchmark — extraction des fichiers nationaux DGFiP : commande, bibliothèque, version précédente, "
         "agrégat DuckDB minimal et pandas, mesurés dans le même lancement", "",
-        f"Commande : `{cmd}` (depuis la racine du dépôt), le {time.strftime('%d/%m/%Y à %H h %M UTC', time.gmtime())}."
-        " "
+        f"Commande : `{cmd}` (depuis la racine du dépôt), le {quand}. "
         f"Durée totale : {total / 60:.1f} min"
         + (f" dont génération {sum(generation.values()):.0f} s." if generation else " (fichiers déjà générés)."),
         f"Machine : {platform.machine()}, {os.cpu_count()} cœurs, Python {platform.python_version()}, "

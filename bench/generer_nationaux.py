@@ -165,7 +165,8 @@ def generer_balances(chemin: Path, n_lignes: int, graine: int = 57) -> None:
     tmp.unlink()
 
 
-if __name__ == "__main__":   # python bench/generer_nationaux.py comptes FICHIER N_COMMUNES N_ANNEES | balances FICHIER N
+# python bench/generer_nationaux.py comptes FICHIER N_COMMUNES N_ANNEES | balances FICHIER N_LIGNES
+if __name__ == "__main__":
     if sys.argv[1] == "comptes":
         generer_comptes(Path(sys.argv[2]), int(sys.argv[3]), list(range(2013, 2013 + int(sys.argv[4]))))
     else:

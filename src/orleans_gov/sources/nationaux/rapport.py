@@ -3,10 +3,13 @@
 Outputs are written all or nothing (every file to a temporary name,
 :func:`orleans_gov.base.fichiers.chemin_temporaire`, then all renamed in by :func:`installer_ensemble`, Ctrl-C
 held back) with pandas' schema metadata kept, so that a reader gets back the dtypes of
-:func:`orleans_gov.sources.dgfip.read_comptes_communes` (text columns as ``string`` with ``pd.NA``). :func:`orleans_gov.base.fichiers.ecrire_parquet` drops that metadata on purpose (it writes the
-``data/processed`` tables, rebuilt byte for byte); its files read back with ``str`` (NaN) text columns and
-``float64`` for nullable integers, which the extraction's tests reject (same frame as the reader's). These files
-are extracts, not ``data/processed`` tables: they keep the pandas writer (same bytes for the same frame).
+:func:`orleans_gov.sources.dgfip.read_comptes_communes` (text columns as ``string`` with ``pd.NA``).
+:func:`orleans_gov.base.fichiers.ecrire_parquet` drops that metadata on purpose (it writes the ``data/processed``
+tables, rebuilt byte for byte); its files read back with ``str`` (NaN) text columns and ``float64`` for nullable
+integers, which the extraction's tests reject (same frame as the reader's). These files are extracts, not
+``data/processed`` tables: they keep the pandas writer (same bytes for the same frame) or, for the 390 000
+commune totals of ``extraire balances``, DuckDB's writer with the same pandas metadata (:func:`copier_parquet`:
+the same frame read back).
 """
 from __future__ import annotations
 
