@@ -385,8 +385,7 @@ def main() -> int:
         f"Durée totale : {total / 60:.1f} min"
         + (f" dont génération {sum(generation.values()):.0f} s." if generation else " (fichiers déjà générés)."),
         f"Machine : {platform.machine()}, {os.cpu_count()} cœurs, Python {platform.python_version()}, "
-        f"DuckDB {duckdb.__version__}, pandas {pandas.__version__}. DuckDB : `threads=2`, `memory_limit=1GB` ; "
-        "passe Python des comptes : 2 processus.", "",
+        f"DuckDB {duckdb.__version__}, pandas {pandas.__version__}. DuckDB : `threads=2`, `memory_limit=1GB`.", "",
         "Fichiers synthétiques aux formats officiels (bench/generer_nationaux.py ; bench/_work/, non versionné) :",
         "",
         f"- comptes individuels : {comptes.name}, {n_comptes:,} lignes × 205 champs (en-tête 2013), "

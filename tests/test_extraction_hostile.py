@@ -148,50 +148,43 @@ def test_cli_ctrl_c(tmp_path, capsys, monkeypatch):
 
 
 # ----------------------------------------------------------------------------------------------------
-# the parallel pass gives exactly the single pass's result (issue 16)
-def test_passe_parallele_identique(tmp_path, monkeypatch):
+# the byte-level pass of « extraire comptes » against a plain csv-module reading of the same file
+def test_passe_contre_lecture_csv(tmp_path):
+    import csv
     entete = ["an", "dep", "icom", "inom", "reg", "pop1", "nomsst2", "mprod", "nomsst1", ""]
     lignes = []
     for i in range(3000):
         an = 2019 + i % 3
         bande = ["A", "\"A\"", "B", "C"][i % 4] if i % 7 else "D"
         dep, icom = ("045", f"{i % 40:03d}") if i % 5 == 0 else (f"{i % 90:03d}", f"{i % 300:03d}")
-        nom = "X" * (700 if i == 1500 else 5)                                # one line longer than the head
+        nom = "X" * (700 if i == 1500 else 5)
         lignes.append(f"{an};{dep};{icom};{nom};024;{i};FPU;{i % 13};{bande};")
     src = tmp_path / "nat.csv"
     src.write_bytes((";".join(entete) + "\r\n" + "\r\n".join(lignes)).encode())   # CRLF, no final line end
     icoms = [f"{i:03d}" for i in range(0, 40, 3)]
-    seul = ex.prefiltrer_perimetre_strates(src, tmp_path / "p1.csv", tmp_path / "s1.csv", entete, "045", icoms)
-    monkeypatch.setattr(prefiltre, "SEUIL_PARALLELE", 0)
-    for n in (2, 3, 7):
-        assert prefiltre.processus_possibles(n, src) == n
-        par = ex.prefiltrer_perimetre_strates(src, tmp_path / "p.csv", tmp_path / "s.csv", entete, "045", icoms,
-                                              processus=n)
-        assert par == seul
-        assert (tmp_path / "p.csv").read_bytes() == (tmp_path / "p1.csv").read_bytes()
-        assert (tmp_path / "s.csv").read_bytes() == (tmp_path / "s1.csv").read_bytes()
-    assert sum(seul.nb_lignes.values()) == 3000 and len(seul.numeros_perimetre) > 0
+    p = ex.prefiltrer_perimetre_strates(src, tmp_path / "p.csv", tmp_path / "s.csv", entete, "045", icoms)
+    with open(src, newline="", encoding="utf-8") as f:
+        rangs = list(csv.reader(f, delimiter=";"))[1:]
+    attendu_p = [n for n, r in enumerate(rangs, start=2) if r[1] == "045" and r[2] in icoms]
+    nb: dict = {}
+    premieres = []
+    for n, r in enumerate(rangs, start=2):
+        cle = (r[0], r[8], r[6])
+        if cle not in nb:
+            premieres.append(n)
+        nb[cle] = nb.get(cle, 0) + 1
+    assert p.numeros_perimetre == attendu_p and p.numeros_strates == premieres and p.nb_lignes == nb
+    assert (tmp_path / "p.csv").read_bytes().count(b"\n") == len(attendu_p) + 1
 
 
-def test_extraction_parallele_identique(tmp_path, monkeypatch):
+def test_panne_de_la_passe(tmp_path, monkeypatch):
     f = fichier_comptes(tmp_path / "nat.csv", ENTETE_COMMUNES_2017)
-    ex.extraire_comptes(f, tmp_path / "a", codes_insee=PERIMETRE_FIXTURE)
-    monkeypatch.setattr(prefiltre, "SEUIL_PARALLELE", 0)
-    ex.extraire_comptes(f, tmp_path / "b", codes_insee=PERIMETRE_FIXTURE, threads=2)
-    for nom in ("communes_perimetre", "moyennes_strates"):
-        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "a" / f"{nom}.parquet"),
-                                      pd.read_parquet(tmp_path / "b" / f"{nom}.parquet"))
-
-
-def test_erreur_dans_un_processus_de_la_passe(tmp_path, monkeypatch):
-    f = fichier_comptes(tmp_path / "nat.csv", ENTETE_COMMUNES_2017)
-    monkeypatch.setattr(prefiltre, "SEUIL_PARALLELE", 0)
 
     def panne(*a, **k):
         raise OSError("disque illisible")
     monkeypatch.setattr(prefiltre, "_passe", panne)
     with pytest.raises(OSError, match="disque illisible"):
-        ex.extraire_comptes(f, tmp_path / "o", codes_insee=PERIMETRE_FIXTURE, threads=2)
+        ex.extraire_comptes(f, tmp_path / "o", codes_insee=PERIMETRE_FIXTURE)
     assert not (tmp_path / "o").exists()
 
 
@@ -216,10 +209,9 @@ def test_barres_sur_un_terminal_seulement(tmp_path, monkeypatch):
     from orleans_gov.sources.nationaux import progression
     f = fichier_comptes(tmp_path / "nat.csv", ENTETE_COMMUNES_2017)
     monkeypatch.setattr(progression, "DELAI_BARRE", 0)
-    monkeypatch.setattr(prefiltre, "SEUIL_PARALLELE", 0)
     terminal = _Terminal()
     monkeypatch.setattr(progression.sys, "stderr", terminal)
-    ex.extraire_comptes(f, tmp_path / "a", codes_insee=PERIMETRE_FIXTURE, threads=2, verifier_strates=True)
+    ex.extraire_comptes(f, tmp_path / "a", codes_insee=PERIMETRE_FIXTURE, verifier_strates=True)
     assert "lecture complète de nat.csv" in terminal.texte and "lecture de nat.csv" in terminal.texte
     ex.extraire_balances(fichier_balances(tmp_path / "bal.csv"), tmp_path / "b")
     assert "lecture de bal.csv" in terminal.texte

@@ -36,7 +36,7 @@ from orleans_gov.sources.dgfip import COLONNES_CONNUES_COMMUNES, COLONNES_TEXTE_
 from orleans_gov.sources.nationaux.lecture import Entete, SourceLisible, icoms_perimetre, lire_entete, verifier_requises
 from orleans_gov.sources.nationaux.moteur import (MEMOIRE_PAR_DEFAUT, THREADS_PAR_DEFAUT, connexion, executer, ident,
                                                   source_csv, sql_code_insee)
-from orleans_gov.sources.nationaux.prefiltre import Prefiltre, lancer_prefiltre, lignes_nationales, processus_possibles
+from orleans_gov.sources.nationaux.prefiltre import Prefiltre, lancer_prefiltre, lignes_nationales
 from orleans_gov.sources.nationaux.rapport import Rapport, verifier_dossier_sortie
 
 REQUISES_COMPTES = ("an", "dep", "icom", "pop1", "nomsst1", "nomsst2")
@@ -97,8 +97,8 @@ def _lire(chemin: Path, entete: Entete, types: dict[str, str], strates: list[str
           memoire: str, threads: int, verifier_strates: bool, populations: bool,
           dossier_temp: str | os.PathLike | None) -> tuple[Prefiltre, pd.DataFrame, pd.DataFrame,
                                                            pd.DataFrame | None, pd.DataFrame | None]:
-    """The reads of :func:`extraire_comptes`: (a) the byte-level pass (:func:`lancer_prefiltre`, ``threads``
-    processes on a large file) while the optional full DuckDB scan runs; (b) the strict DuckDB parse of the
+    """The reads of :func:`extraire_comptes`: (a) the byte-level pass (:func:`lancer_prefiltre`, in a thread)
+    while the optional full DuckDB scan runs; (b) the strict DuckDB parse of the
     two extracts. Returns (pre-filter result, perimeter rows as read, first line of each stratum of the
     perimeter, strata min/max spreads or None, national populations or None)."""
     colonnes = list(entete.colonnes)
@@ -106,10 +106,8 @@ def _lire(chemin: Path, entete: Entete, types: dict[str, str], strates: list[str
     with SourceLisible(chemin, entete.encodage, Path(dossier_temp) if dossier_temp else None) as (lisible, enc), \
             tempfile.TemporaryDirectory(dir=dossier_temp) as dossier:
         extrait, extrait_s = Path(dossier) / "perimetre.csv", Path(dossier) / "strates.csv"
-        # (a) byte-level pass: perimeter lines, one line per stratum, strata sizes (in ``threads`` processes,
-        # started before DuckDB so that no DuckDB thread exists when they fork)
-        passe = lancer_prefiltre(lisible, extrait, extrait_s, colonnes, DEP_DGFIP, icoms, enc,
-                                 processus=processus_possibles(threads, lisible))
+        # (a) byte-level pass, in a thread: perimeter lines, one line per stratum, strata sizes
+        passe = lancer_prefiltre(lisible, extrait, extrait_s, colonnes, DEP_DGFIP, icoms, enc)
         try:
             con = connexion(memoire, threads, dossier_temp)
         except BaseException:

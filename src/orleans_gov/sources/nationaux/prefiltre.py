@@ -1,20 +1,17 @@
-"""Byte-level pre-filter of a national comptes individuels file: streamed Python passes, no CSV parser.
+"""Byte-level pre-filter of a national comptes individuels file: one streamed Python pass, no CSV parser.
 
 The pass copies the lines of the perimeter and the first line of every stratum into two small files that
 DuckDB then parses strictly, and counts the lines of every stratum. The original line numbers are kept so that
 an error found in an extract names the line of the national file (:func:`renumeroter`).
 
-The file is cut at line ends into as many byte ranges as there are pass processes (``processus``, the
-``threads`` of the extraction): every range is read by its own process (``fork``: nothing is pickled but the
-small results), and the results are merged in file order, so the extracts, line numbers and counts are
-exactly those of a single pass. Below :data:`SEUIL_PARALLELE` bytes, or where ``fork`` does not exist, one
-pass runs in a thread of the calling process.
+The pass runs in a thread of the calling process (:func:`lancer_prefiltre`), while the optional full DuckDB
+scan of ``--verifier-strates`` / ``--populations`` runs; its bytes read feed a progress bar. Measured and
+dropped: cutting the file into byte ranges read by two processes at once gave the same wall time for 0.35 s
+more CPU (bench/RESULTS_extraction.md: on this VM the line loop is bound by memory bandwidth, not by one core).
 """
 from __future__ import annotations
 
-import multiprocessing
-import os
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,11 +20,6 @@ from typing import Iterable, Iterator, Sequence
 from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.sources.nationaux.progression import attendre
 
-SEUIL_PARALLELE = 64 << 20
-"""Files smaller than this (bytes) are read by one pass in a thread: starting processes would cost more."""
-_TETE = 512
-"""Bytes of the start (end) of a line split to find the first fields (``nomsst1``); the whole line when short
-or when these bytes do not hold all the separators needed (a very long commune name, say)."""
 _PAS_COMPTEUR = 4 << 20
 """Bytes read between two updates of the progress counter."""
 
@@ -62,7 +54,7 @@ class _Plan:
 
 @dataclass
 class _Morceau:
-    """What the pass found in one byte range (line indices relative to the range's first line)."""
+    """What the pass found (line indices from 0 = the first data line)."""
 
     lignes: int = 0
     perimetre: list[tuple[int, bytes]] = field(default_factory=list)
@@ -82,32 +74,29 @@ def _plan(colonnes: Sequence[str], dep: str, icoms: Iterable[str]) -> _Plan:
                  frozenset(i.encode() for i in icoms))
 
 
-def _passe(source: Path, debut: int, fin: int, p: _Plan, compteur=None, rang: int = 0) -> _Morceau:
-    """Read the lines of ``source`` from byte ``debut`` (a line start) to byte ``fin``.
+def _passe(source: Path, p: _Plan, compteur: list[int] | None = None) -> _Morceau:
+    """Read the data lines of ``source``; ``compteur``: [bytes read so far, updated every 4 MB; stop flag:
+    set to 1, the pass raises :class:`KeyboardInterrupt` at its next update].
 
     Only the first ``k`` fields are split from the left and ``nomsst1`` (near the end of the line) from the
-    right, on the first/last :data:`_TETE` bytes of the line when they suffice (no copy of the 1.5 kB line);
-    a line with a wrong number of fields therefore usually yields an unknown stratum key, is copied and
-    rejected by the strict DuckDB parse of the extract.
+    right (splitting only the first/last 512 bytes of each line instead was measured: no gain); a line with
+    a wrong number of fields therefore usually yields an unknown stratum key, is copied and rejected by the
+    strict DuckDB parse of the extract.
     """
     m = _Morceau()
     k, n_droite, droite, i_ns1 = p.k, p.n_droite, p.droite, p.i_ns1
     i_an, i_ns2, i_dep, i_icom, cible_dep, cibles = p.i_an, p.i_ns2, p.i_dep, p.i_icom, p.dep, p.icoms
     nb, premieres, perimetre = m.nb, m.premieres, m.perimetre
-    reste, lu, signale = fin - debut, 0, 0
+    lu = signale = 0
     n = -1
     with open(source, "rb") as s:
-        s.seek(debut)
+        lu = len(s.readline())                 # the header
         for n, ligne in enumerate(s):
-            champs = ligne[:_TETE].split(b";", k)
-            if len(champs) <= k:               # the first k fields are not all in the head: split the line
-                champs = ligne.split(b";", k)
-                if len(champs) <= k - 1:
-                    champs += [b""] * (k + 1 - len(champs))
+            champs = ligne.split(b";", k)
+            if len(champs) <= k - 1:
+                champs += [b""] * (k + 1 - len(champs))
             if droite:
-                morceaux = ligne[-_TETE:].rsplit(b";", n_droite)
-                if len(morceaux) <= n_droite:
-                    morceaux = ligne.rsplit(b";", n_droite)
+                morceaux = ligne.rsplit(b";", n_droite)
                 ns1 = morceaux[1] if len(morceaux) > 1 else b""
             else:
                 ns1 = champs[i_ns1]
@@ -122,12 +111,12 @@ def _passe(source: Path, debut: int, fin: int, p: _Plan, compteur=None, rang: in
             if cible_dep in d and d.strip(b'" ') == cible_dep and champs[i_icom].strip(b'" ') in cibles:
                 perimetre.append((n, ligne))
             lu += len(ligne)
-            if lu >= reste:
-                break
             if compteur is not None and lu - signale >= _PAS_COMPTEUR:
-                compteur[rang] = signale = lu
+                compteur[0] = signale = lu
+                if compteur[1]:
+                    raise KeyboardInterrupt
     if compteur is not None:
-        compteur[rang] = lu
+        compteur[0] = lu
     m.lignes = n + 1
     return m
 
@@ -140,112 +129,39 @@ def _valeur_csv(champ: bytes, encodage: str) -> str:
     return v.decode("utf-8" if encodage == "utf-8" else "latin-1", errors="replace")
 
 
-def _bornes(source: Path, n: int) -> list[tuple[int, int]]:
-    """``n`` byte ranges of the data lines of ``source`` (after the header), each starting at a line start."""
-    taille = source.stat().st_size
-    with open(source, "rb") as f:
-        f.readline()
-        debut = f.tell()
-        coupes = [debut]
-        for i in range(1, n):
-            pos = debut + (taille - debut) * i // n
-            f.seek(max(pos - 1, debut))
-            f.readline()                        # to the line end at or after pos - 1
-            coupes.append(max(f.tell(), coupes[-1]))
-    coupes.append(taille)
-    return [(a, b) for a, b in zip(coupes, coupes[1:]) if b > a]
-
-
-def _travailleur(conn, source: Path, debut: int, fin: int, plan: _Plan, compteur, rang: int) -> None:
-    """Body of a pass process: send back ("ok", _Morceau) or ("erreur", exception)."""
-    try:
-        conn.send(("ok", _passe(source, debut, fin, plan, compteur, rang)))
-    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which re-raises it
-        conn.send(("erreur", exc))
-    finally:
-        conn.close()
-
-
 class Passe:
-    """A running pre-filter pass (:func:`lancer_prefiltre`); :meth:`resultat` waits for it and writes the
-    extracts. Started before the optional DuckDB scan of the same file so that both run at once."""
+    """A running pre-filter pass (:func:`lancer_prefiltre`, in a thread); :meth:`resultat` waits for it and
+    writes the extracts. Started before the optional DuckDB scan of the same file so that both run at once."""
 
-    def __init__(self, source: Path, dest_perimetre: Path, dest_strates: Path, plan: _Plan, encodage: str,
-                 processus: int) -> None:
+    def __init__(self, source: Path, dest_perimetre: Path, dest_strates: Path, plan: _Plan, encodage: str) -> None:
         self.source, self.dest_perimetre, self.dest_strates = source, dest_perimetre, dest_strates
         self.plan, self.encodage = plan, encodage
         self.taille = max(source.stat().st_size, 1)
+        self.compteur = [0, 0]
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="prefiltre")
-        self._processus: list = []
-        bornes = _bornes(source, processus)
-        if len(bornes) > 1:
-            ctx = multiprocessing.get_context("fork")
-            self.compteur = ctx.Array("q", len(bornes), lock=False)
-            tuyaux = []
-            for rang, (a, b) in enumerate(bornes):
-                lecture, ecriture = ctx.Pipe(duplex=False)
-                pr = ctx.Process(target=_travailleur, args=(ecriture, source, a, b, plan, self.compteur, rang),
-                                 daemon=True, name=f"orleans-gov-prefiltre-{rang}")
-                pr.start()
-                ecriture.close()
-                tuyaux.append(lecture)
-                self._processus.append(pr)
-            self._futur: Future = self._pool.submit(self._recevoir, tuyaux)
-        else:
-            self.compteur = [0]
-            a, b = bornes[0] if bornes else (0, 0)
-            self._futur = self._pool.submit(_passe, source, a, b, plan, self.compteur, 0) if bornes else None
-
-    def _recevoir(self, tuyaux) -> list[_Morceau]:
-        morceaux = []
-        try:
-            for t, pr in zip(tuyaux, self._processus):
-                try:
-                    etat, valeur = t.recv()
-                except EOFError:
-                    pr.join()
-                    raise RuntimeError(f"le processus de lecture {pr.name} s'est arrêté sans résultat "
-                                       f"(code de sortie {pr.exitcode})") from None
-                if etat == "erreur":
-                    raise valeur
-                morceaux.append(valeur)
-        finally:
-            for t in tuyaux:
-                t.close()
-            for pr in self._processus:
-                pr.join()
-        return morceaux
-
-    def _arreter(self) -> None:
-        for pr in self._processus:
-            if pr.is_alive():
-                pr.terminate()
+        self._futur = self._pool.submit(_passe, source, plan, self.compteur)
 
     def abandonner(self) -> None:
-        """Stop the pass (its processes are terminated; a pass in a thread runs to its end) and drop it."""
-        self._arreter()
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        """Stop the pass (it stops at its next 4 MB) and wait for its thread."""
+        self.compteur[1] = 1
+        self._pool.shutdown(wait=True)
 
     def resultat(self, progression: str | None = None) -> Prefiltre:
-        """Wait for the pass (a bar on bytes read when ``progression`` is given), merge, write the extracts."""
+        """Wait for the pass (a bar on bytes read when ``progression`` is given), then write the extracts."""
         try:
-            if self._futur is None:
-                morceaux = [_Morceau()]
-            else:
-                if progression is not None:
-                    attendre(self._futur, lambda: float(sum(self.compteur)), progression, float(self.taille),
-                             "o", self._arreter)
-                r = self._futur.result()
-                morceaux = r if isinstance(r, list) else [r]
+            if progression is not None:
+                attendre(self._futur, lambda: float(self.compteur[0]), progression, float(self.taille), "o",
+                         lambda: self.compteur.__setitem__(1, 1))
+            morceau = self._futur.result()
         finally:
-            self._arreter()
             self._pool.shutdown(wait=True)
-        return _fusionner(morceaux, self.source, self.dest_perimetre, self.dest_strates, self.plan, self.encodage)
+        return _fusionner(morceau, self.source, self.dest_perimetre, self.dest_strates, self.plan, self.encodage)
 
 
-def _fusionner(morceaux: list[_Morceau], source: Path, dest_perimetre: Path, dest_strates: Path, p: _Plan,
+def _fusionner(m: _Morceau, source: Path, dest_perimetre: Path, dest_strates: Path, p: _Plan,
                encodage: str) -> Prefiltre:
-    """Merge the ranges in file order: same extracts, numbers and counts as one pass over the whole file."""
+    """Write the extracts of the pass and decode its stratum keys (raw bytes -> values as DuckDB reads them;
+    two raw spellings of one stratum, quoted or not, are one stratum: its first line is kept)."""
     num_p: list[int] = []
     num_s: list[int] = []
     normes: dict[tuple[bytes, bytes, bytes], tuple[str, str, str]] = {}   # raw key -> decoded key
@@ -256,47 +172,32 @@ def _fusionner(morceaux: list[_Morceau], source: Path, dest_perimetre: Path, des
     with open(dest_perimetre, "wb") as dp, open(dest_strates, "wb") as ds:
         dp.write(entete)
         ds.write(entete)
-        decalage = 2                       # line number of the first data line (header = line 1)
-        for m in morceaux:
-            for i, ligne in m.perimetre:
-                dp.write(ligne if ligne.endswith(b"\n") else ligne + b"\n")
-                num_p.append(decalage + i)
-            for cle, i, ligne in m.premieres:
-                if cle in normes:          # raw key already met in an earlier range
-                    continue
-                a, b2, b1 = (_valeur_csv(x, encodage) for x in cle)
-                norme = (a, b1, b2) if not p.inverse else (a, b2, b1)
-                normes[cle] = norme
-                if norme not in vues:
-                    vues.add(norme)
-                    ds.write(ligne if ligne.endswith(b"\n") else ligne + b"\n")
-                    num_s.append(decalage + i)
-            for cle, compte in m.nb.items():
-                norme = normes[cle]
-                nb[norme] = nb.get(norme, 0) + compte
-            decalage += m.lignes
+        for i, ligne in m.perimetre:
+            dp.write(ligne if ligne.endswith(b"\n") else ligne + b"\n")
+            num_p.append(i + 2)            # line number in the file (header = line 1)
+        for cle, i, ligne in m.premieres:
+            a, b2, b1 = (_valeur_csv(x, encodage) for x in cle)
+            norme = (a, b1, b2) if not p.inverse else (a, b2, b1)
+            normes[cle] = norme
+            if norme not in vues:
+                vues.add(norme)
+                ds.write(ligne if ligne.endswith(b"\n") else ligne + b"\n")
+                num_s.append(i + 2)
+        for cle, compte in m.nb.items():
+            norme = normes[cle]
+            nb[norme] = nb.get(norme, 0) + compte
     return Prefiltre(num_p, num_s, nb)
 
 
-def processus_possibles(demandes: int, source: Path) -> int:
-    """Pass processes to use: ``demandes`` for a file of at least :data:`SEUIL_PARALLELE` bytes where ``fork``
-    exists, otherwise 1."""
-    if demandes <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    return demandes if source.stat().st_size >= SEUIL_PARALLELE else 1
-
-
 def lancer_prefiltre(source: Path, dest_perimetre: Path, dest_strates: Path, colonnes: Sequence[str], dep: str,
-                     icoms: Iterable[str], encodage: str = "utf-8", *, processus: int = 1) -> Passe:
-    """Start the pass of :func:`prefiltrer_perimetre_strates` (``processus`` byte ranges at once, see the
-    module docstring) and return at once; :meth:`Passe.resultat` waits and writes the extracts."""
-    return Passe(Path(source), Path(dest_perimetre), Path(dest_strates), _plan(colonnes, dep, icoms), encodage,
-                 max(1, processus))
+                     icoms: Iterable[str], encodage: str = "utf-8") -> Passe:
+    """Start the pass of :func:`prefiltrer_perimetre_strates` in a thread and return at once;
+    :meth:`Passe.resultat` waits and writes the extracts."""
+    return Passe(Path(source), Path(dest_perimetre), Path(dest_strates), _plan(colonnes, dep, icoms), encodage)
 
 
 def prefiltrer_perimetre_strates(source: Path, dest_perimetre: Path, dest_strates: Path, colonnes: Sequence[str],
-                                 dep: str, icoms: Iterable[str], encodage: str = "utf-8", *,
-                                 processus: int = 1) -> Prefiltre:
+                                 dep: str, icoms: Iterable[str], encodage: str = "utf-8") -> Prefiltre:
     """One byte-level pass over the national file: perimeter lines + ONE line per stratum + strata sizes.
 
     - ``dest_perimetre``: header + the lines whose ``dep``/``icom`` fields match (quotes tolerated);
@@ -307,11 +208,9 @@ def prefiltrer_perimetre_strates(source: Path, dest_perimetre: Path, dest_strate
     Only the first fields (up to ``nomsst2``, field 7 of the official headers) are split from the left and
     ``nomsst1`` (near the end of the line) from the right (:func:`_passe`). Pure Python line splitting
     measured cheaper than a projected DuckDB ``read_csv`` of the 205-column file (0.46 s vs 0.93 s CPU on
-    bench/_work/comptes_communes_35000x6.csv); with ``processus`` > 1 the file is read by that many processes
-    at once (bench/RESULTS_extraction.md).
+    bench/_work/comptes_communes_35000x6.csv).
     """
-    return lancer_prefiltre(source, dest_perimetre, dest_strates, colonnes, dep, icoms, encodage,
-                            processus=processus).resultat()
+    return lancer_prefiltre(source, dest_perimetre, dest_strates, colonnes, dep, icoms, encodage).resultat()
 
 
 def renumeroter(exc: ErreurDonnees, numeros: list[int], chemin: Path) -> ErreurDonnees:
