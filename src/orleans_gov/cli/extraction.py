@@ -11,12 +11,16 @@ from orleans_gov.sources.nationaux import (MEMOIRE_PAR_DEFAUT, THREADS_PAR_DEFAU
 
 
 def _lancer(extraction: Callable[..., Rapport], *args, **kwargs) -> int:
-    """Run one extraction: its report on stdout and 0, or the French data error on stderr and 1."""
+    """Run one extraction: its report on stdout and 0, the French data error on stderr and 1, or 130 on Ctrl-C
+    (the outputs are written all or nothing: :meth:`Rapport.ecrire`)."""
     try:
         r = extraction(*args, **kwargs)
     except ErreurDonnees as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("Extraction interrompue (Ctrl-C) : aucun fichier de sortie n'a été remplacé.", file=sys.stderr)
+        return 130
     print(r.texte())
     return 0
 

@@ -25,6 +25,10 @@ def commande_telecharger(args: argparse.Namespace) -> int:
         cible = sortie if sortie is not None else "le dossier de sortie"
         print(f"Erreur : {exc}\nRien n'a été écrit dans {cible}.", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        cible = sortie if sortie is not None else "le dossier de sortie"
+        print(f"Téléchargement interrompu (Ctrl-C) : {cible} est resté tel qu'il était.", file=sys.stderr)
+        return 130
     for r in recs:
         print(f"{r['fichier']} : {r['lignes']} lignes, {r['taille_octets']} octets, sha256 {r['sha256'][:12]}…")
     return 0

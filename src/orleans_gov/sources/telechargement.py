@@ -12,15 +12,20 @@ Sources (docs/FORMATS.md):
 Guarantees:
 
 - every host is probed first (TCP connection, 5–10 s timeout): without network the command fails at once;
-- every file is then downloaded into a private staging folder; nothing touches the output folder until
-  **every** download succeeded and every DGFiP file passed the project's readers
-  (:func:`~orleans_gov.sources.dgfip.read_comptes_communes`, :func:`~orleans_gov.sources.dgfip.read_comptes_gfp`);
-- each file is then written in atomically (:func:`orleans_gov.base.fichiers.ecrire_atomique`: temporary name in
-  the destination folder, then :func:`os.replace`), and ``PROVENANCE.json`` records, per file, the URL, the UTC
-  date, the size and the SHA-256 (:func:`orleans_gov.base.fichiers.empreinte_fichier`);
+- every file is then downloaded into a private staging folder, the bytes received are counted against the
+  announced ``Content-Length`` (a shorter body is retried, then refused) and an HTML page answered with status
+  200 is refused; nothing touches the output folder until **every** download succeeded and every file passed
+  :func:`orleans_gov.sources.telechargement_controles.controler`: the project's readers
+  (:func:`~orleans_gov.sources.dgfip.read_comptes_communes`, :func:`~orleans_gov.sources.dgfip.read_comptes_gfp`)
+  and the completeness of the perimeter (every year asked for, all 22 communes every year received);
+- the files are then installed all or nothing (:func:`_installer`: temporary names next to the destinations,
+  then renames with Ctrl-C deferred), and ``PROVENANCE.json`` records, per file, the URL, the UTC date, the
+  size and the SHA-256 (:func:`orleans_gov.base.fichiers.empreinte_fichier`);
+- ``--sortie`` naming an existing file is refused before anything is downloaded;
 - the UTF-8 byte-order mark of the exports is stripped; timeouts and transient errors (HTTP 429/5xx, reset,
-  timeout) are retried with a bounded exponential back-off; an unreachable host (DNS failure, connection
-  refused) fails at once with a French message naming the host and the dataset.
+  timeout, truncated body) are retried with a bounded exponential back-off; an unreachable host (DNS failure,
+  connection refused), a 4xx answer or a redirect loop fails at once with a French message naming the host
+  and the dataset.
 
 Layout of the output folder (``--sortie data/raw/reel`` plugs straight into ``make data``, which reads
 ``catalogue.dgfip_communes_reel`` and ``catalogue.dgfip_gfp_reel``)::
@@ -35,6 +40,7 @@ Layout of the output folder (``--sortie data/raw/reel`` plugs straight into ``ma
 from __future__ import annotations
 
 import errno
+import http.client
 import json
 import os
 import shutil
@@ -51,10 +57,11 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 from orleans_gov.base.catalogue import Catalogue
 from orleans_gov.base.erreurs import ErreurDonnees
-from orleans_gov.base.fichiers import ecrire_atomique, empreinte_fichier
-from orleans_gov.base.provenance import REEL
+from orleans_gov.base.fichiers import chemin_temporaire, empreinte_fichier
 from orleans_gov.base.territoire import CODES_INSEE, DEP_DGFIP, SIREN_AGGLO
-from orleans_gov.sources.dgfip import read_comptes_communes, read_comptes_gfp
+from orleans_gov.sources.nationaux.rapport import installer_ensemble, verifier_dossier_sortie
+from orleans_gov.sources.telechargement_controles import (CHAMPS_OFGL_COMMUNES, CHAMPS_OFGL_GFP, controler,
+                                                          page_html)
 
 BASES_PAR_DEFAUT: dict[str, str] = {
     "dgfip": "https://data.economie.gouv.fr",
@@ -73,8 +80,6 @@ NOM_PROVENANCE = "PROVENANCE.json"
 USER_AGENT = "orleans_gov/0.1 (mission finances publiques ; urllib)"
 BOM = b"\xef\xbb\xbf"
 
-CHAMPS_OFGL_COMMUNES = ("exer", "com_code", "agregat", "montant")
-CHAMPS_OFGL_GFP = ("exer", "siren", "agregat", "montant")
 
 
 class ErreurTelechargement(RuntimeError):
@@ -90,6 +95,7 @@ class Ressource:
     url: str
     destination: str
     nature: str  # "comptes_communes" | "comptes_gfp" | "ofgl_communes" | "ofgl_gfp" | "geojson"
+    annees: tuple[int, ...] = ()  # years asked for (empty: all); each must be in the answer
 
 
 @dataclass(frozen=True)
@@ -177,17 +183,18 @@ def ressources(annees: Sequence[int] | None = None, bases: Mapping[str, str] | N
     """The files to download for the perimeter, with their URLs and destinations."""
     b = {**BASES_PAR_DEFAUT, **(bases or {})}
     s = _suffixe(annees)
+    an = tuple(sorted(set(int(a) for a in annees or ())))
     geo = (b["geo"].rstrip("/") + CHEMIN_GEO + "?"
            + urllib.parse.urlencode({"fields": "nom,code,population", "geometry": "contour", "format": "geojson"}))
     return [
         Ressource(ID_COMPTES_COMMUNES, url_export_csv(b["dgfip"], ID_COMPTES_COMMUNES, filtre_communes(annees)),
-                  f"dgfip/communes/dgfip-comptes-communes_agglo-orleans{s}.csv", "comptes_communes"),
+                  f"dgfip/communes/dgfip-comptes-communes_agglo-orleans{s}.csv", "comptes_communes", an),
         Ressource(ID_COMPTES_GFP, url_export_csv(b["dgfip"], ID_COMPTES_GFP, filtre_gfp(annees)),
-                  f"dgfip/gfp/dgfip-comptes-gfp_{SIREN_AGGLO}{s}.csv", "comptes_gfp"),
+                  f"dgfip/gfp/dgfip-comptes-gfp_{SIREN_AGGLO}{s}.csv", "comptes_gfp", an),
         Ressource(ID_OFGL_COMMUNES, url_export_csv(b["ofgl"], ID_OFGL_COMMUNES, filtre_ofgl_communes(annees)),
-                  f"ofgl/ofgl-base-communes_agglo-orleans{s}.csv", "ofgl_communes"),
+                  f"ofgl/ofgl-base-communes_agglo-orleans{s}.csv", "ofgl_communes", an),
         Ressource(ID_OFGL_GFP, url_export_csv(b["ofgl"], ID_OFGL_GFP, filtre_ofgl_gfp(annees)),
-                  f"ofgl/ofgl-base-gfp_{SIREN_AGGLO}{s}.csv", "ofgl_gfp"),
+                  f"ofgl/ofgl-base-gfp_{SIREN_AGGLO}{s}.csv", "ofgl_gfp", an),
         Ressource("geo.api.gouv.fr/epcis/communes", geo,
                   f"geo/epci-{SIREN_AGGLO}_communes_geo-api.geojson", "geojson"),
     ]
@@ -215,30 +222,62 @@ def _injoignable(exc: BaseException) -> bool:
     return False
 
 
+def _recevoir(rep, destination: Path) -> int:
+    """Stream the body of ``rep`` into ``destination`` (UTF-8 BOM stripped); return the bytes received."""
+    with open(destination, "wb") as f:
+        debut = rep.read(len(BOM))
+        recu = len(debut)
+        if debut != BOM:
+            f.write(debut)
+        while bloc := rep.read(1 << 20):
+            f.write(bloc)
+            recu += len(bloc)
+    return recu
+
+
 def telecharger_url(url: str, destination: Path, *, jeu: str, reessais: Reessais = Reessais(),
                     attendre: Callable[[float], None] = time.sleep) -> int:
     """Download ``url`` into ``destination`` (streamed, BOM stripped); return the number of attempts used.
 
-    Retries HTTP 429/5xx, timeouts and connection resets ``reessais.tentatives`` times with a bounded
+    Retries HTTP 429/5xx, timeouts, connection resets and truncated bodies (fewer bytes than the announced
+    ``Content-Length``, or an interrupted chunked body) ``reessais.tentatives`` times with a bounded
     exponential back-off; raises :class:`ErreurTelechargement` (French message: host, dataset, cause) at once
-    on an unreachable host or a 4xx answer, or after the last attempt.
+    on an unreachable host, a 4xx answer, a redirect loop or an HTML page answered instead of the data, or
+    after the last attempt.
     """
     hote = _hote(url)
     derniere: str = ""
     for k in range(1, reessais.tentatives + 1):
         try:
             requete = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "*/*"})
-            with urllib.request.urlopen(requete, timeout=reessais.timeout) as rep, open(destination, "wb") as f:
-                debut = rep.read(len(BOM))
-                if debut != BOM:
-                    f.write(debut)
-                shutil.copyfileobj(rep, f, 1 << 20)
-            return k
+            with urllib.request.urlopen(requete, timeout=reessais.timeout) as rep:
+                annonce = (rep.headers.get("Content-Length") or "").strip()
+                type_contenu = rep.headers.get("Content-Type") or ""
+                recu = _recevoir(rep, destination)
+            attendu = int(annonce) if annonce.isdigit() else None
+            if attendu is not None and recu < attendu:
+                derniere = f"réponse tronquée : {recu} octets reçus sur {attendu} annoncés (Content-Length)"
+            else:
+                titre = page_html(destination, type_contenu)
+                if titre is not None:
+                    raise ErreurTelechargement(
+                        f"{hote} a renvoyé une page HTML au lieu des données (jeu de données « {jeu} »"
+                        + (f", page « {titre[:80]} »" if titre else "") + ") : portail en maintenance ou adresse "
+                        f"changée ? URL : {url}")
+                return k
         except urllib.error.HTTPError as exc:
             derniere = f"réponse HTTP {exc.code} {exc.reason}"
+            if 300 <= exc.code < 400:
+                raise ErreurTelechargement(
+                    f"boucle de redirections (ou redirections trop nombreuses) depuis {hote} (jeu de données "
+                    f"« {jeu} ») : {derniere}") from None
             if exc.code != 429 and exc.code < 500:
                 raise ErreurTelechargement(
                     f"téléchargement refusé par {hote} (jeu de données « {jeu} ») : {derniere}") from None
+        except http.client.IncompleteRead as exc:
+            derniere = f"réponse tronquée : {len(exc.partial)} octets du dernier bloc reçus, la suite manque"
+        except http.client.HTTPException as exc:
+            derniere = f"réponse HTTP invalide ({type(exc).__name__} : {exc})"
         except (urllib.error.URLError, TimeoutError, socket.timeout, ConnectionError, OSError) as exc:
             if _injoignable(exc):
                 raise ErreurTelechargement(
@@ -277,66 +316,7 @@ def verifier_acces(liste: Sequence[Ressource], timeout: float = 5.0) -> None:
 
 
 # ----------------------------------------------------------------------------------------------------
-# Validation of the downloaded content
-def _compter_lignes(chemin: Path) -> int:
-    with open(chemin, "rb") as f:
-        return sum(1 for ligne in f if ligne.strip())
-
-
-def _verifier_csv_ofgl(chemin: Path, requis: Sequence[str]) -> int:
-    with open(chemin, encoding="utf-8", errors="replace") as f:
-        entete = f.readline().strip().split(";")
-    manquants = [c for c in requis if c not in entete]
-    if manquants:
-        raise ErreurDonnees("colonne attendue absente de l'export OFGL", fichier=chemin, ligne=1, colonne=manquants[0])
-    n = _compter_lignes(chemin) - 1
-    if n <= 0:
-        raise ErreurDonnees("l'export ne contient aucune ligne de données (filtre trop restrictif ?)", fichier=chemin)
-    return n
-
-
-def valider(t: Telecharge) -> None:
-    """Check a staged file with the project's readers; raise :class:`ErreurDonnees` when it is unusable."""
-    chemin, nature = t.chemin, t.ressource.nature
-    if nature == "comptes_communes":
-        df = read_comptes_communes(chemin, provenance=REEL)
-        hors = sorted(set(df["code_insee"]) - set(CODES_INSEE))
-        if hors:
-            raise ErreurDonnees("commune hors périmètre renvoyée par le filtre", fichier=chemin,
-                                colonne="icom", valeur=hors[0])
-        t.lignes = len(df)
-        t.extra = {"communes": int(df["code_insee"].nunique()), "annees": sorted(int(a) for a in df["an"].unique())}
-    elif nature == "comptes_gfp":
-        df = read_comptes_gfp(chemin, provenance=REEL, siren_defaut=SIREN_AGGLO)
-        t.lignes = len(df)
-        t.extra = {"annees": sorted(int(a) for a in df["an"].unique())}
-    elif nature == "ofgl_communes":
-        t.lignes = _verifier_csv_ofgl(chemin, CHAMPS_OFGL_COMMUNES)
-    elif nature == "ofgl_gfp":
-        t.lignes = _verifier_csv_ofgl(chemin, CHAMPS_OFGL_GFP)
-    elif nature == "geojson":
-        try:
-            doc = json.loads(chemin.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ErreurDonnees(f"GeoJSON illisible : {exc}", fichier=chemin) from None
-        entites = doc.get("features") if isinstance(doc, dict) else None
-        if doc.get("type") != "FeatureCollection" or not entites:
-            raise ErreurDonnees("GeoJSON attendu : FeatureCollection non vide", fichier=chemin)
-        for i, e in enumerate(entites, start=1):
-            props = e.get("properties") or {}
-            for c in ("code", "nom", "population"):
-                if c not in props:
-                    raise ErreurDonnees(f"propriété absente de l'entité n° {i}", fichier=chemin, colonne=c)
-        codes = {e["properties"]["code"] for e in entites}
-        manquantes = sorted(set(CODES_INSEE) - codes)
-        if manquantes:
-            raise ErreurDonnees("commune du périmètre absente de la réponse", fichier=chemin, colonne="code",
-                                valeur=manquantes[0])
-        t.lignes = len(entites)
-    else:  # pragma: no cover - programming error
-        raise ValueError(nature)
-
-
+# Provenance and installation
 def _maintenant() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
@@ -361,18 +341,54 @@ def _provenance(sortie: Path, telecharges: list[Telecharge]) -> list[dict]:
     return [r for r in anciens if r.get("fichier") not in faits] + nouveaux
 
 
+_copier = shutil.copyfile
+"""Copy of a staged file next to its destination (a name, so that the tests can interrupt it)."""
+
+
+def _installer(sortie: Path, faits: list[Telecharge], provenance: str) -> bool:
+    """Install the staged files and ``PROVENANCE.json`` in ``sortie``, all or nothing.
+
+    Phase 1 (long, interruptible): every file is copied to a temporary name next to its destination (the
+    staging folder may be on another file system). Phase 2 (a few renames, Ctrl-C deferred): every temporary
+    is renamed onto its destination with :func:`orleans_gov.base.fichiers.remplacer_atomique`. Any failure or
+    Ctrl-C in phase 1 removes the temporaries and the folders created for them: ``sortie`` is left as it was.
+    Returns True when a Ctrl-C arrived during phase 2 (held back: the installation is complete).
+    """
+    cibles = [sortie / t.ressource.destination for t in faits] + [sortie / NOM_PROVENANCE]
+    crees = sorted({d for c in cibles for d in (c.parent, *c.parent.parents) if not d.exists()},
+                   key=lambda d: len(d.parts), reverse=True)
+    prets: list[tuple[Path, Path]] = []
+    try:
+        for t, cible in zip(faits, cibles):
+            prets.append((chemin_temporaire(cible), cible))
+            _copier(t.chemin, prets[-1][0])
+        prets.append((chemin_temporaire(cibles[-1]), cibles[-1]))
+        prets[-1][0].write_text(provenance, encoding="utf-8")
+        return installer_ensemble(prets)
+    except BaseException:
+        for tmp, _ in prets:
+            tmp.unlink(missing_ok=True)
+        for d in crees:
+            try:
+                d.rmdir()
+            except OSError:
+                pass
+        raise
+
+
 def telecharger(sortie: str | os.PathLike | None = None, annees: Sequence[int] | None = None, *,
                 bases: Mapping[str, str] | None = None, reessais: Reessais = Reessais(),
                 journal: Callable[[str], None] | None = None) -> list[dict]:
     """Download every file of :func:`ressources` and install them in ``sortie`` all-or-nothing.
 
     ``sortie`` defaults to ``Catalogue.depuis().reel / "telechargements"``. Returns the provenance records of
-    the installed files. Raises :class:`ErreurTelechargement` (network) or :class:`ErreurDonnees` (content);
-    in both cases the output folder is left exactly as it was.
+    the installed files. Raises :class:`ErreurTelechargement` (network) or :class:`ErreurDonnees` (content,
+    or ``sortie`` not a folder); in both cases — and on Ctrl-C — the output folder is left exactly as it was.
     """
     if sortie is None:
         sortie = Catalogue.depuis().reel / "telechargements"
     sortie = Path(sortie)
+    verifier_dossier_sortie(sortie)
     dire = journal or (lambda _m: None)
     with tempfile.TemporaryDirectory(prefix="orleans_gov_telechargement_") as dossier:
         staging = Path(dossier)
@@ -388,18 +404,21 @@ def telecharger(sortie: str | os.PathLike | None = None, annees: Sequence[int] |
             if chemin.stat().st_size == 0:
                 raise ErreurTelechargement(f"réponse vide de {_hote(r.url)} (jeu de données « {r.jeu} »)")
             try:
-                valider(t)
+                t.lignes, t.extra = controler(chemin, r.nature, r.annees)
             except ErreurDonnees as exc:
-                raise ErreurDonnees(f"contenu téléchargé invalide (jeu « {r.jeu} », {_hote(r.url)}) : {exc}") from None
+                # the staged path is about to vanish: name the file as it would have been installed
+                detail = str(exc).replace(str(chemin), r.destination)
+                raise ErreurDonnees(f"contenu téléchargé invalide (jeu « {r.jeu} », {_hote(r.url)}) : {detail}\n"
+                                    f"URL : {r.url}") from None
+            if t.extra.get("annees_absentes"):
+                dire(f"attention : année(s) demandée(s) absente(s) de {r.jeu} : "
+                     f"{', '.join(map(str, t.extra['annees_absentes']))} (pas encore publiée(s) ?)")
             t.taille = chemin.stat().st_size
             t.sha256 = empreinte_fichier(chemin)
             faits.append(t)
-        # every download succeeded and passed validation: install (the staging folder may be on another file
-        # system, so each file is written in, not moved), then write the provenance record
+        # every download succeeded and passed validation: install them all, then the provenance record
         enregistrements = _provenance(sortie, faits)
-        for t in faits:
-            ecrire_atomique(sortie / t.ressource.destination, t.chemin.read_bytes())
-        ecrire_atomique(sortie / NOM_PROVENANCE,
-                        json.dumps({"genere_par": "orleans-gov telecharger", "fichiers": enregistrements},
-                                   ensure_ascii=False, indent=2) + "\n")
+        if _installer(sortie, faits, json.dumps({"genere_par": "orleans-gov telecharger", "fichiers": enregistrements},
+                                                ensure_ascii=False, indent=2) + "\n"):
+            dire("Ctrl-C reçu pendant l'installation : elle a été menée à son terme (fichiers complets)")
     return [r for r in enregistrements if r["fichier"] in {t.ressource.destination for t in faits}]

@@ -7,18 +7,24 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import pandas as pd
+import pyarrow as pa
 
 from orleans_gov.base.erreurs import ErreurDonnees
+from orleans_gov.base.fichiers import chemin_temporaire
 from orleans_gov.base.provenance import REEL
 from orleans_gov.base.territoire import CODES_INSEE, DEP_DGFIP, SIREN_AGGLO
-from orleans_gov.sources.nationaux.lecture import icoms_perimetre, lire_entete, verifier_requises
+from orleans_gov.sources.nationaux.lecture import icoms_perimetre, lire_entete, verifier_fichier, verifier_requises
 from orleans_gov.sources.nationaux.moteur import (MEMOIRE_PAR_DEFAUT, THREADS_PAR_DEFAUT, connexion, erreur_duckdb,
                                                   source_csv, sql_code_insee)
+from orleans_gov.sources.nationaux.progression import suivre_requete
 from orleans_gov.sources.nationaux.populations import lire_population
-from orleans_gov.sources.nationaux.rapport import Rapport
+from orleans_gov.sources.nationaux.rapport import Rapport, copier_parquet, verifier_dossier_sortie
+
+if TYPE_CHECKING:
+    import duckdb
 
 ENTETE_BALANCES = ("EXER;IDENT;NDEPT;LBUDG;MODVTHEL;INSEE;CBUDG;CTYPE;CSTYP;NOMEN;siren;CREGI;CACTI;SECTEUR;FINESS;"
                    "CODBUD1;CATEG;BAL;FONCTION;COMPTE;BEDEB;BECRE;OBNETDEB;OBNETCRE;ONBDEB;ONBCRE;OOBDEB;OOBCRE;SD;SC"
@@ -67,15 +73,17 @@ _EST_COMMUNE = "(siren LIKE '21%')"
 
 
 def _sql_groupes(src: str, siren_agglo: str) -> str:
-    """One streamed scan of ``src``: cheap row filters (budget principal, commune or agglomeration, spending
-    account), then GROUP BY on the raw codes. The derived keys (:func:`_sql_cles`) are computed on the few
-    hundred thousand groups afterwards, not on every line."""
+    """The one streamed scan of ``src``: cheap row filters (budget principal, commune or agglomeration, spending
+    account), then GROUP BY on the raw codes. Everything derived from the codes (:func:`_sql_cles`: commune
+    flag, code INSEE, year check, nomenclature family, perimeter flag) is computed on the few hundred
+    thousand groups afterwards, not on the 3 million lines; the commune flag, a function of ``siren``, is not
+    a grouping key (measured: each extra key costs ≈ 5 % of the scan, bench/RESULTS_extraction.md)."""
     return f"""
-        SELECT est_commune, siren, ndept, insee, exer, nomen, fonction, section,
+        SELECT siren, ndept, insee, exer, nomen, fonction, section,
                sum(coalesce(obnetdeb, 0) - coalesce(oobdeb, 0)) AS montant_euros, count(*) AS lignes
         FROM (
-            SELECT {_EST_COMMUNE} AS est_commune, siren, ndept, insee, exer, nomen,
-                   left(ltrim(fonction), 1) AS fonction, {SQL_SECTION} AS section, obnetdeb, oobdeb
+            SELECT siren, ndept, insee, exer, nomen, left(ltrim(fonction), 1) AS fonction,
+                   {SQL_SECTION} AS section, obnetdeb, oobdeb
             FROM {src}
             WHERE cbudg IN ('1', '01') AND ({_EST_COMMUNE} OR siren = '{siren_agglo}')
         )
@@ -86,36 +94,62 @@ def _sql_groupes(src: str, siren_agglo: str) -> str:
 
 def _sql_cles(icoms: Sequence[str], siren_agglo: str) -> str:
     """Table ``d``: derived keys on the groups ``g`` (same rules as
-    :func:`orleans_gov.base.territoire.code_insee_depuis_dgfip`), nomenclature family, perimeter flag."""
-    dep, ins = "lpad(trim(ndept), 3, '0')", "lpad(trim(insee), 3, '0')"
+    :func:`orleans_gov.base.territoire.code_insee_depuis_dgfip`), nomenclature family, perimeter flag, and
+    ``entite`` (code INSEE of a commune, SIREN otherwise)."""
     liste_icoms = ", ".join(f"'{i}'" for i in icoms)
     return f"""
         CREATE TEMP TABLE d AS
-        SELECT coalesce(est_commune, false) AS est_commune, trim(siren) AS siren,
-               {sql_code_insee(dep, ins)} AS code_insee, trim(exer) AS exer,
-               CASE WHEN regexp_full_match(trim(exer), '[0-9]{{4}}') THEN CAST(trim(exer) AS INTEGER) END AS an,
-               CASE WHEN upper(trim(nomen)) LIKE 'M14%' THEN 'M14' WHEN upper(trim(nomen)) LIKE 'M57%' THEN 'M57'
-                    ELSE 'autre' END AS famille,
-               CASE WHEN fonction BETWEEN '0' AND '9' THEN fonction END AS fonction, section,
-               montant_euros, lignes,
-               (coalesce(est_commune, false) AND {dep} = '{DEP_DGFIP}' AND {ins} IN ({liste_icoms}))
-                   OR trim(siren) = '{siren_agglo}' AS perimetre
-        FROM g"""
+        SELECT est_commune, siren, code_insee, exer, an, famille, fonction, section, montant_euros, lignes,
+               CASE WHEN est_commune THEN code_insee ELSE siren END AS entite,
+               (est_commune AND dep = '{DEP_DGFIP}' AND ins IN ({liste_icoms})) OR siren = '{siren_agglo}'
+                   AS perimetre
+        FROM (
+            SELECT {_EST_COMMUNE} AS est_commune, trim(siren) AS siren, lpad(trim(ndept), 3, '0') AS dep,
+                   lpad(trim(insee), 3, '0') AS ins, {sql_code_insee("lpad(trim(ndept), 3, '0')",
+                                                                     "lpad(trim(insee), 3, '0')")} AS code_insee,
+                   trim(exer) AS exer,
+                   CASE WHEN regexp_full_match(trim(exer), '[0-9]{{4}}') THEN CAST(trim(exer) AS BIGINT) END AS an,
+                   CASE WHEN upper(trim(nomen)) LIKE 'M14%' THEN 'M14' WHEN upper(trim(nomen)) LIKE 'M57%' THEN 'M57'
+                        ELSE 'autre' END AS famille,
+                   CASE WHEN fonction BETWEEN '0' AND '9' THEN fonction END AS fonction, section,
+                   montant_euros, lignes
+            FROM g)"""
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
+    """Result of ``sql`` as a pandas frame through Arrow: text columns as ``string`` (pd.NA), integers as
+    int64 — the dtypes the outputs always had, without the row-by-row conversion of ``.df()`` then
+    ``astype`` (measured on the 390 000 commune totals of the bench file: ≈ 0.45 s CPU on top of the query,
+    against ≈ 0.05 s for Arrow → pandas)."""
+    texte = pd.StringDtype()
+    return con.sql(sql).to_arrow_table().to_pandas(
+        types_mapper=lambda t: texte if (pa.types.is_string(t) or pa.types.is_large_string(t)
+                                         or pa.types.is_string_view(t)) else None)
+
+
+DTYPES_COMMUNES = {"code_insee": "string", "an": "int64", "fonction": "string", "section": "string",
+                   "montant": "float64"}
+"""Columns and dtypes of ``depenses_fonction_communes.parquet`` (without population)."""
+_SQL_COMMUNES = ("SELECT code_insee, an, fonction, section, sum(montant_euros) / 1000.0 AS montant "
+                 "FROM d WHERE famille = 'M14' AND est_commune GROUP BY ALL "
+                 "ORDER BY code_insee, an, section, fonction NULLS FIRST")
 
 
 def _agreger(chemin: Path, types: dict[str, str], essais: list[str], icoms: list[str], siren_agglo: str,
-             rapport: Rapport, *, memoire: str, threads: int, dossier_temp: str | os.PathLike | None
-             ) -> tuple[list[tuple], pd.DataFrame, pd.DataFrame]:
+             rapport: Rapport, *, memoire: str, threads: int, dossier_temp: str | os.PathLike | None,
+             communes_vers: Path | None = None) -> tuple[list[tuple], pd.DataFrame, pd.DataFrame | None, int, int]:
     """The DuckDB work of :func:`extraire_balances`: returns (per non-M14 family: lines, lines of the
-    perimeter, entities of the perimeter; perimeter totals; commune totals), amounts in k€."""
+    perimeter, entities of the perimeter; perimeter totals; commune totals — or None when written by DuckDB
+    to ``communes_vers`` —; number of commune totals; of them without function), amounts in k€."""
     import duckdb  # heavy third-party import, kept lazy (see orleans_gov.sources.nationaux.moteur)
 
     con = connexion(memoire, threads, dossier_temp)
     try:
         for k, enc in enumerate(essais):
+            sql = "CREATE OR REPLACE TEMP TABLE g AS " + _sql_groupes(
+                source_csv(chemin, types, encodage=enc, decimale=","), siren_agglo)
             try:
-                con.execute("CREATE OR REPLACE TEMP TABLE g AS "
-                            + _sql_groupes(source_csv(chemin, types, encodage=enc, decimale=","), siren_agglo))
+                suivre_requete(con, lambda: con.execute(sql), f"lecture de {chemin.name}")
                 break
             except duckdb.Error as exc:
                 if k + 1 < len(essais) and "unicode" in str(exc).lower():
@@ -129,22 +163,26 @@ def _agreger(chemin: Path, types: dict[str, str], essais: list[str], icoms: list
         mauvais = con.execute("SELECT exer FROM d WHERE an IS NULL LIMIT 1").fetchone()
         if mauvais:
             raise ErreurDonnees("exercice attendu sur 4 chiffres", fichier=chemin, colonne="exer", valeur=mauvais[0])
-        con.execute("ALTER TABLE d ADD COLUMN entite VARCHAR")
-        con.execute("UPDATE d SET entite = CASE WHEN est_commune THEN code_insee ELSE siren END")
+        # ORDER BY of the outputs: the Arrow export keeps it only with insertion order preserved (off for the scan)
+        con.execute("SET preserve_insertion_order=true")
         stats = con.execute("SELECT famille, sum(lignes), sum(lignes) FILTER (WHERE perimetre), "
                             "list(DISTINCT entite ORDER BY entite) FILTER (WHERE perimetre) FROM d "
                             "WHERE famille <> 'M14' GROUP BY famille").fetchall()
-        perim = con.execute(
+        perim = _frame(con,
             f"SELECT entite, an, fonction, section, sum(montant_euros) / 1000.0 AS montant, '{REEL}' AS provenance "
             "FROM d WHERE famille = 'M14' AND perimetre GROUP BY ALL "
-            "ORDER BY entite, an, section, fonction NULLS FIRST").df()
-        communes = con.execute(
-            "SELECT code_insee, an, fonction, section, sum(montant_euros) / 1000.0 AS montant "
-            "FROM d WHERE famille = 'M14' AND est_commune GROUP BY ALL "
-            "ORDER BY code_insee, an, section, fonction NULLS FIRST").df()
+            "ORDER BY entite, an, section, fonction NULLS FIRST")
+        if communes_vers is None:
+            communes = _frame(con, _SQL_COMMUNES)
+            n, sans_fonction = len(communes), int(communes["fonction"].isna().sum())
+        else:
+            communes = None
+            n = copier_parquet(con, _SQL_COMMUNES, communes_vers, DTYPES_COMMUNES)
+            sans_fonction = con.execute("SELECT count(*) FROM (SELECT DISTINCT code_insee, an, section FROM d "
+                                        "WHERE famille = 'M14' AND est_commune AND fonction IS NULL)").fetchone()[0]
     finally:
         con.close()
-    return stats, perim, communes
+    return stats, perim, communes, n, sans_fonction
 
 
 def _remarques_nomenclatures(stats: list[tuple], rapport: Rapport) -> None:
@@ -199,6 +237,9 @@ def extraire_balances(fichier: str | os.PathLike, sortie: str | os.PathLike, *,
     """
     t0 = time.perf_counter()
     chemin, sortie = Path(fichier), Path(sortie)
+    verifier_dossier_sortie(sortie)
+    if population is not None:
+        verifier_fichier(Path(population), "fichier de population")
     entete = lire_entete(chemin, minuscules=True, encodage=encodage)
     colonnes = list(entete.colonnes)
     verifier_requises(colonnes, REQUISES_BALANCES, chemin)
@@ -212,36 +253,55 @@ def extraire_balances(fichier: str | os.PathLike, sortie: str | os.PathLike, *,
     else:
         essais = ["utf-8"] if entete.encodage == "utf-8" else ["utf-8", "latin-1"]
     rapport = Rapport(encodage=entete.encodage if not encodage else encodage)
-    stats, perim, communes = _agreger(chemin, types, essais, icoms_perimetre(codes_insee), siren_agglo, rapport,
-                                      memoire=memoire, threads=threads, dossier_temp=dossier_temp)
+    # without population the commune totals go straight from DuckDB to a temporary Parquet file next to the
+    # target (copier_parquet), installed with the other outputs by Rapport.ecrire
+    cree = not sortie.exists()
+    tmp = chemin_temporaire(sortie / "depenses_fonction_communes.parquet") if population is None else None
+    try:
+        stats, perim, communes, n_communes, sans_fonction = _agreger(
+            chemin, types, essais, icoms_perimetre(codes_insee), siren_agglo, rapport, memoire=memoire,
+            threads=threads, dossier_temp=dossier_temp, communes_vers=tmp)
+        _remarques(rapport, stats, perim, codes_insee, siren_agglo, sans_fonction, chemin)
+        sorties: dict[str, pd.DataFrame] = {"depenses_fonction_perimetre": perim}
+        if population is not None:
+            pops = lire_population(population)
+            communes, moyennes = moyennes_fonction(communes, pops)
+            sorties["depenses_fonction_communes"] = communes
+            sorties["moyennes_fonction_strates"] = moyennes
+            sans_pop = communes.loc[communes["population"].isna(), "code_insee"].nunique()
+            if sans_pop:
+                rapport.remarques.append(f"{sans_pop} commune(s) sans population dans {Path(population).name} : "
+                                         "exclues des moyennes de strate")
+        else:
+            rapport.remarques.append("aucune population fournie (--population) : montants seulement, pas de €/hab "
+                                     "ni de moyennes de strate par fonction")
+        rapport.ecrire(sortie, sorties, {"depenses_fonction_communes": (tmp, n_communes)} if tmp else None)
+    except BaseException:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+            if cree:
+                try:
+                    sortie.rmdir()
+                except OSError:
+                    pass
+        raise
+    return rapport.terminer(t0)
+
+
+def _remarques(rapport: Rapport, stats: list[tuple], perim: pd.DataFrame, codes_insee: Sequence[str],
+               siren_agglo: str, sans_fonction: int, chemin: Path) -> None:
+    """Remarks of :func:`extraire_balances`; :class:`ErreurDonnees` when no entity of the perimeter is there."""
     _remarques_nomenclatures(stats, rapport)
-    for df, cle in ((perim, "entite"), (communes, "code_insee")):
-        df["an"] = df["an"].astype("int64")
-        for c in (cle, "fonction", "section"):
-            df[c] = df[c].astype("string")
-    perim["provenance"] = perim["provenance"].astype("string")
     absentes = sorted(set(codes_insee) | {siren_agglo})
     absentes = [e for e in absentes if e not in set(perim["entite"])]
+    if perim.empty:
+        raise ErreurDonnees(f"aucune entité du périmètre dans le fichier ({len(absentes)} attendues : communes de "
+                            f"NDEPT {DEP_DGFIP} et INSEE parmi {len(codes_insee)} numéros, ou SIREN {siren_agglo}, "
+                            "budget principal M14) : fichier d'un autre département ?", fichier=chemin,
+                            colonne="insee")
     if absentes:
         rapport.remarques.append(f"entité(s) du périmètre sans dépense M14 de budget principal dans le fichier : "
                                  f"{', '.join(absentes)}")
-    sans_fonction = int(communes["fonction"].isna().sum())
     if sans_fonction:
         rapport.remarques.append(f"{sans_fonction} totaux communaux sans fonction (présentation fonctionnelle non "
                                  "obligatoire sous 3 500 hab) : fonction manquante, exclus des moyennes de strate")
-    sorties: dict[str, pd.DataFrame] = {"depenses_fonction_perimetre": perim}
-    if population is not None:
-        pops = lire_population(population)
-        communes, moyennes = moyennes_fonction(communes, pops)
-        sorties["depenses_fonction_communes"] = communes
-        sorties["moyennes_fonction_strates"] = moyennes
-        sans_pop = communes.loc[communes["population"].isna(), "code_insee"].nunique()
-        if sans_pop:
-            rapport.remarques.append(f"{sans_pop} commune(s) sans population dans {Path(population).name} : "
-                                     "exclues des moyennes de strate")
-    else:
-        sorties["depenses_fonction_communes"] = communes
-        rapport.remarques.append("aucune population fournie (--population) : montants seulement, pas de €/hab ni "
-                                 "de moyennes de strate par fonction")
-    rapport.ecrire(sortie, sorties)
-    return rapport.terminer(t0)

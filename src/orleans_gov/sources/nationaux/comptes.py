@@ -23,7 +23,6 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -37,8 +36,8 @@ from orleans_gov.sources.dgfip import COLONNES_CONNUES_COMMUNES, COLONNES_TEXTE_
 from orleans_gov.sources.nationaux.lecture import Entete, SourceLisible, icoms_perimetre, lire_entete, verifier_requises
 from orleans_gov.sources.nationaux.moteur import (MEMOIRE_PAR_DEFAUT, THREADS_PAR_DEFAUT, connexion, executer, ident,
                                                   source_csv, sql_code_insee)
-from orleans_gov.sources.nationaux.prefiltre import Prefiltre, lignes_nationales, prefiltrer_perimetre_strates
-from orleans_gov.sources.nationaux.rapport import Rapport
+from orleans_gov.sources.nationaux.prefiltre import Prefiltre, lancer_prefiltre, lignes_nationales
+from orleans_gov.sources.nationaux.rapport import Rapport, verifier_dossier_sortie
 
 REQUISES_COMPTES = ("an", "dep", "icom", "pop1", "nomsst1", "nomsst2")
 _PREFIXES_STRATE = ("m", "rm", "tm")
@@ -98,34 +97,39 @@ def _lire(chemin: Path, entete: Entete, types: dict[str, str], strates: list[str
           memoire: str, threads: int, verifier_strates: bool, populations: bool,
           dossier_temp: str | os.PathLike | None) -> tuple[Prefiltre, pd.DataFrame, pd.DataFrame,
                                                            pd.DataFrame | None, pd.DataFrame | None]:
-    """The reads of :func:`extraire_comptes`: (a) the byte-level pass, in a thread, while the optional full
-    DuckDB scan runs; (b) the strict DuckDB parse of the two extracts. Returns (pre-filter result, perimeter
-    rows as read, first line of each stratum of the perimeter, strata min/max spreads or None, national
-    populations or None)."""
+    """The reads of :func:`extraire_comptes`: (a) the byte-level pass (:func:`lancer_prefiltre`, in a thread)
+    while the optional full DuckDB scan runs; (b) the strict DuckDB parse of the
+    two extracts. Returns (pre-filter result, perimeter rows as read, first line of each stratum of the
+    perimeter, strata min/max spreads or None, national populations or None)."""
     colonnes = list(entete.colonnes)
     ecarts = pops = None
     with SourceLisible(chemin, entete.encodage, Path(dossier_temp) if dossier_temp else None) as (lisible, enc), \
             tempfile.TemporaryDirectory(dir=dossier_temp) as dossier:
         extrait, extrait_s = Path(dossier) / "perimetre.csv", Path(dossier) / "strates.csv"
-        con = connexion(memoire, threads, dossier_temp)
+        # (a) byte-level pass, in a thread: perimeter lines, one line per stratum, strata sizes
+        passe = lancer_prefiltre(lisible, extrait, extrait_s, colonnes, DEP_DGFIP, icoms, enc)
         try:
-            with ThreadPoolExecutor(1) as pool:
-                # (a) byte-level pass: perimeter lines, one line per stratum, strata sizes (in a thread)
-                futur = pool.submit(prefiltrer_perimetre_strates, lisible, extrait, extrait_s, colonnes, DEP_DGFIP,
-                                    icoms, enc)
-                try:
-                    if verifier_strates or populations:
-                        # optional full scan, reading only the strata columns and/or (code, pop1)
-                        parts = list(_CLES_STRATE)
-                        if verifier_strates:
-                            parts += [f"min({ident(c)}) AS {ident(c)}, max({ident(c)}) - min({ident(c)}) AS "
-                                      f"{ident('_ecart_' + c)}" for c in strates]
-                        if populations:
-                            parts += [f"list({sql_code_insee('dep', 'icom')}) AS _codes", "list(pop1) AS _pops"]
-                        executer(con, f"CREATE TEMP TABLE scan AS SELECT {', '.join(parts)} "
-                                      f"FROM {source_csv(lisible, types, encodage=enc)} GROUP BY ALL", chemin)
-                finally:
-                    pre = futur.result()
+            con = connexion(memoire, threads, dossier_temp)
+        except BaseException:
+            passe.abandonner()
+            raise
+        try:
+            try:
+                if verifier_strates or populations:
+                    # optional full scan, reading only the strata columns and/or (code, pop1)
+                    parts = list(_CLES_STRATE)
+                    if verifier_strates:
+                        parts += [f"min({ident(c)}) AS {ident(c)}, max({ident(c)}) - min({ident(c)}) AS "
+                                  f"{ident('_ecart_' + c)}" for c in strates]
+                    if populations:
+                        parts += [f"list({sql_code_insee('dep', 'icom')}) AS _codes", "list(pop1) AS _pops"]
+                    executer(con, f"CREATE TEMP TABLE scan AS SELECT {', '.join(parts)} "
+                                  f"FROM {source_csv(lisible, types, encodage=enc)} GROUP BY ALL", chemin,
+                             progression=f"lecture complète de {chemin.name}")
+            except BaseException:
+                passe.abandonner()
+                raise
+            pre = passe.resultat(progression=f"lecture de {chemin.name}")
             # (b) the few extracted lines, parsed strictly (line numbers mapped back to the national file)
             with lignes_nationales(pre.numeros_perimetre, chemin):
                 executer(con, f"CREATE TEMP TABLE perim AS SELECT {sql_code_insee('dep', 'icom')} AS code_insee, * "
@@ -212,6 +216,7 @@ def extraire_comptes(fichier: str | os.PathLike, sortie: str | os.PathLike, *,
     """
     t0 = time.perf_counter()
     chemin, sortie = Path(fichier), Path(sortie)
+    verifier_dossier_sortie(sortie)
     entete = lire_entete(chemin)
     colonnes = list(entete.colonnes)
     verifier_requises(colonnes, REQUISES_COMPTES, chemin)

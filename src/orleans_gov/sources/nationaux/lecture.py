@@ -10,12 +10,14 @@ import csv
 import os
 import re
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
 from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.base.territoire import DEP_DGFIP
+from orleans_gov.sources.nationaux.progression import attendre
 
 TAILLE_SONDE = 4 << 20  # bytes read to detect the encoding
 _COLONNE_VIDE = re.compile(r"^(column_\d+|Unnamed: \d+|)$")
@@ -48,21 +50,36 @@ def detecter_encodage(chemin: Path, taille: int = TAILLE_SONDE) -> tuple[str, bo
     return "latin-1", False
 
 
+def verifier_fichier(chemin: Path, quoi: str = "fichier") -> None:
+    """:class:`ErreurDonnees` naming ``chemin`` when it does not exist, is a folder (or anything but a regular
+    file) or is empty — before any read, so that no ``IsADirectoryError`` traceback reaches the user."""
+    if not chemin.exists():
+        raise ErreurDonnees(f"{quoi} introuvable", fichier=chemin)
+    if chemin.is_dir():
+        raise ErreurDonnees(f"c'est un dossier : un {quoi} était attendu (le fichier national, pas son dossier)",
+                            fichier=chemin)
+    if not chemin.is_file():
+        raise ErreurDonnees(f"ce n'est pas un fichier ordinaire : un {quoi} était attendu", fichier=chemin)
+    if chemin.stat().st_size == 0:
+        raise ErreurDonnees("le fichier est vide (aucune ligne d'en-tête)", fichier=chemin)
+
+
 def lire_entete(chemin: Path, *, separateur: str = ";", encodage: str | None = None,
                 minuscules: bool = False) -> Entete:
     """Read and check the header line of a national file (no data read).
 
-    Raises :class:`ErreurDonnees` on a missing or empty file, a wrong separator, duplicate columns.
+    Raises :class:`ErreurDonnees` on a missing, unreadable or empty file, a folder, a wrong separator,
+    duplicate columns.
     """
-    if not chemin.exists():
-        raise ErreurDonnees("fichier introuvable", fichier=chemin)
-    if chemin.stat().st_size == 0:
-        raise ErreurDonnees("le fichier est vide (aucune ligne d'en-tête)", fichier=chemin)
-    enc, bom = detecter_encodage(chemin)
+    verifier_fichier(chemin)
+    try:
+        enc, bom = detecter_encodage(chemin)
+        with open(chemin, "rb") as f:
+            premiere = f.readline(1 << 20)
+    except OSError as exc:
+        raise ErreurDonnees(f"fichier illisible ({exc.strerror or exc})", fichier=chemin) from None
     if encodage:
         enc = encodage
-    with open(chemin, "rb") as f:
-        premiere = f.readline(1 << 20)
     if bom:
         premiere = premiere[len(codecs.BOM_UTF8):]
     texte = premiere.decode("utf-8" if enc == "utf-8" else enc, errors="replace").rstrip("\r\n")
@@ -102,12 +119,18 @@ def icoms_perimetre(codes_insee: Sequence[str]) -> list[str]:
     return sorted({c[2:] for c in codes_insee if c.startswith(DEP_DGFIP[1:])})
 
 
-def transcoder_utf8(source: Path, destination: Path, encodage: str, bloc: int = 16 << 20) -> None:
-    """Stream-transcode ``source`` (e.g. CP1252, which DuckDB cannot read) to UTF-8 in 16 MB chunks."""
+def transcoder_utf8(source: Path, destination: Path, encodage: str, bloc: int = 16 << 20,
+                    compteur: list[int] | None = None) -> None:
+    """Stream-transcode ``source`` (e.g. CP1252, which DuckDB cannot read) to UTF-8 in 16 MB chunks
+    (``compteur``: [bytes read so far, for a progress bar; stop flag, set to 1 to stop after the chunk])."""
     dec = codecs.getincrementaldecoder(encodage)()
     with open(source, "rb") as s, open(destination, "wb") as d:
         for morceau in iter(lambda: s.read(bloc), b""):
             d.write(dec.decode(morceau).encode("utf-8"))
+            if compteur is not None:
+                compteur[0] += len(morceau)
+                if compteur[1]:
+                    raise KeyboardInterrupt
         d.write(dec.decode(b"", final=True).encode("utf-8"))
 
 
@@ -123,7 +146,16 @@ class SourceLisible:
             fd, tmp = tempfile.mkstemp(suffix=".csv", dir=self.dossier_temp)
             os.close(fd)
             self._tmp = Path(tmp)
-            transcoder_utf8(self.chemin, self._tmp, "cp1252")
+            compteur = [0, 0]
+            with ThreadPoolExecutor(1, thread_name_prefix="transcodage") as pool:
+                futur = pool.submit(transcoder_utf8, self.chemin, self._tmp, "cp1252", compteur=compteur)
+                attendre(futur, lambda: float(compteur[0]), f"transcodage CP1252 de {self.chemin.name}",
+                         float(max(self.chemin.stat().st_size, 1)), "o", lambda: compteur.__setitem__(1, 1))
+            try:
+                futur.result()
+            except BaseException:
+                self._tmp.unlink(missing_ok=True)
+                raise
             return self._tmp, "utf-8"
         return self.chemin, self.encodage
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from orleans_gov.base.erreurs import ErreurDonnees
+from orleans_gov.sources.nationaux.progression import suivre_requete
 
 if TYPE_CHECKING:
     import duckdb
@@ -33,6 +34,9 @@ def connexion(memoire: str = MEMOIRE_PAR_DEFAUT, threads: int = THREADS_PAR_DEFA
     con.execute(f"SET threads={int(threads)}")
     con.execute(f"SET memory_limit='{memoire}'")
     con.execute("SET preserve_insertion_order=false")
+    # progress estimate of a running query, read by progression.suivre_requete (DuckDB draws nothing itself)
+    con.execute("SET enable_progress_bar=true")
+    con.execute("SET enable_progress_bar_print=false")
     if dossier_temp:
         con.execute(f"SET temp_directory='{sql_texte(str(dossier_temp))}'")
     return con
@@ -96,11 +100,19 @@ def erreur_duckdb(exc: Exception, chemin: Path, *, decimale: str = ".") -> Erreu
     return ErreurDonnees(f"fichier illisible par DuckDB : {premiere}", fichier=chemin, ligne=ligne)
 
 
-def executer(con: duckdb.DuckDBPyConnection, sql: str, chemin: Path, *, decimale: str = ".") -> None:
-    """Run ``sql``; a DuckDB error is raised as :func:`erreur_duckdb` of it (no DuckDB traceback)."""
+def executer(con: duckdb.DuckDBPyConnection, sql: str, chemin: Path, *, decimale: str = ".",
+             progression: str | None = None) -> None:
+    """Run ``sql``; a DuckDB error is raised as :func:`erreur_duckdb` of it (no DuckDB traceback).
+
+    ``progression``: label of a progress bar (:func:`~orleans_gov.sources.nationaux.progression.suivre_requete`,
+    drawn on a terminal after two seconds) for a statement that scans a national file.
+    """
     import duckdb  # already loaded by connexion(); kept lazy (module docstring)
 
     try:
-        con.execute(sql)
+        if progression is None:
+            con.execute(sql)
+        else:
+            suivre_requete(con, lambda: con.execute(sql), progression)
     except duckdb.Error as exc:
         raise erreur_duckdb(exc, chemin, decimale=decimale) from None

@@ -13,6 +13,7 @@ import pandas as pd
 
 from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.base.territoire import strate_dgfip
+from orleans_gov.sources.nationaux.lecture import verifier_fichier
 
 
 def lire_population(chemin: str | os.PathLike) -> pd.DataFrame:
@@ -25,8 +26,7 @@ def lire_population(chemin: str | os.PathLike) -> pd.DataFrame:
     (``nomsst1`` when given, otherwise :func:`orleans_gov.base.territoire.strate_dgfip`).
     """
     chemin = Path(chemin)
-    if not chemin.exists():
-        raise ErreurDonnees("fichier de population introuvable", fichier=chemin)
+    verifier_fichier(chemin, "fichier de population")
     if chemin.suffix.lower() == ".parquet":
         df = pd.read_parquet(chemin)
     else:

@@ -1,34 +1,85 @@
 """What an extraction did (:class:`Rapport`, printed by the CLI) and how its Parquet outputs are written.
 
-Outputs are written atomically (:func:`orleans_gov.base.fichiers.chemin_temporaire` then
-:func:`~orleans_gov.base.fichiers.remplacer_atomique`) with pandas' schema metadata kept, so that a reader gets
-back the dtypes of :func:`orleans_gov.sources.dgfip.read_comptes_communes` (text columns as ``string`` with
-``pd.NA``). :func:`orleans_gov.base.fichiers.ecrire_parquet` drops that metadata on purpose (it writes the
-``data/processed`` tables, rebuilt byte for byte); its files read back with ``str`` (NaN) text columns and
-``float64`` for nullable integers, which the extraction's tests reject (same frame as the reader's). These files
-are extracts, not ``data/processed`` tables: they keep the pandas writer (same bytes for the same frame).
+Outputs are written all or nothing (every file to a temporary name,
+:func:`orleans_gov.base.fichiers.chemin_temporaire`, then all renamed in by :func:`installer_ensemble`, Ctrl-C
+held back) with pandas' schema metadata kept, so that a reader gets back the dtypes of
+:func:`orleans_gov.sources.dgfip.read_comptes_communes` (text columns as ``string`` with ``pd.NA``).
+:func:`orleans_gov.base.fichiers.ecrire_parquet` drops that metadata on purpose (it writes the ``data/processed``
+tables, rebuilt byte for byte); its files read back with ``str`` (NaN) text columns and ``float64`` for nullable
+integers, which the extraction's tests reject (same frame as the reader's). These files are extracts, not
+``data/processed`` tables: they keep the pandas writer (same bytes for the same frame) or, for the 390 000
+commune totals of ``extraire balances``, DuckDB's writer with the same pandas metadata (:func:`copier_parquet`:
+the same frame read back).
 """
 from __future__ import annotations
 
+import signal
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import Iterator, Mapping
 
 import pandas as pd
+import pyarrow as pa
 
+from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.base.fichiers import chemin_temporaire, remplacer_atomique
 
 
-def ecrire_parquet_pandas(df: pd.DataFrame, chemin: Path) -> Path:
-    """Atomic Parquet write of ``df`` without its index, pandas metadata (dtypes) kept."""
-    tmp = chemin_temporaire(chemin)
+def verifier_dossier_sortie(sortie: Path) -> None:
+    """:class:`ErreurDonnees` when ``sortie`` — or the first of its parents that exists — is not a folder
+    (``--sortie`` naming an existing file): checked before any long read or download, nothing is created."""
+    sortie = Path(sortie)
+    existant = next((p for p in (sortie, *sortie.parents) if p.exists() or p.is_symlink()), None)
+    if existant is not None and not existant.is_dir():
+        sous = "" if existant == sortie else f" : « {sortie} » est sous ce fichier"
+        raise ErreurDonnees("le chemin de sortie existe et n'est pas un dossier (--sortie doit désigner un dossier, "
+                            f"existant ou à créer){sous}", fichier=existant)
+
+
+@contextmanager
+def sigint_differe() -> Iterator[list[int]]:
+    """Ctrl-C received inside is held back (main thread only; the signals received are appended to the
+    yielded list), so that a few renames run to their end: an interruption never leaves half of a set of
+    files installed. Once they are done the set is complete: the caller decides what to say."""
+    recus: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield recus
+        return
+    ancien = signal.signal(signal.SIGINT, lambda signum, _cadre: recus.append(signum))
     try:
-        df.to_parquet(tmp, index=False)
-        return remplacer_atomique(tmp, chemin)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        yield recus
+    finally:
+        signal.signal(signal.SIGINT, ancien)
+
+
+def installer_ensemble(prets: list[tuple[Path, Path]]) -> bool:
+    """Rename every written temporary onto its target (:func:`~orleans_gov.base.fichiers.remplacer_atomique`)
+    with Ctrl-C held back; returns True when a Ctrl-C arrived meanwhile (the set is installed whole)."""
+    with sigint_differe() as recus:
+        for tmp, cible in prets:
+            remplacer_atomique(tmp, cible)
+    return bool(recus)
+
+
+def metadonnees_pandas(dtypes: Mapping[str, str]) -> str:
+    """The ``pandas`` schema metadata that ``DataFrame.to_parquet(index=False)`` writes for a frame of these
+    column dtypes (data-independent: names, dtypes, library versions)."""
+    vide = pd.DataFrame({c: pd.Series([], dtype=t) for c, t in dtypes.items()})
+    return pa.Schema.from_pandas(vide, preserve_index=False).metadata[b"pandas"].decode("utf-8")
+
+
+def copier_parquet(con, sql: str, chemin: Path, dtypes: Mapping[str, str]) -> int:
+    """Write the result of ``sql`` to ``chemin`` with DuckDB's own (parallel) Parquet writer, with the pandas
+    metadata of a frame of ``dtypes``: ``pandas.read_parquet`` gives back the frame that ``to_parquet`` of
+    the same result would have written (same values, dtypes, order), without the Arrow → pandas → Arrow
+    round trip (measured ≈ 0.3 s CPU less for the 390 000 commune totals). Returns the rows written."""
+    meta = metadonnees_pandas(dtypes).replace("'", "''")
+    cible = str(chemin).replace("'", "''")
+    return int(con.execute(f"COPY ({sql}) TO '{cible}' (FORMAT parquet, KV_METADATA {{pandas: '{meta}'}})"
+                           ).fetchone()[0])
 
 
 @dataclass
@@ -47,11 +98,35 @@ class Rapport:
         out.append(f"encodage lu : {self.encodage} ; durée : {self.secondes:.1f} s")
         return "\n".join(out)
 
-    def ecrire(self, sortie: Path, sorties: Mapping[str, pd.DataFrame]) -> None:
-        """Write every frame to ``sortie/<nom>.parquet`` and record its path and row count."""
-        for nom, df in sorties.items():
-            self.fichiers[nom] = ecrire_parquet_pandas(df, sortie / f"{nom}.parquet")
-            self.lignes[nom] = len(df)
+    def ecrire(self, sortie: Path, sorties: Mapping[str, pd.DataFrame],
+               ecrits: Mapping[str, tuple[Path, int]] | None = None) -> None:
+        """Write every frame to ``sortie/<nom>.parquet`` (all or nothing: every file is written to a temporary
+        name first, then all are renamed in) and record its path and row count. ``ecrits``: files already
+        written to a temporary path next to their target (:func:`copier_parquet`) — name -> (path, rows) —
+        installed together with the frames."""
+        ecrits = dict(ecrits or {})
+        prets: list[tuple[Path, Path]] = [(tmp, sortie / f"{nom}.parquet") for nom, (tmp, _n) in ecrits.items()]
+        cree = not sortie.exists()
+        try:
+            for nom, df in sorties.items():
+                cible = sortie / f"{nom}.parquet"
+                prets.append((chemin_temporaire(cible), cible))
+                df.to_parquet(prets[-1][0], index=False)
+            if installer_ensemble(prets):
+                self.remarques.append("Ctrl-C reçu pendant l'écriture des fichiers : elle a été menée à terme")
+        except BaseException:
+            for tmp, _ in prets:
+                tmp.unlink(missing_ok=True)
+            if cree:
+                try:
+                    sortie.rmdir()
+                except OSError:
+                    pass
+            raise
+        lignes = {**{nom: len(df) for nom, df in sorties.items()}, **{nom: n for nom, (_t, n) in ecrits.items()}}
+        for nom in [*sorties, *ecrits]:
+            self.fichiers[nom] = sortie / f"{nom}.parquet"
+            self.lignes[nom] = lignes[nom]
 
     def terminer(self, t0: float) -> Rapport:
         """Record the duration since ``t0`` (:func:`time.perf_counter`) and return the report."""
