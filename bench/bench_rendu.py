@@ -16,7 +16,7 @@ with its wall time, CPU time of the CLI and all its descendants, the deliverable
 the 1-minute load average before and after.
 
 Usage: ``.venv/bin/python bench/bench_rendu.py [--repetitions 3] [--jobs 2] [--sortie bench/resultats_rendu.json]``
-``.venv/bin/python bench/bench_rendu.py --incremental [--sortie bench/resultats_rendu_incremental.json]``
+``.venv/bin/python bench/bench_rendu.py --incremental [--sortie bench/_work/resultats_rendu_incremental.json]``
 """
 from __future__ import annotations
 
@@ -166,7 +166,7 @@ def main() -> int:
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--sortie", default=None,
                     help="JSON des résultats (défaut : bench/resultats_rendu.json, "
-                         "bench/resultats_rendu_incremental.json avec --incremental)")
+                         "bench/_work/resultats_rendu_incremental.json avec --incremental)")
     ap.add_argument("--sans-naif", action="store_true", help="pipeline only (quick check)")
     ap.add_argument("--incremental", action="store_true", help="rendu incrémental seulement (issue 16)")
     args = ap.parse_args()
@@ -174,7 +174,7 @@ def main() -> int:
         tmp = Path(tempfile.mkdtemp(prefix="bench_rendu_inc_"))
         res = {"machine": {"cpu": os.cpu_count(), "python": platform.python_version()}, "jobs": args.jobs,
                **incremental(tmp, args.jobs, args.repetitions)}
-        sortie = Path(args.sortie or RACINE / "bench" / "resultats_rendu_incremental.json")
+        sortie = Path(args.sortie or RACINE / "bench" / "_work" / "resultats_rendu_incremental.json")
         sortie.write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         print(json.dumps({k: v for k, v in res.items() if k.endswith("_s")}, indent=2))
         shutil.rmtree(tmp, ignore_errors=True)

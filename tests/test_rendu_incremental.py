@@ -13,7 +13,7 @@ import pytest
 import orleans_gov.rendu as rendu
 from orleans_gov.base.fichiers import ecrire_parquet
 from orleans_gov.rendu import carnets, entrees
-from orleans_gov.rendu.taches import NOTEBOOK_FICHE
+from orleans_gov.rendu.taches import MODE_LIVRABLE, NOTEBOOK_FICHE
 from test_rendu_outils import carnet, dossier_donnees, ecrire_police, livrables
 
 ENTITES = ["45234", "45043", "244500468"]
@@ -116,6 +116,9 @@ def test_rien_ne_change_puis_une_commune_change(projet, tmp_path: Path):
     for r in r2:
         for f in r.fichiers:
             assert (deuxieme / f).read_bytes() == (premier / f).read_bytes()
+            for run in (premier, deuxieme):  # readable by others, as an ordinary new file (not mkstemp's 0600)
+                assert (run / f).stat().st_mode & 0o777 == MODE_LIVRABLE
+    assert (premier / "index.html").stat().st_mode & 0o777 == MODE_LIVRABLE
     li = livrables(deuxieme)
     assert all(x["reutilise_de"] == premier.name for x in li.values())
     index = (deuxieme / "index.html").read_text(encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Helpers of the rendering tests (tests/test_rendu_*.py): tiny notebooks and data folders written in tmp_path (no test here)."""
+"""Helpers of the rendering tests (tests/test_rendu_*.py): tiny notebooks and data folders in tmp_path (no test)."""
 from __future__ import annotations
 
 import json

@@ -39,8 +39,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from orleans_gov.base.fichiers import ecrire_atomique
 from orleans_gov.base.provenance import TEXTE_EXEMPLE
+from orleans_gov.rendu.taches import ecrire_livrable
 
 MIME_TABLEAU = "application/vnd.orleans-gov.tableau+json"
 LONGUEUR_ONGLET = 31
@@ -52,7 +52,8 @@ FORMAT_POURCENT = "0.0 %"
 FORMAT_ANNEE = "0"
 FORMAT_TEXTE = "@"
 FORMATS_PAR_UNITE = {
-    "k€": FORMAT_ENTIER, "€": FORMAT_ENTIER, "€/hab": FORMAT_ENTIER, "€/hab.": FORMAT_ENTIER, "keur": FORMAT_ENTIER,
+    "k€": FORMAT_ENTIER, "€": FORMAT_ENTIER, "€/hab": FORMAT_ENTIER, "€/hab.": FORMAT_ENTIER,
+    "keur": FORMAT_ENTIER,
     "k€ par etp": FORMAT_ENTIER, "€ par etp": FORMAT_ENTIER, "habitants": FORMAT_ENTIER, "hab.": FORMAT_ENTIER,
     "agents": FORMAT_ENTIER, "m€": FORMAT_DECIMAL, "etp": FORMAT_DECIMAL, "indice": FORMAT_DECIMAL,
     "années": FORMAT_DECIMAL, "ans": FORMAT_DECIMAL, "agents pour 1 000 hab": FORMAT_DECIMAL,
@@ -206,7 +207,8 @@ def _feuille_tableau(ws, t: Tableau, styles: dict[str, Any]) -> None:
             elif fmt:
                 c.number_format = fmt
     ws.freeze_panes = ws.cell(row=ligne_entete + 1, column=1 + decalage)
-    colonnes = ([list(t.index or [])] if decalage else []) + [[li[k] for li in t.lignes] for k in range(len(t.colonnes))]
+    colonnes = [[li[k] for li in t.lignes] for k in range(len(t.colonnes))]
+    colonnes = ([list(t.index or [])] if decalage else []) + colonnes
     for j, (texte, valeurs) in enumerate(zip(en_tetes, colonnes), start=1):
         largeur = max(_largeur(valeurs), min(len(texte) * 0.6 + 2, 40))
         ws.column_dimensions[get_column_letter(j)].width = largeur
@@ -283,4 +285,4 @@ def ecrire_annexe(chemin: str | Path, tableaux: list[Tableau], *, titre_document
         sommaire.column_dimensions[lettre].width = largeur
     tampon = io.BytesIO()
     wb.save(tampon)
-    return ecrire_atomique(chemin, _zip_deterministe(tampon.getvalue(), horodatage))
+    return ecrire_livrable(chemin, _zip_deterministe(tampon.getvalue(), horodatage))

@@ -102,8 +102,8 @@ def lire_carnet(chemin: str | Path) -> dict:
     try:
         _valideur(mineure)(a_valider)
     except Exception as exc:  # noqa: BLE001 - fastjsonschema.JsonSchemaException (and its subclasses)
-        raise CarnetInvalide(f"{chemin.name} : format nbformat invalide ({_premiere_ligne(getattr(exc, 'message', exc))})"
-                             ) from exc
+        raison = _premiere_ligne(getattr(exc, "message", exc))
+        raise CarnetInvalide(f"{chemin.name} : format nbformat invalide ({raison})") from exc
     if cellule_parametres(nb) is None:
         raise CarnetInvalide(f"{chemin.name} : aucune cellule de code étiquetée « {ETIQUETTE_PARAMETRES} » "
                              "(papermill y injecte les paramètres du livrable)")

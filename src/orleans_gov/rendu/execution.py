@@ -21,12 +21,12 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from orleans_gov.base.fichiers import ecrire_atomique, empreinte_fichier
+from orleans_gov.base.fichiers import empreinte_fichier
 from orleans_gov.rendu.annexes import collecter_tableaux, ecrire_annexe
 from orleans_gov.rendu.carnets import ids_du_fichier, normaliser_execute
 from orleans_gov.rendu.html import contient_exemple, exporter_html, exporteur_html, titre_notebook
 from orleans_gov.rendu.noyau_chaud import classe_gestionnaire_fork
-from orleans_gov.rendu.taches import ERREUR_CARNET, OK, Resultat, Tache
+from orleans_gov.rendu.taches import ERREUR_CARNET, OK, Resultat, Tache, ecrire_livrable
 
 LONGUEUR_DETAIL = 4000  # characters of traceback kept in the manifest
 
@@ -58,7 +58,7 @@ def _reecrire_deterministe(nb, chemin: Path, tache: Tache) -> None:
     import nbformat  # third-party, lazy (imported once per worker)
 
     normaliser_execute(nb, Path(tache.notebook).stem, ids_du_fichier(tache.notebook))
-    ecrire_atomique(chemin, nbformat.writes(nb) + "\n")
+    ecrire_livrable(chemin, nbformat.writes(nb) + "\n")
 
 
 def _annexe(nb, res: Resultat, tache: Tache, dossier: Path, contexte: dict[str, Any]) -> None:
@@ -128,7 +128,7 @@ def executer_tache(tache: Tache, sortie: str, contexte: dict[str, Any]) -> Resul
     try:
         _reecrire_deterministe(nb, chemin_ipynb, tache)
         page, exemple, n_stderr = exporter_html(nb, tache, contexte)
-        ecrire_atomique(chemin_html, page)
+        ecrire_livrable(chemin_html, page)
         res.html = chemin_html.name
         res.exemple = exemple
         res.avertissements = n_stderr

@@ -15,11 +15,10 @@ import html as _html
 from pathlib import Path
 from typing import Any
 
-from orleans_gov.base.fichiers import ecrire_atomique
 from orleans_gov.base.provenance import TEXTE_EXEMPLE
 from orleans_gov.rendu.guide import INTRODUCTION, lecture
 from orleans_gov.rendu.html import CLASSE_BANDEAU, CLIENT, MISSION, rendre_autonome
-from orleans_gov.rendu.taches import NOTEBOOK_FICHE, Resultat, parametres_affiches
+from orleans_gov.rendu.taches import NOTEBOOK_FICHE, Resultat, ecrire_livrable, parametres_affiches
 
 e = _html.escape
 CSS_INDEX = """
@@ -154,11 +153,12 @@ def ecrire_index(dossier: Path, resultats: list[Resultat], contexte: dict[str, A
 </header>
 {guide(resultats)}
 {journal(resultats, contexte, duree_totale)}
-<footer class="og-pied"><p>Carnets exécutés avec papermill, pages sans code produites par orleans_gov {e(contexte.get('version', ''))}.
+<footer class="og-pied"><p>Carnets exécutés avec papermill, pages sans code produites par orleans_gov
+{e(contexte.get('version', ''))}.
 Détail des paramètres, empreintes des entrées de chaque livrable et versions : manifest.json.</p></footer>
 </main></body></html>
 """
-    return ecrire_atomique(dossier / "index.html", rendre_autonome(page))
+    return ecrire_livrable(dossier / "index.html", rendre_autonome(page))
 
 
 __all__ = ["ecrire_index", "fmt_duree", "guide", "journal"]

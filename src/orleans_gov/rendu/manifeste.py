@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from orleans_gov.base.catalogue import RACINE_PROJET, Catalogue
-from orleans_gov.base.fichiers import ecrire_atomique, empreinte_fichier
+from orleans_gov.base.fichiers import empreinte_fichier
 from orleans_gov.rendu.entrees import empreintes, versions_paquets
 from orleans_gov.rendu.html import MISSION
-from orleans_gov.rendu.taches import Resultat
+from orleans_gov.rendu.taches import Resultat, ecrire_livrable
 
 def commit_git(racine: Path = RACINE_PROJET) -> dict[str, Any] | None:
     try:
@@ -83,5 +83,5 @@ def ecrire_manifeste(dossier: Path, resultats: list[Resultat], contexte: dict[st
                            for n in sorted({r.notebook for r in resultats}) if Path(n).exists()},
         "livrables": [dataclasses.asdict(r) for r in resultats],
     }
-    return ecrire_atomique(dossier / "manifest.json",
+    return ecrire_livrable(dossier / "manifest.json",
                            json.dumps(manifeste, ensure_ascii=False, indent=2, default=str) + "\n")

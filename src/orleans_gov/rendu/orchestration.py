@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -113,8 +114,13 @@ def _preparer(taches: list[Tache], racine: Path, dossier: Path, donnees: Path, k
               barre: bool) -> tuple[list[Tache], dict[str, Resultat], dict[str, dict[str, Any]], Any]:
     """Fingerprint every deliverable, copy the unchanged ones; returns (to execute, reused results by name,
     inputs by name, shared inputs)."""
-    communes = calculer_entrees_communes(donnees, taches)
-    entrees = {t.nom: entrees_tache(t, communes, kernel_name) for t in taches if not t.invalide}
+    try:
+        communes = calculer_entrees_communes(donnees, taches)
+        entrees = {t.nom: entrees_tache(t, communes, kernel_name) for t in taches if not t.invalide}
+    except Exception as exc:  # noqa: BLE001 - e.g. a file removed while hashing: render everything
+        print(f"Empreintes des entrées non calculées ({type(exc).__name__} : {exc}) : tous les livrables sont "
+              "rendus.", file=sys.stderr)
+        return list(taches), {}, {}, None
     runs = runs_precedents(racine, exclure=dossier)
     choix, a_executer = [], []
     for t in taches:
@@ -173,7 +179,7 @@ def rendre(taches: list[Tache], sortie: str | os.PathLike = RACINE_PROJET / "rep
         r = reutilises.get(t.nom) or executes[t.nom]
         if t.nom in entrees:
             e = dict(entrees[t.nom])
-            r.raison = e.pop("raison", None) if t.nom in executes else None
+            r.raison = e.pop("raison", None) if t.nom in executes else None  # reused: no reason, a source run
             r.entrees, r.empreinte = e, e["empreinte"]
         if t.nom in executes and r.reussi:
             r.rendu_dans = dossier.name

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import html as _html
+import os
 import re
 import shutil
 import subprocess
@@ -28,7 +29,7 @@ import tempfile
 from pathlib import Path
 
 from orleans_gov.base.fichiers import empreinte_fichier, remplacer_atomique
-from orleans_gov.rendu.taches import Resultat
+from orleans_gov.rendu.taches import MODE_LIVRABLE, Resultat
 
 EXECUTABLES_CHROMIUM = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 MESSAGE_CHROMIUM = ("PDF non produits : Chromium est introuvable sur ce poste. Pour l'installer (Debian/Ubuntu) : "
@@ -192,6 +193,7 @@ def imprimer_pdf(html: Path, pdf: Path, chromium: str, delai: float = 120, pied:
         else:
             copie.write_text(copie_impression(page, sections, pied, pages=False), encoding="utf-8")
             _chromium(chromium, copie, final, delai)
+        os.chmod(final, MODE_LIVRABLE)
         remplacer_atomique(final, pdf)
     finally:
         for f in (copie, intermediaire, final):

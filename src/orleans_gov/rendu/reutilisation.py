@@ -13,13 +13,14 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
 from typing import Any
 
 from orleans_gov.base.fichiers import TAILLE_BLOC
-from orleans_gov.rendu.taches import OK, Resultat
+from orleans_gov.rendu.taches import MODE_LIVRABLE, OK, Resultat
 
 RUNS_EXAMINES = 20
 CHAMPS_RESULTAT = {f.name for f in dataclasses.fields(Resultat)}
@@ -92,6 +93,7 @@ def copier_verifie(source: Path, cible: Path, sha256: str) -> bool:
         temporaire.unlink()
         return False
     shutil.copystat(source, temporaire)
+    os.chmod(temporaire, MODE_LIVRABLE)
     temporaire.replace(cible)
     return True
 

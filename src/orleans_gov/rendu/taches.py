@@ -14,6 +14,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+from orleans_gov.base.fichiers import ecrire_atomique
 from orleans_gov.base.territoire import CODES_INSEE, SIREN_AGGLO, nom_entite, verifier_entite
 from orleans_gov.rendu.carnets import CarnetInvalide, lire_carnet, parametres_declares
 
@@ -22,6 +23,20 @@ LIBELLE_ENSEMBLE = "Agglomération et 22 communes"
 OK, ECHEC = "ok", "échec"
 ERREUR_CARNET = "Carnet invalide"
 PARAMETRES_CACHES = {"dossier_donnees"}  # a machine path: recorded in the manifest, not shown to the reader
+
+
+_MASQUE = os.umask(0)
+os.umask(_MASQUE)  # read once at import (reading it means setting it)
+MODE_LIVRABLE = 0o666 & ~_MASQUE
+
+
+def ecrire_livrable(chemin: str | os.PathLike, contenu: bytes | str) -> Path:
+    """Atomic write (:func:`orleans_gov.base.fichiers.ecrire_atomique`) with the permissions of an ordinary new
+    file (0666 minus the umask): the temporary file it renames is created 0600, and a deliverable is meant to be
+    read by others (shared folder, web server)."""
+    chemin = ecrire_atomique(chemin, contenu)
+    os.chmod(chemin, MODE_LIVRABLE)
+    return chemin
 
 
 class ErreurSortie(OSError):
