@@ -34,8 +34,10 @@ test: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n $(JOBS) -q
 
+# Re-renders only the deliverables whose inputs changed (the others are copied from the previous run);
+# `make reports TOUT=1` renders everything (orleans-gov rapports --tout).
 reports: data
-	$(BIN)/orleans-gov rapports --jobs $(JOBS)
+	$(BIN)/orleans-gov rapports --jobs $(JOBS) $(if $(TOUT),--tout)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks

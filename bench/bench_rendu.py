@@ -9,7 +9,14 @@ emptied before every timed run so that each method pays it once.
 Also measured: the per-notebook floor (a notebook that only runs ``import orleans_gov, pandas, matplotlib``) —
 naive (two CLI calls), pipeline with warm forked kernels, pipeline with ordinary kernels.
 
+Incremental rendering (``--incremental``, issue 16), on a copy of the data folder: one full rendering (warm-up,
+timed), then ``--repetitions`` reruns with nothing changed (target < 5 s), then ``--repetitions`` runs after a
+change of one commune's rows (Orléans, ``police_municipale``: the table the fiche reads for its entity only), each
+with its wall time, CPU time of the CLI and all its descendants, the deliverables rendered (from the manifest) and
+the 1-minute load average before and after.
+
 Usage: ``.venv/bin/python bench/bench_rendu.py [--repetitions 3] [--jobs 2] [--sortie bench/resultats_rendu.json]``
+``.venv/bin/python bench/bench_rendu.py --incremental [--sortie bench/_work/resultats_rendu_incremental.json]``
 """
 from __future__ import annotations
 
@@ -17,6 +24,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -104,13 +112,74 @@ def plancher(tmp: Path, jobs: int) -> dict:
     return res
 
 
+def _cpu_enfants() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def _run_incremental(cmd: list[str], sortie: Path) -> dict:
+    charge = os.getloadavg()[0]
+    cpu, t = _cpu_enfants(), time.perf_counter()
+    r = subprocess.run(cmd, cwd=RACINE, capture_output=True, text=True)
+    mur, cpu = time.perf_counter() - t, _cpu_enfants() - cpu
+    manifeste = json.loads(((sortie / "latest").resolve() / "manifest.json").read_text(encoding="utf-8"))
+    rendus = [li["nom"] for li in manifeste["livrables"] if not li.get("reutilise_de")]
+    return {"mur_s": round(mur, 3), "cpu_s": round(cpu, 3), "code_sortie": r.returncode, "rendus": rendus,
+            "n_reutilises": len(manifeste["livrables"]) - len(rendus), "charge_1min_avant": charge,
+            "charge_1min_apres": os.getloadavg()[0]}
+
+
+def incremental(tmp: Path, jobs: int, repetitions: int) -> dict:
+    """Rerun with nothing changed, then one commune's rows changed (see the module docstring)."""
+    import pandas as pd
+
+    from orleans_gov.base.fichiers import ecrire_parquet
+
+    donnees = tmp / "data"
+    shutil.copytree(RACINE / "data", donnees, ignore=shutil.ignore_patterns(".*"))
+    sortie = tmp / "reports_incremental"
+    cmd = [str(BIN / "orleans-gov"), "rapports", "--jobs", str(jobs), "--sortie", str(sortie), "--dossier-donnees",
+           str(donnees), "--sans-barre"]
+    res: dict = {"complet": _run_incremental(cmd, sortie), "rien_ne_change": [], "une_commune": []}
+    print(f"  rendu complet : {res['complet']['mur_s']:.1f} s", flush=True)
+    for _ in range(repetitions):
+        res["rien_ne_change"].append(_run_incremental(cmd, sortie))
+        print(f"  rien ne change : {res['rien_ne_change'][-1]['mur_s']:.2f} s", flush=True)
+    police = donnees / "processed" / "police_municipale.parquet"
+    for i in range(repetitions):
+        df = pd.read_parquet(police)
+        ligne = (df["entite"] == "45234") & (df["an"] == df.loc[df["entite"] == "45234", "an"].max())
+        df.loc[ligne, "asvp"] = df.loc[ligne, "asvp"] + 1
+        ecrire_parquet(df, police)
+        res["une_commune"].append(_run_incremental(cmd, sortie))
+        print(f"  une commune : {res['une_commune'][-1]['mur_s']:.1f} s, rendus {res['une_commune'][-1]['rendus']}",
+              flush=True)
+    for cle in ("rien_ne_change", "une_commune"):
+        res[f"{cle}_median_s"] = statistics.median(r["mur_s"] for r in res[cle])
+        res[f"{cle}_cpu_median_s"] = statistics.median(r["cpu_s"] for r in res[cle])
+    return res
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repetitions", type=int, default=3)
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
-    ap.add_argument("--sortie", default=str(RACINE / "bench" / "resultats_rendu.json"))
+    ap.add_argument("--sortie", default=None,
+                    help="JSON des résultats (défaut : bench/resultats_rendu.json, "
+                         "bench/_work/resultats_rendu_incremental.json avec --incremental)")
     ap.add_argument("--sans-naif", action="store_true", help="pipeline only (quick check)")
+    ap.add_argument("--incremental", action="store_true", help="rendu incrémental seulement (issue 16)")
     args = ap.parse_args()
+    if args.incremental:
+        tmp = Path(tempfile.mkdtemp(prefix="bench_rendu_inc_"))
+        res = {"machine": {"cpu": os.cpu_count(), "python": platform.python_version()}, "jobs": args.jobs,
+               **incremental(tmp, args.jobs, args.repetitions)}
+        sortie = Path(args.sortie or RACINE / "bench" / "_work" / "resultats_rendu_incremental.json")
+        sortie.write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(json.dumps({k: v for k, v in res.items() if k.endswith("_s")}, indent=2))
+        shutil.rmtree(tmp, ignore_errors=True)
+        return 0
+    args.sortie = args.sortie or str(RACINE / "bench" / "resultats_rendu.json")
 
     taches = rendu.lister_taches(RACINE / "notebooks")
     tmp = Path(tempfile.mkdtemp(prefix="bench_rendu_"))

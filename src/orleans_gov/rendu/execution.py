@@ -21,9 +21,12 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from orleans_gov.base.fichiers import empreinte_fichier
+from orleans_gov.rendu.annexes import collecter_tableaux, ecrire_annexe
+from orleans_gov.rendu.carnets import ids_du_fichier, normaliser_execute
 from orleans_gov.rendu.html import contient_exemple, exporter_html, exporteur_html, titre_notebook
 from orleans_gov.rendu.noyau_chaud import classe_gestionnaire_fork
-from orleans_gov.rendu.taches import OK, Resultat, Tache
+from orleans_gov.rendu.taches import ERREUR_CARNET, OK, Resultat, Tache, ecrire_livrable
 
 LONGUEUR_DETAIL = 4000  # characters of traceback kept in the manifest
 
@@ -50,12 +53,36 @@ def _message_erreur(exc: BaseException) -> tuple[str, str, int | None, str]:
     return nom, str(exc), None, _trace(exc)
 
 
+def _reecrire_deterministe(nb, chemin: Path, tache: Tache) -> None:
+    """Rewrite the executed notebook without timestamps and with deterministic cell ids (see rendu.carnets)."""
+    import nbformat  # third-party, lazy (imported once per worker)
+
+    normaliser_execute(nb, Path(tache.notebook).stem, ids_du_fichier(tache.notebook))
+    ecrire_livrable(chemin, nbformat.writes(nb) + "\n")
+
+
+def _annexe(nb, res: Resultat, tache: Tache, dossier: Path, contexte: dict[str, Any]) -> None:
+    """``<livrable>.xlsx`` with every table the notebook emitted (none → no annex)."""
+    tableaux, erreurs = collecter_tableaux(nb)
+    res.annexe_erreurs = erreurs
+    res.annexe_tableaux = len(tableaux)
+    if not tableaux:
+        return
+    chemin = dossier / f"{tache.nom}.xlsx"
+    ecrire_annexe(chemin, tableaux, titre_document=res.titre or tache.nom, entite=tache.libelle_entite,
+                  date=contexte.get("date_iso"), exemple=res.exemple)
+    res.annexe = chemin.name
+
+
 def executer_tache(tache: Tache, sortie: str, contexte: dict[str, Any]) -> Resultat:
-    """Execute one notebook with papermill (in this process) and export its HTML. Never raises."""
+    """Execute one notebook with papermill (in this process), export its HTML and its Excel annex. Never raises."""
     # third-party, lazy: papermill/nbformat are imported by each worker (_initialiser_worker), not by the CLI
     import nbformat
     import papermill as pm
 
+    if tache.invalide:
+        return Resultat.echec(tache, erreur_type=ERREUR_CARNET, erreur_message=tache.invalide,
+                              titre=Path(tache.notebook).stem)
     dossier = Path(sortie)
     chemin_ipynb = dossier / f"{tache.nom}.ipynb"
     chemin_html = dossier / f"{tache.nom}.html"
@@ -90,22 +117,28 @@ def executer_tache(tache: Tache, sortie: str, contexte: dict[str, Any]) -> Resul
         else:
             try:
                 partiel = nbformat.read(chemin_ipynb, as_version=4)
+                _reecrire_deterministe(partiel, chemin_ipynb, tache)
                 res.titre = titre_notebook(partiel, Path(tache.notebook).stem)
                 res.exemple = contient_exemple(partiel)
             except Exception:  # noqa: BLE001
                 pass
         return res
     t_export = time.perf_counter()
+    etape = "Export HTML"
     try:
+        _reecrire_deterministe(nb, chemin_ipynb, tache)
         page, exemple, n_stderr = exporter_html(nb, tache, contexte)
-        chemin_html.write_text(page, encoding="utf-8")
+        ecrire_livrable(chemin_html, page)
         res.html = chemin_html.name
         res.exemple = exemple
         res.avertissements = n_stderr
         res.titre = titre_notebook(nb, Path(tache.notebook).stem)
+        etape = "Annexe Excel"
+        _annexe(nb, res, tache, dossier, contexte)
+        res.sha256 = {f: empreinte_fichier(dossier / f) for f in res.fichiers}
         res.statut = OK
     except Exception as exc:  # noqa: BLE001
-        res.erreur_type = f"Export HTML : {type(exc).__name__}"
+        res.erreur_type = f"{etape} : {type(exc).__name__}"
         res.erreur_message = str(exc)
         res.erreur_detail = _trace(exc)
     res.duree_export_s = round(time.perf_counter() - t_export, 3)
@@ -134,6 +167,8 @@ def executer_taches(taches: list[Tache], dossier: Path, contexte: dict[str, Any]
                     barre: bool = True) -> list[Resultat]:
     """Execute ``taches`` on ``jobs`` worker processes; returns the results in task order (never raises for one
     failed deliverable)."""
+    if not taches:
+        return []  # everything reused: no worker, no import of the execution stack
     # third-party, lazy: imported before the fork so that the workers start warm
     import nbconvert  # noqa: F401
     import papermill  # noqa: F401

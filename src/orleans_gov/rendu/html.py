@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from orleans_gov.base.provenance import TEXTE_EXEMPLE, TEXTE_EXEMPLE_HTML
+from orleans_gov.rendu.annexes import MIME_TABLEAU
 from orleans_gov.rendu.taches import Tache, parametres_affiches
 
 MISSION = "Gouvernance du bloc communal — agglomération d'Orléans"
@@ -90,8 +91,22 @@ def titre_notebook(nb, defaut: str) -> str:
     return defaut
 
 
+def _sans_tableau_annexe(sortie) -> Any | None:
+    """``sortie`` without its :data:`~orleans_gov.rendu.annexes.MIME_TABLEAU` data (for the Excel annex only); None
+    when nothing but a plain-text fallback would remain."""
+    donnees = sortie.get("data") if isinstance(sortie, dict) else None
+    if not donnees or MIME_TABLEAU not in donnees:
+        return sortie
+    reste = {k: v for k, v in donnees.items() if k != MIME_TABLEAU}
+    if not set(reste) - {"text/plain"}:
+        return None
+    sortie["data"] = reste
+    return sortie
+
+
 def _preparer_pour_html(nb) -> tuple[Any, int]:
-    """Copy of ``nb`` without stderr streams (warnings) nor cells tagged ``masquer``; returns (copy, n_stderr)."""
+    """Copy of ``nb`` without stderr streams (warnings), annex-only table data, nor cells tagged ``masquer``;
+    returns (copy, n_stderr)."""
     nb = copy.deepcopy(nb)
     n = 0
     cellules = []
@@ -104,7 +119,9 @@ def _preparer_pour_html(nb) -> tuple[Any, int]:
                 if s.get("output_type") == "stream" and s.get("name") == "stderr":
                     n += 1
                     continue
-                gardees.append(s)
+                s = _sans_tableau_annexe(s)
+                if s is not None:
+                    gardees.append(s)
             cell.outputs = gardees
         cellules.append(cell)
     nb.cells = cellules

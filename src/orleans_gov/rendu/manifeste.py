@@ -4,51 +4,26 @@
 - sha256 of every input file under the data folder's ``raw/`` and ``processed/`` and of every notebook rendered
   (:func:`orleans_gov.base.fichiers.empreinte_fichier`);
 - package versions, git commit (and whether the working tree had uncommitted changes), options of the run;
-- the data vintage also printed on every cover (:func:`millesime_donnees`).
+- the data vintage also printed on every cover (:func:`millesime_donnees`), the run date printed in the
+  deliverables;
+- for every deliverable: its output files with their sha256 (``sha256``), the fingerprint of its inputs
+  (``empreinte``, ``entrees``: see :mod:`orleans_gov.rendu.entrees`), why it was rendered (``raison``) or the
+  run it was copied from (``reutilise_de``) and the run that produced it (``rendu_dans``);
+- ``entrees_communes``: the sha256 of the package's code and of the ``config/`` files shared by all.
 """
 from __future__ import annotations
 
 import dataclasses
-import importlib.metadata
 import json
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 from orleans_gov.base.catalogue import RACINE_PROJET, Catalogue
 from orleans_gov.base.fichiers import empreinte_fichier
+from orleans_gov.rendu.entrees import empreintes, versions_paquets
 from orleans_gov.rendu.html import MISSION
-from orleans_gov.rendu.taches import Resultat
-
-PAQUETS_MANIFESTE = ("orleans_gov", "pandas", "numpy", "pyarrow", "matplotlib", "seaborn", "geopandas", "shapely",
-                     "papermill", "nbclient", "nbconvert", "nbformat", "ipykernel", "jupyter_client", "pyyaml")
-SOUS_DOSSIERS_EMPREINTES = ("raw", "processed")
-
-
-def empreintes(dossier_donnees: Path) -> dict[str, str]:
-    """sha256 of every file under ``raw/`` and ``processed/`` (relative path → hex digest), sorted."""
-    resultat: dict[str, str] = {}
-    for sous in SOUS_DOSSIERS_EMPREINTES:
-        base = dossier_donnees / sous
-        if not base.exists():
-            continue
-        for f in sorted(p for p in base.rglob("*") if p.is_file()):
-            resultat[f.relative_to(dossier_donnees).as_posix()] = empreinte_fichier(f)
-    return resultat
-
-
-def version_paquet(nom: str, defaut: str = "absent") -> str:
-    """Installed version of a distribution, ``defaut`` when it is not installed."""
-    try:
-        return importlib.metadata.version(nom)
-    except importlib.metadata.PackageNotFoundError:
-        return defaut
-
-
-def versions_paquets() -> dict[str, str]:
-    return {"python": sys.version.split()[0], **{p: version_paquet(p) for p in PAQUETS_MANIFESTE}}
-
+from orleans_gov.rendu.taches import Resultat, ecrire_livrable
 
 def commit_git(racine: Path = RACINE_PROJET) -> dict[str, Any] | None:
     try:
@@ -89,22 +64,24 @@ def millesime_donnees(dossier_donnees: Path) -> str:
 
 
 def ecrire_manifeste(dossier: Path, resultats: list[Resultat], contexte: dict[str, Any], dossier_donnees: Path,
-                     duree_totale: float, options: dict[str, Any]) -> Path:
-    """``manifest.json`` in the run folder."""
+                     duree_totale: float, options: dict[str, Any], communes: Any = None) -> Path:
+    """``manifest.json`` in the run folder (``communes``: the run's
+    :class:`~orleans_gov.rendu.entrees.EntreesCommunes`, whose data fingerprints are reused)."""
     manifeste = {
         "mission": MISSION,
         "horodatage": contexte["horodatage"],
+        "date_livrables": str(contexte.get("date_iso", "")),
         "duree_totale_s": round(duree_totale, 3),
         "options": options,
         "dossier_donnees": str(dossier_donnees),
         "millesime": contexte["millesime"],
         "git": commit_git(),
         "versions": versions_paquets(),
-        "donnees_sha256": empreintes(dossier_donnees),
+        "donnees_sha256": communes.donnees if communes else empreintes(dossier_donnees),
+        "entrees_communes": {"code_orleans_gov": communes.code, "config": communes.config} if communes else None,
         "carnets_sha256": {str(Path(n).name): empreinte_fichier(n)
                            for n in sorted({r.notebook for r in resultats}) if Path(n).exists()},
         "livrables": [dataclasses.asdict(r) for r in resultats],
     }
-    chemin = dossier / "manifest.json"
-    chemin.write_text(json.dumps(manifeste, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
-    return chemin
+    return ecrire_livrable(dossier / "manifest.json",
+                           json.dumps(manifeste, ensure_ascii=False, indent=2, default=str) + "\n")

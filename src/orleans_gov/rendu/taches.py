@@ -14,12 +14,33 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+from orleans_gov.base.fichiers import ecrire_atomique
 from orleans_gov.base.territoire import CODES_INSEE, SIREN_AGGLO, nom_entite, verifier_entite
+from orleans_gov.rendu.carnets import CarnetInvalide, lire_carnet, parametres_declares
 
 NOTEBOOK_FICHE = "10_fiche_commune"
 LIBELLE_ENSEMBLE = "Agglomération et 22 communes"
 OK, ECHEC = "ok", "échec"
+ERREUR_CARNET = "Carnet invalide"
 PARAMETRES_CACHES = {"dossier_donnees"}  # a machine path: recorded in the manifest, not shown to the reader
+
+
+_MASQUE = os.umask(0)
+os.umask(_MASQUE)  # read once at import (reading it means setting it)
+MODE_LIVRABLE = 0o666 & ~_MASQUE
+
+
+def ecrire_livrable(chemin: str | os.PathLike, contenu: bytes | str) -> Path:
+    """Atomic write (:func:`orleans_gov.base.fichiers.ecrire_atomique`) with the permissions of an ordinary new
+    file (0666 minus the umask): the temporary file it renames is created 0600, and a deliverable is meant to be
+    read by others (shared folder, web server)."""
+    chemin = ecrire_atomique(chemin, contenu)
+    os.chmod(chemin, MODE_LIVRABLE)
+    return chemin
+
+
+class ErreurSortie(OSError):
+    """The output folder cannot be created or written (nothing is rendered)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,6 +52,7 @@ class Tache:
     parametres: dict[str, Any]
     entite: str | None = None     # entity shown on the cover (fiches)
     libelle_entite: str | None = None
+    invalide: str | None = None   # why the notebook cannot be rendered (reported as a failed deliverable)
 
 
 @dataclasses.dataclass
@@ -55,6 +77,15 @@ class Resultat:
     erreur_detail: str | None = None
     duree_execution_s: float | None = None
     duree_export_s: float | None = None
+    annexe: str | None = None                 # <livrable>.xlsx (every table of the deliverable)
+    annexe_tableaux: int = 0
+    annexe_erreurs: list[str] = dataclasses.field(default_factory=list)
+    sha256: dict[str, str] = dataclasses.field(default_factory=dict)   # output file name → sha256
+    empreinte: str | None = None              # sha256 of the deliverable's inputs (see rendu.entrees)
+    entrees: dict[str, Any] | None = None     # the inputs themselves (component → fingerprint)
+    raison: str | None = None                 # why it was rendered (first rendering, notebook changed…)
+    reutilise_de: str | None = None           # run folder the outputs were copied from (nothing re-executed)
+    rendu_dans: str | None = None             # run folder where the outputs were actually produced
 
     @classmethod
     def echec(cls, tache: Tache, **champs: Any) -> Resultat:
@@ -65,6 +96,11 @@ class Resultat:
     @property
     def reussi(self) -> bool:
         return self.statut == OK
+
+    @property
+    def fichiers(self) -> list[str]:
+        """Output files of the deliverable present in the run folder (executed notebook, HTML, annex, PDF)."""
+        return [f for f in (self.ipynb, self.html, self.annexe, self.pdf) if f]
 
     def erreur(self) -> str:
         """« ValueError — colonne « pop1 » absente » (exception name and message)."""
@@ -80,21 +116,6 @@ def parametres_affiches(parametres: dict[str, Any]) -> str:
 def _slug(texte: str) -> str:
     t = unicodedata.normalize("NFKD", texte).encode("ascii", "ignore").decode().lower()
     return re.sub(r"[^a-z0-9]+", "-", t).strip("-")
-
-
-def _parametres_declares(notebook: Path) -> set[str]:
-    """Names assigned in the cell tagged ``parameters`` (read statically, the notebook is not executed)."""
-    import nbformat  # third-party, lazy: the CLI builds its parser (hence imports this module) for every command
-
-    nb = nbformat.read(notebook, as_version=4)
-    noms: set[str] = set()
-    for cell in nb.cells:
-        if cell.cell_type == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
-            for ligne in cell.source.splitlines():
-                m = re.match(r"^([A-Za-z_][A-Za-z0-9_]*)\s*(?::[^=]*)?=", ligne)
-                if m:
-                    noms.add(m.group(1))
-    return noms
 
 
 def _selection(notebooks: list[Path], motifs: list[str] | None) -> list[Path]:
@@ -134,13 +155,20 @@ def lister_taches(dossier_notebooks: str | os.PathLike, notebooks: list[str] | N
     liste_entites = [verifier_entite(e) for e in entites] if entites else list(CODES_INSEE) + [SIREN_AGGLO]
     taches: list[Tache] = []
     for nb in choisis:
-        declares = _parametres_declares(nb)
+        est_fiche = nb.resolve() == fiche.resolve()
+        try:
+            declares = parametres_declares(lire_carnet(nb))
+            if est_fiche and "entite" not in declares:
+                raise CarnetInvalide(f"{nb.name} : la cellule « parameters » doit déclarer « entite »")
+        except CarnetInvalide as exc:
+            # one failed deliverable naming the file and the reason; the others still render (issue 15)
+            taches.append(Tache(nom=nb.stem, notebook=str(nb), parametres={}, invalide=str(exc),
+                                libelle_entite=None if est_fiche else LIBELLE_ENSEMBLE))
+            continue
         base: dict[str, Any] = {}
         if dossier_donnees is not None and "dossier_donnees" in declares:
             base["dossier_donnees"] = str(Path(dossier_donnees).resolve())
-        if nb.resolve() == fiche.resolve():
-            if "entite" not in declares:
-                raise ValueError(f"{nb} : la cellule « parameters » doit déclarer « entite »")
+        if est_fiche:
             for e in liste_entites:
                 nom = nom_entite(e)
                 taches.append(Tache(nom=f"{NOTEBOOK_FICHE}_{e}_{_slug(nom)}", notebook=str(nb),
