@@ -9,7 +9,7 @@ One module per processed table or small family of tables, each declaring the con
 :mod:`.territoire` (``populations``, ``territoire``, ``perimetre``), :mod:`.referentiels` (``police_municipale``,
 ``moyennes_strates``, ``competences``, ``ofgl_agglo``), :mod:`.collecte` (``effectifs``, ``effectifs_totaux``,
 ``fonctions_support``, ``competences_exercees``, ``depenses_fonction``, ``flux_agglo_communes``),
-:mod:`.budgets_annexes` (``budgets_annexes``). Every table is
+:mod:`.budgets_annexes` (``budgets_annexes``), :mod:`.chiffres_publies` (``chiffres_publies``). Every table is
 checked against its contract before anything is written.
 """
 from __future__ import annotations
@@ -23,13 +23,13 @@ from orleans_gov.base.catalogue import Catalogue
 from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.base.fichiers import ecrire_parquet
 from orleans_gov.base.provenance import contient_exemple
-from orleans_gov.construction import budgets_annexes, collecte, finances, referentiels, territoire
+from orleans_gov.construction import budgets_annexes, chiffres_publies, collecte, finances, referentiels, territoire
 from orleans_gov.construction.contrat import Contrat, verifier
 from orleans_gov.echantillon.comptes import generer as generer_echantillon
 
 __all__ = ["CONTRATS", "TABLES", "charger", "construire", "contient_exemple", "ecrire_table"]
 
-FAMILLES = (finances, territoire, referentiels, collecte, budgets_annexes)
+FAMILLES = (finances, territoire, referentiels, collecte, budgets_annexes, chiffres_publies)
 """The construction modules, in build order; each has ``CONTRATS`` and ``construire(catalogue)``."""
 CONTRATS: dict[str, Contrat] = {nom: c for m in FAMILLES for nom, c in m.CONTRATS.items()}
 TABLES: tuple[str, ...] = tuple(CONTRATS)
