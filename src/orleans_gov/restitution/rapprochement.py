@@ -30,7 +30,10 @@ def rapprochement(dossier=None) -> pd.DataFrame:
 
 
 def _valeur(v: float, unite: str) -> str:
-    return f"{fmt_nombre(v, _DECIMALES.get(unite, 1))} {unite}" if pd.notna(v) else "n.d."
+    if pd.isna(v):
+        return "n.d."
+    d = _DECIMALES.get(unite, 1) + (1 if unite == "M€" and abs(v) < 10 else 0)
+    return f"{fmt_nombre(v, d)} {unite}"
 
 
 def tableau_rapprochement(rapp: pd.DataFrame) -> pd.DataFrame:
