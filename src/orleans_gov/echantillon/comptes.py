@@ -8,6 +8,7 @@ What it writes under ``<data>/raw/sample/``:
   layout (2013–2015 header for 2008–2016, 2017 header from 2017), 22 communes, 2008–2023;
 - ``dgfip/gfp/comptes-individuels-gfp_<an>_exemple.csv`` — DGFiP GFP layout, the agglomeration, 2008–2023;
 - ``flux_agglo_communes.csv`` — attribution de compensation and DSC per commune and year (k€);
+- ``budgets_annexes.csv`` — the agglomeration's budgets annexes per year (k€, :mod:`.budgets_annexes`);
 - ``depenses_par_fonction.csv`` — spending by M14 function × section per entity and year (k€), the tidy
   layout a collection workbook yields.
 
@@ -18,9 +19,10 @@ Calibration (all documented in code):
   in force on 1 January N) × the commune's real totale/municipale ratio (DGCL list of EPCI members);
 - per-inhabitant levels: real DGFiP strata means (``dgfip-moyennes-de-strate_communes.csv``) interpolated in
   log(population) between the bands that have real means, with commune-specific persistent deviations
-  (log-normal, σ ≈ 12 %) and yearly dynamics of each family (DGF cut 2014–2017, personnel growth, the
+  (log-normal, σ = 22 %, :data:`.communes.SIGMA_ECARTS`) and yearly dynamics of each family (DGF cut 2014–2017, personnel growth, the
   investment electoral cycle…); Orléans is calibrated on its real 2013 sheet;
-- the agglomeration: budget principal + budgets annexes calibrated on the real OFGL aggregates 2014–2017;
+- the agglomeration: budget principal + budgets annexes (:mod:`.budgets_annexes`), the real OFGL aggregates
+  2014–2017 and, before, the published figures (``chiffres-publies_agglo-orleans_2001-2013.csv``);
 - accounting identities of real files hold: res1 = prod − charge, cafn = caf − remb,
   dette(t) = dette(t−1) + emp − remb, f* = X × 1000 / pop1, r* with the DGFiP denominators, m* = strata means,
   Σ(AC + DSC) = − revtot.
@@ -38,6 +40,7 @@ import pandas as pd
 
 from orleans_gov.base.catalogue import Catalogue
 from orleans_gov.base.fichiers import ecrire_atomique, empreinte_fichiers
+from orleans_gov.echantillon.budgets_annexes import ecrire_budgets_annexes, generer_budgets_annexes
 from orleans_gov.echantillon.calage import ANNEES
 from orleans_gov.echantillon.communes import generer_communes
 from orleans_gov.echantillon.ecriture import ecrire_csv_officiel
@@ -77,9 +80,11 @@ def generer(dossier=None, graine: int = GRAINE) -> dict[str, Path]:
         ecrire_csv_officiel(p, entete, lignes, vide_final=an < 2017)
         chemins[f"communes_{an}"] = p
     flux_df = pd.DataFrame(flux)
-    chemins.update(generer_gfp(cat, rng, flux_df, pops, fonctions))
+    annexes = generer_budgets_annexes(cat)
+    chemins.update(generer_gfp(cat, rng, flux_df, pops, fonctions, annexes))
     chemins["flux"] = ecrire_flux(cat, flux_df)
     chemins["depenses_fonction"] = ecrire_depenses_fonction(cat, fonctions)
+    chemins["budgets_annexes"] = ecrire_budgets_annexes(cat, annexes)
     ecrire_atomique(cat.sample / "LISEZMOI.md", LISEZMOI.format(graine=graine))
     return chemins
 
