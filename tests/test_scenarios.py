@@ -132,9 +132,78 @@ def test_trajectoire_dette_et_epargne_a_la_main():
 def test_capacite_desendettement_nan_si_epargne_brute_negative():
     d = donnees_mini()
     d.finances_communes.loc[d.finances_communes.code_insee == BOIGNY, "caf"] = -20.0
-    res = projeter(scen(), d)
+    # « constater »: the breach is left as it is (the default lever would restore the épargne, see below)
+    res = projeter(scen(equilibre={"levier": "constater"}), d)
     assert val(res, BOIGNY, "epargne_brute", 2014) < 0
     assert np.isnan(val(res, BOIGNY, "capacite_desendettement", 2014))
+
+
+def _boigny_en_deficit():
+    d = donnees_mini()
+    d.finances_communes.loc[d.finances_communes.code_insee == BOIGNY, "caf"] = -20.0
+    return d
+
+
+def test_equilibre_reel_levier_taux_par_defaut_a_la_main():
+    """Art. L.1612-4 CGCT: the capital repaid must be covered by own resources, never by a loan.
+
+    Boigny with caf = −20: DRF hors intérêts = 1 000 + 20 − 50 = 970. 2014: intérêts 5 % × 1 000 = 50, épargne
+    brute = 1 000 − 970 − 50 = −20 < remboursement 100 → écart 120. Default lever « taux »: impôts 400 → 520
+    (+30 %), épargne brute 100, épargne nette 0, emprunt = 300 − 60 − 0 = 240 (equipment only), encours
+    900 + 240 = 1 140. 2015: impôts stay at 520 (rate kept); intérêts = 5 % × 900 + 4 % × 240 = 54,6; épargne brute
+    before the new rise = 1 120 − 970 − 54,6 = 95,4; remboursement = 100 + 240 / 10 = 124 → écart 28,6; lever of
+    the year = 120 + 28,6 = 148,6; emprunt = 300 − 60 − 0 = 240.
+    """
+    res = projeter(scen(), _boigny_en_deficit())
+    c = BOIGNY
+    assert val(res, c, "ecart_equilibre", 2013) == pytest.approx(120.0)      # observed: −20 against 100
+    assert val(res, c, "equilibre_reel", 2013) == 0
+    assert val(res, c, "ecart_equilibre", 2014) == pytest.approx(120.0)
+    assert val(res, c, "levier_equilibre", 2014) == pytest.approx(120.0)
+    assert val(res, c, "fiscalite", 2014) == pytest.approx(520.0)
+    assert val(res, c, "epargne_brute", 2014) == pytest.approx(100.0)
+    assert val(res, c, "epargne_nette", 2014) == pytest.approx(0.0, abs=1e-9)
+    assert val(res, c, "equilibre_reel", 2014) == 1
+    assert val(res, c, "emprunt", 2014) == pytest.approx(240.0)
+    assert val(res, c, "encours_dette", 2014) == pytest.approx(1140.0)
+    assert val(res, c, "interets", 2015) == pytest.approx(54.6)
+    assert val(res, c, "ecart_equilibre", 2015) == pytest.approx(28.6)
+    assert val(res, c, "levier_equilibre", 2015) == pytest.approx(148.6)
+    assert val(res, c, "fiscalite", 2015) == pytest.approx(548.6)
+    assert val(res, c, "emprunt", 2015) == pytest.approx(240.0)
+    # a commune in balance is untouched
+    assert val(res, FLEURY, "ecart_equilibre", 2014) == 0
+    assert val(res, FLEURY, "levier_equilibre", 2014) == 0
+    assert val(res, FLEURY, "equilibre_reel", 2014) == 1
+
+
+def test_equilibre_reel_autres_leviers_a_la_main():
+    """Same Boigny (écart 120 in 2014), art. L.1612-4 CGCT, the three other levers."""
+    c = BOIGNY
+    # « depenses_fonctionnement »: autres charges 970 − 300 = 670 → 550, épargne nette 0, emprunt 240
+    r = projeter(scen(equilibre={"levier": "depenses_fonctionnement"}), _boigny_en_deficit())
+    assert val(r, c, "autres_charges", 2014) == pytest.approx(550.0)
+    assert val(r, c, "levier_equilibre", 2014) == pytest.approx(120.0)
+    assert val(r, c, "fiscalite", 2014) == pytest.approx(400.0)
+    assert val(r, c, "emprunt", 2014) == pytest.approx(240.0)
+    assert val(r, c, "equilibre_reel", 2014) == 1
+    # « constater »: épargne nette −120 stays, reported; the loan funds the equipment only (240, not 360):
+    # the fonds de roulement pays the deficit: variation = 240 − (300 − 60 + 120) = −120
+    r = projeter(scen(equilibre={"levier": "constater"}), _boigny_en_deficit())
+    assert val(r, c, "epargne_nette", 2014) == pytest.approx(-120.0)
+    assert val(r, c, "equilibre_reel", 2014) == 0
+    assert val(r, c, "ecart_equilibre", 2014) == pytest.approx(120.0)
+    assert val(r, c, "levier_equilibre", 2014) == 0
+    assert val(r, c, "emprunt", 2014) == pytest.approx(240.0)
+    assert val(r, c, "variation_fonds_roulement", 2014) == pytest.approx(-120.0)
+    # « investissement »: no own resources left (épargne nette < 0) → programme 300 not carried out, no loan;
+    # the breach of the year stays
+    r = projeter(scen(equilibre={"levier": "investissement"}), _boigny_en_deficit())
+    assert val(r, c, "depenses_equipement", 2014) == pytest.approx(0.0)
+    assert val(r, c, "levier_equilibre", 2014) == pytest.approx(300.0)
+    assert val(r, c, "emprunt", 2014) == pytest.approx(0.0)
+    assert val(r, c, "encours_dette", 2014) == pytest.approx(900.0)
+    assert val(r, c, "equilibre_reel", 2014) == 0
 
 
 def test_cif_avant_apres_transfert_et_dgf():
@@ -191,8 +260,10 @@ def test_service_commun_finance_par_imputation_sur_ac():
     action = {"type": "service_commun", "nom": "RH", "date": 2015, "communes": [ORLEANS, FLEURY],
               "part_fonction_0": 0.1, "part_personnel": 1.0, "cle_repartition": "etp", "financement": "imputation_ac",
               "economies": {"etp": 0.2, "a_partir_de": 2017}}
-    avec = projeter(scen([action], cout_moyen_etp_keur=50), d)
-    sans = projeter(scen(cout_moyen_etp_keur=50), d)
+    # « constater »: from 2017 the tiny communes' 10-year loans make the repayment exceed the épargne brute; the
+    # default lever (tax rise, art. L.1612-4) would absorb the gain measured here
+    avec = projeter(scen([action], cout_moyen_etp_keur=50, equilibre={"levier": "constater"}), d)
+    sans = projeter(scen(cout_moyen_etp_keur=50, equilibre={"levier": "constater"}), d)
     assert val(avec, ORLEANS, "attribution_compensation", 2015) == pytest.approx(10 - 20)
     assert val(avec, FLEURY, "attribution_compensation", 2015) == pytest.approx(10 - 10)
     assert val(avec, ORLEANS, "attribution_compensation", 2017) == pytest.approx(10 - 50 / 3)
@@ -217,7 +288,9 @@ def test_pacte_dsc_par_criteres():
     action = {"type": "pacte_financier", "date": 2015,
               "dsc": {"montant_keur": 1100, "criteres": {"population": 1.0}},
               "taux": [{"entites": [SIREN_AGGLO], "annee": 2016, "variation": 0.02}]}
-    res = projeter(scen([action]), donnees_mini())
+    # « constater »: paying 1 100 of DSC breaks the agglomeration's équilibre réel; the default lever would add
+    # its tax rise to the 2 % voted here
+    res = projeter(scen([action], equilibre={"levier": "constater"}), donnees_mini())
     assert val(res, BOIGNY, "dsc", 2014) == pytest.approx(2.0)
     assert val(res, BOIGNY, "dsc", 2015) == pytest.approx(50.0)
     assert val(res, SIREN_AGGLO, "dsc", 2015) == pytest.approx(-1100.0)
@@ -359,8 +432,10 @@ def test_service_commun_cle_population_et_remboursement():
     action = {"type": "service_commun", "nom": "RH", "date": 2015, "communes": [ORLEANS, FLEURY],
               "part_fonction_0": 0.1, "part_personnel": 1.0, "cle_repartition": "population",
               "financement": "remboursement", "economies": {"etp": 0, "a_partir_de": 2017}}
-    avec = projeter(scen([action], cout_moyen_etp_keur=50), d)
-    sans = projeter(scen(cout_moyen_etp_keur=50), d)
+    # « constater »: from 2017 the tiny communes' 10-year loans make the repayment exceed the épargne brute; the
+    # default lever (tax rise, art. L.1612-4) would absorb the gain measured here
+    avec = projeter(scen([action], cout_moyen_etp_keur=50, equilibre={"levier": "constater"}), d)
+    sans = projeter(scen(cout_moyen_etp_keur=50, equilibre={"levier": "constater"}), d)
     det = avec.details["actions[0] service commun"].set_index("entite")
     assert det.loc[ORLEANS, "contribution_premiere_annee"] == pytest.approx(15.0)
     assert val(avec, ORLEANS, "attribution_compensation", 2015) == pytest.approx(10.0)
