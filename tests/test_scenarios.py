@@ -330,6 +330,10 @@ def test_scenarios_livres_tournent(donnees_construites):
         # the bloc's épargne brute is the sum of the entities'
         eb = L[(L.indicateur == "epargne_brute") & (L.annee == 2020)].set_index("entite")["valeur"]
         assert eb[BLOC] == pytest.approx(eb.drop(BLOC).sum())
+        # art. L.1612-4 CGCT: no projected entity-year runs a negative épargne nette (the default lever closes it)
+        proj = L[(L.annee > sc.annee_reference) & (L.entite != BLOC)]
+        assert (proj[proj.indicateur == "epargne_nette"]["valeur"] >= -1e-6).all()
+        assert (proj[proj.indicateur == "equilibre_reel"]["valeur"] == 1).all()
     # without action, a scenario equals the baseline
     voirie = charger_scenario(Path(fichiers[0]).with_name("transfert-voirie.yaml"))
     assert (comparer(projeter(voirie.sans_actions(), donnees), ref)["ecart"].fillna(0).abs() < 1e-9).all()
