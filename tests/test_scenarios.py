@@ -196,14 +196,40 @@ def test_equilibre_reel_autres_leviers_a_la_main():
     assert val(r, c, "levier_equilibre", 2014) == 0
     assert val(r, c, "emprunt", 2014) == pytest.approx(240.0)
     assert val(r, c, "variation_fonds_roulement", 2014) == pytest.approx(-120.0)
-    # « investissement »: no own resources left (épargne nette < 0) → programme 300 not carried out, no loan;
-    # the breach of the year stays
+    # « investissement »: no own resources left (épargne nette < 0) → no loan; the programme is cut to what the
+    # year's FCTVA (30, on the 2012 spending, fixed) and the subsidies (10 % of what is done) fund:
+    # x = 30 / (1 − 0,1) = 33,33, cut 300 − 33,33 = 266,67; the breach of the year stays
     r = projeter(scen(equilibre={"levier": "investissement"}), _boigny_en_deficit())
-    assert val(r, c, "depenses_equipement", 2014) == pytest.approx(0.0)
-    assert val(r, c, "levier_equilibre", 2014) == pytest.approx(300.0)
+    assert val(r, c, "depenses_equipement", 2014) == pytest.approx(30 / 0.9)
+    assert val(r, c, "levier_equilibre", 2014) == pytest.approx(300 - 30 / 0.9)
     assert val(r, c, "emprunt", 2014) == pytest.approx(0.0)
     assert val(r, c, "encours_dette", 2014) == pytest.approx(900.0)
     assert val(r, c, "equilibre_reel", 2014) == 0
+
+
+def test_fctva_recu_n_plus_2_a_la_main():
+    """Art. L.1615-6 CGCT: the FCTVA is received « la pénultième année » after the spending (communes, droit
+    commun), the same year for a communauté d'agglomération, at the rate in force on the date of the spending.
+
+    Boigny 2013: FCTVA 30 on equipment 300 (2011 equipment unknown in the tiny table → that of 2013), rate of 2011
+    15,482 % → part éligible = 30 / (300 × 0,15482) = 0,64591. Programme 600 in 2014 (300 otherwise):
+    FCTVA 2014 = 30 (2012 spending), 2015 = 30 (2013), 2016 = 0,64591 × 15,761 % × 600 = 61,081 (2014 spending,
+    15,761 % from 1/1/2014), 2017 = 0,64591 × 16,404 % × 300 = 31,787. Agglomeration (N): part = 50 / (500 ×
+    0,15482); 2014 = part × 15,761 % × 500 = 50,901.
+    """
+    res = projeter(scen(investissement={"croissance": {"communes": 0.0, "agglomeration": 0.0},
+                                        "programme": {BOIGNY: {2014: 600.0}},
+                                        "recettes_pct": {"communes": "reference", "agglomeration": "reference"}}),
+                   donnees_mini())
+    c = BOIGNY
+    assert val(res, c, "fctva", 2013) == pytest.approx(30.0)
+    assert val(res, c, "fctva", 2014) == pytest.approx(30.0)
+    assert val(res, c, "fctva", 2015) == pytest.approx(30.0)
+    assert val(res, c, "fctva", 2016) == pytest.approx(61.081, abs=1e-3)
+    assert val(res, c, "fctva", 2017) == pytest.approx(31.787, abs=1e-3)
+    # receipts of 2014: subsidies 10 % × 600 + FCTVA 30
+    assert val(res, c, "recettes_investissement", 2014) == pytest.approx(90.0)
+    assert val(res, SIREN_AGGLO, "fctva", 2014) == pytest.approx(50.901, abs=1e-3)
 
 
 def test_cif_avant_apres_transfert_et_dgf():

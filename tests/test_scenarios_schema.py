@@ -153,7 +153,12 @@ def test_parametres_dates_lus_pour_chaque_annee(tmp_path):
         "valeur_point_eur_hab": {"reference": "test", "unite": "€/hab", "valeurs": {2005: 2.0, 2017: 4.0}},
         "cif_moyen_categorie": {"reference": "test", "valeurs": {2005: 0.33}},
         "decalage_annees": {"reference": "test", "valeurs": {2005: 2}},
-        "part_dsc_cif": {"reference": "test", "valeurs": {2005: 0.5}}}}), encoding="utf-8")
+        "part_dsc_cif": {"reference": "test", "valeurs": {2005: 0.5}}},
+        # the engine also reads the FCTVA (art. L.1615-6 CGCT) each year
+        "fctva": {"taux": {"reference": "test", "valeurs": {2003: 0.15482}},
+                  "decalage_annees": {"droit_commun": {"reference": "test", "valeurs": {2003: 2}},
+                                      "communautes_agglomeration": {"reference": "test", "valeurs": {2003: 0}}}}}),
+        encoding="utf-8")
     regles = lire_parametres(tmp_path)
     brut = {"nom": "t", "description": "t", "annee_reference": 2013, "horizon": {"debut": 2014, "fin": 2020},
             "hypotheses": {"croissance": {n: {f: 0.0 for f in DEFAUT_HYPOTHESES["croissance"][n]}
@@ -211,7 +216,9 @@ def test_parametres_des_dotations_dates_et_references():
             if b.get("entier"):
                 assert float(v.valeur).is_integer()
     # the values of the former scenario assumptions, over the mandate
-    assert [regles(n, 2016) for n in PARAMETRES_MOTEUR] == [40.0, 0.33, 2.0, 0.5]
+    assert [regles(n, 2016) for n in PARAMETRES_MOTEUR[:4]] == [40.0, 0.33, 2.0, 0.5]
+    # FCTVA (art. L.1615-6 CGCT): 16,404 % for spending from 2015, received N+2 (communes), N (CA)
+    assert [regles(n, 2016) for n in PARAMETRES_MOTEUR[4:]] == [0.16404, 2.0, 0.0]
     assert "à confirmer" in regles.reference(VALEUR_POINT, 2016)
 
 

@@ -17,11 +17,18 @@ CIF_MOYEN = "dotation_intercommunalite.cif_moyen_categorie"
 DECALAGE = "dotation_intercommunalite.decalage_annees"
 PART_DSC = "dotation_intercommunalite.part_dsc_cif"
 
+FCTVA_TAUX = "fctva.taux"
+FCTVA_DECALAGE_COMMUNES = "fctva.decalage_annees.droit_commun"
+FCTVA_DECALAGE_CA = "fctva.decalage_annees.communautes_agglomeration"
+
 BORNES: dict[str, dict[str, float | bool]] = {
     VALEUR_POINT: {"minimum": 0},
     CIF_MOYEN: {"minimum": 0.01, "maximum": 1},
     DECALAGE: {"minimum": 0, "maximum": 3, "entier": True},
     PART_DSC: {"minimum": 0, "maximum": 1},
+    FCTVA_TAUX: {"minimum": 0, "maximum": 1},
+    FCTVA_DECALAGE_COMMUNES: {"minimum": 0, "maximum": 2, "entier": True},
+    FCTVA_DECALAGE_CA: {"minimum": 0, "maximum": 2, "entier": True},
 }
 """The legal parameters the engine reads, with the bounds a scenario override (and the YAML values) must respect."""
 
@@ -57,6 +64,15 @@ def dotation_intercommunalite(population, valeur_point_eur_hab, cif_epci, cif_mo
     legal parameters (``dotations.yaml``). Vectorised.
     """
     return population * valeur_point_eur_hab * cif_epci / cif_moyen_categorie / 1000.0
+
+
+def fctva_recu(part_eligible, taux_annee_depense, equipement_annee_depense):
+    """FCTVA received (k€) = part éligible × taux forfaitaire in force on the date of the spending × équipement of
+    the year of the spending (art. L.1615-6 CGCT: I for the rate, by date of the spending — 15,482 % from 2003,
+    15,761 % from 2014, 16,404 % from 2015; II for the year of receipt: « la pénultième année » (droit commun,
+    decalage 2), « l'exercice précédent » (plan de relance 2009–2010), « l'exercice en cours » for the communautés
+    d'agglomération). Vectorised."""
+    return part_eligible * taux_annee_depense * equipement_annee_depense
 
 
 def cif_decale(c: np.ndarray, decalage: np.ndarray) -> np.ndarray:

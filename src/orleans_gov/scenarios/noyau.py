@@ -34,8 +34,9 @@ from collections.abc import Mapping
 import numpy as np
 
 from orleans_gov.scenarios.actions import Effets
-from orleans_gov.scenarios.dotations import (CIF_MOYEN, DECALAGE, PART_DSC, VALEUR_POINT, cif, cif_decale,
-                                             dotation_intercommunalite, valeurs_annuelles)
+from orleans_gov.scenarios.dotations import (CIF_MOYEN, DECALAGE, FCTVA_DECALAGE_CA, FCTVA_DECALAGE_COMMUNES,
+                                             FCTVA_TAUX, PART_DSC, VALEUR_POINT, cif, cif_decale,
+                                             dotation_intercommunalite, fctva_recu, valeurs_annuelles)
 from orleans_gov.scenarios.etat import E, IA, Base
 from orleans_gov.scenarios.schema import FAMILLES, NIVEAUX, Scenario
 
@@ -47,7 +48,7 @@ INDICATEURS: tuple[str, ...] = (
     "interets", "depenses_reelles_fonctionnement", "epargne_gestion", "epargne_brute", "taux_epargne_brute",
     "remboursement_dette", "epargne_nette", "depenses_equipement", "recettes_investissement",
     "prelevement_fonds_roulement", "emprunt", "variation_fonds_roulement", "encours_dette",
-    "capacite_desendettement", "cif", "etp", "equilibre_reel", "ecart_equilibre", "levier_equilibre",
+    "capacite_desendettement", "cif", "etp", "fctva", "equilibre_reel", "ecart_equilibre", "levier_equilibre",
 )
 """The indicators of the projection, in the order of the results (labels, units: :mod:`orleans_gov.base.vocabulaire`)."""
 
@@ -111,7 +112,32 @@ def noyau(scenario: Scenario, base: Base, eff: Effets, chocs: Mapping[str, np.nd
     autres_ch = famille("autres_charges", base.autres_charges) + eff.abs_charges[None]
     drf_hi = perso + autres_ch
     equip = eff.equipement[None] * (1.0 + ch["investissement"])[:, None, None]
-    recinv = equip * base.taux_recettes_inv[None, :, None]
+    # FCTVA (art. L.1615-6 CGCT): received d years after the spending, at the rate of the spending's date
+    regles = scenario.parametres_legaux()
+    R = scenario.annee_reference
+    dec = np.array([[regles(FCTVA_DECALAGE_CA if i == IA else FCTVA_DECALAGE_COMMUNES, R + t) for t in range(T)]
+                    for i in range(E)], dtype="int64")                      # (E, T)
+    taux_fctva = {a: regles(FCTVA_TAUX, a) for a in range(R - 2, R + T)}
+    d0 = dec[:, 0]
+    eq_d0 = np.where(d0 == 0, base.equipement, np.where(d0 == 1, base.equipement_passe[:, 1],
+                                                         base.equipement_passe[:, 0]))
+    t_d0 = np.array([taux_fctva[R - int(d)] for d in d0])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        part_fctva = np.where(eq_d0 * t_d0 > 0, base.fctva / (eq_d0 * t_d0), 0.0)   # part éligible observée en R
+    fctva = np.empty((D, E, T))
+    fctva[:, :, 0] = base.fctva[None]
+    recinv = np.empty((D, E, T))
+    recinv[:, :, 0] = (equip[:, :, 0] * base.taux_subventions[None] + fctva[:, :, 0])
+    tsubv = base.taux_subventions[None, :]
+
+    def equip_depense(t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Equipment of the year each entity's FCTVA of year t rests on, its rate, and whether it is year t."""
+        j = t - dec[:, t]
+        eq = np.empty((D, E))
+        for i in range(E):
+            eq[:, i] = equip[:, i, j[i]] if j[i] >= 1 else (
+                base.equipement[i] if j[i] == 0 else base.equipement_passe[i, 2 + j[i]])
+        return eq, np.array([taux_fctva[R + int(x)] for x in j]), j == t
     prelev = np.broadcast_to(eff.prelevement[None], (D, E, T))
 
     L = h.emprunts.duree_annees
@@ -158,16 +184,22 @@ def noyau(scenario: Scenario, base: Base, eff: Effets, chocs: Mapping[str, np.nd
         drf_hi[:, :, t] -= (1.0 - k_dep) * a_t
         en_t = rrf[:, :, t] - drf_hi[:, :, t] - interets[:, :, t] - remb[:, :, t]
         autofin = np.maximum(en_t, 0.0) + prelev[:, :, t]     # own resources for investment (never a deficit)
+        eq_dep, t_dep, meme_annee = equip_depense(t)
         if levier == "investissement":
-            tau = base.taux_recettes_inv[None, :]
+            # same-year FCTVA (d = 0) follows the cut; a lagged FCTVA is a fixed receipt of the year
+            tau = tsubv + np.where(meme_annee, part_fctva * t_dep, 0.0)[None, :]
+            fixe = np.where(meme_annee[None, :], 0.0, fctva_recu(part_fctva[None, :], t_dep[None, :], eq_dep))
             with np.errstate(divide="ignore", invalid="ignore"):
-                plafond = np.where(tau < 1, autofin / (1.0 - tau), equip[:, :, t])
+                plafond = np.where(tau < 1, (autofin + fixe) / (1.0 - tau), equip[:, :, t])
             coupe = np.where(gap > 0, np.maximum(0.0, equip[:, :, t] - plafond), 0.0)
             equip[:, :, t] -= coupe
-            recinv[:, :, t] = equip[:, :, t] * base.taux_recettes_inv[None, :]
+            if meme_annee.any():
+                eq_dep, t_dep, meme_annee = equip_depense(t)
             lev[:, :, t] = coupe
         else:
             lev[:, :, t] = extra
+        fctva[:, :, t] = fctva_recu(part_fctva[None, :], t_dep[None, :], eq_dep)
+        recinv[:, :, t] = equip[:, :, t] * tsubv + fctva[:, :, t]
         # art. L.1612-4 CGCT: the loan funds equipment only, never a negative épargne nette
         emprunt[:, :, t] = np.maximum(0.0, equip[:, :, t] - recinv[:, :, t] - autofin)
         s_ex = s_ex - rem_ex
@@ -185,7 +217,7 @@ def noyau(scenario: Scenario, base: Base, eff: Effets, chocs: Mapping[str, np.nd
         "epargne_gestion": eg, "epargne_brute": eb,
         "remboursement_dette": remb, "epargne_nette": en, "depenses_equipement": equip,
         "recettes_investissement": recinv, "emprunt": emprunt, "encours_dette": encours,
-        "equilibre_reel": equilibre, "ecart_equilibre": ecart, "levier_equilibre": lev,
+        "fctva": fctva, "equilibre_reel": equilibre, "ecart_equilibre": ecart, "levier_equilibre": lev,
     }
     voulues = set(INDICATEURS) if sorties is None else set(sorties)
 

@@ -68,8 +68,9 @@ class CroissanceInvestissement(Modele):
 
 class RecettesInvestissement(Modele):
     communes: RecettesPct = Field("reference", description=(
-        "part des dépenses d'équipement financée par des recettes hors emprunt ; « reference » = (subventions + "
-        "FCTVA) / équipement de l'année de référence de chaque entité"))
+        "part des dépenses d'équipement financée par des subventions reçues ; « reference » = subventions / "
+        "équipement de l'année de référence de chaque entité (le FCTVA est calculé à part, art. L.1615-6 CGCT : "
+        "taux de la date de la dépense, reçu N+2 par les communes, N par l'agglomération)"))
     agglomeration: RecettesPct = Field("reference", description=_SUIT)
 
 
@@ -80,7 +81,7 @@ class Investissement(Modele):
         "programme explicite par entité et par année projetée, en k€ : ``{\"45234\": {2016: 60000}}`` ; remplace "
         "le programme tendanciel de cette entité pour ces années (les transferts s'y ajoutent)"))
     recettes_pct: RecettesInvestissement = Field(default_factory=dict, description=(
-        "recettes d'investissement hors emprunt (subventions, FCTVA), par niveau"))
+        "recettes d'investissement hors emprunt : part de subventions, par niveau (FCTVA calculé à part)"))
 
 
 def _modele_sensibilite(nom: str, doc: str, defauts: dict[str, float]) -> type[Modele]:
