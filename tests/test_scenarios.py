@@ -71,7 +71,9 @@ def hyp_zero(**maj) -> dict:
 # a small DGF point (2 €/hab), the other dotation parameters explicit: CIF moyen 0,33, 2 years of lag, ½ DSC
 PARAMETRES_MINI = {"dotation_intercommunalite.valeur_point_eur_hab": 2.0,
                    "dotation_intercommunalite.cif_moyen_categorie": 0.33,
-                   "dotation_intercommunalite.decalage_annees": 2, "dotation_intercommunalite.part_dsc_cif": 0.5}
+                   "dotation_intercommunalite.decalage_annees": 2, "dotation_intercommunalite.part_dsc_cif": 0.5,
+                   # no CRFP in the mechanics tests (its own hand-computed test sets the rates)
+                   "crfp.taux_indicatif_bloc": 0.0, "crfp.taux_indicatif_epci": 0.0}
 
 
 def scen(actions: list | None = None, **hyp) -> object:
@@ -523,3 +525,59 @@ def test_action_qui_retire_plus_que_le_budget_refusee():
     d = donnees_mini({BOIGNY: [5000.0, 5000.0, 5000.0]})
     with pytest.raises(ErreurScenario, match="Boigny-sur-Bionne"):
         projeter(scen([transfert([BOIGNY], part=1.0, part_perso=1.0)]), d)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# dotation d'intercommunalité, garanties, CRFP (docs/juridique/dgf-exemples.md, example (a))
+# ---------------------------------------------------------------------------------------------------------
+
+def test_dotation_intercommunalite_et_garanties_exemple_a():
+    """Art. L.5211-30 I (30 % dotation de base, 70 % péréquation × PF moyen / PF) and L.5211-33 I (95 % floor,
+    120 % cap on the previous year's dotation before CRFP). Toy CA of docs/juridique/dgf-exemples.md (a):
+    100 000 hab, montant moyen 45,40 €/hab, CIF 0,30, CIF moyen 0,33, PF moyen / PF = 400 / 500 = 0,8:
+    spontaneous = 45,40 × 0,30 / 0,33 × (0,3 + 0,7 × 0,8) = 41,272727 × 0,86 = 35,494545 €/hab (3 549,45 k€);
+    previous year 40 €/hab → floor 0,95 × 40 = 38 €/hab (3 800 k€). Variant CIF 0,55: 65,073333 → cap 48."""
+    from orleans_gov.scenarios.dotations import dotation_intercommunalite, garanties_intercommunalite
+    s = dotation_intercommunalite(100000, 45.40, 0.30, 0.33, 0.3, 0.7, 0.8)
+    assert s == pytest.approx(3549.4545, abs=1e-3)
+    hab = np.array([[40.0, s * 1000 / 100000]])
+    un = np.array([0.95, 0.95]), np.array([1.2, 1.2]), np.array([0.5, 0.5])
+    g = garanties_intercommunalite(hab, un[0], un[1], np.array([[0.30, 0.30]]), un[2])
+    assert g[0, 1] == pytest.approx(38.0)
+    s55 = dotation_intercommunalite(1000, 45.40, 0.55, 0.33, 0.3, 0.7, 0.8)
+    assert s55 == pytest.approx(65.073333, abs=1e-5)
+    g = garanties_intercommunalite(np.array([[40.0, s55]]), un[0], un[1], np.array([[0.55, 0.55]]), un[2])
+    assert g[0, 1] == pytest.approx(48.0)
+    # CIF above 0,5 (L.5211-33 II 1°): never below the previous year (here 39 → 40, not the 95 % floor)
+    g = garanties_intercommunalite(np.array([[40.0, 39.0]]), un[0], un[1], np.array([[0.6, 0.6]]), un[2])
+    assert g[0, 1] == pytest.approx(40.0)
+
+
+def test_crfp_deduite_apres_la_dotation_a_la_main():
+    """CRFP (art. L.5211-28 for the EPCI, L.2334-7 III for the communes): the dotation is computed first, then the
+    tranche of each year = taux × RRF N−2 is deducted, the tranches cumulated.
+
+    Toy CA: CIF (1 000 − 220 − 22) / 9 800 = 0,077347, 100 000 hab, 2 €/hab → dotation d'intercommunalité
+    100 000 × 2 × 0,077347 / 0,33 / 1 000 = 46,877 k€ every year (before CRFP, unchanged by it); dotation de
+    compensation 500 − 46,877 = 453,123. EPCI rate 1 %: 2014 tranche 1 % × RRF 2012 (unknown in the tiny table →
+    that of 2013, 3 000) = 30 → DGF 500 − 30 = 470; 2015: + 1 % × 3 000 = 60 → 440; 2016: + 1 % × RRF 2014
+    (3 000 − 30 = 2 970) = 29,7 → 89,7. Commune (2 %, RRF 1 000): 20, 40, 40 + 2 % × 980 = 59,6.
+    """
+    sc = lire_scenario({"nom": "t", "description": "t", "annee_reference": 2013,
+                        "horizon": {"debut": 2014, "fin": 2020}, "hypotheses": hyp_zero(),
+                        "parametres": {**PARAMETRES_MINI, "crfp.taux_indicatif_epci": 0.01,
+                                       "crfp.taux_indicatif_bloc": 0.02}},
+                       fichier="t.yaml", domaines=domaines_competences())
+    res = projeter(sc, donnees_mini())
+    a = SIREN_AGGLO
+    di = 100000 * 2 * (758 / 9800) / 0.33 / 1000
+    for an in (2014, 2015, 2016):
+        assert val(res, a, "dotation_intercommunalite", an) == pytest.approx(di)
+    assert val(res, a, "contribution_redressement", 2014) == pytest.approx(30.0)
+    assert val(res, a, "dgf", 2014) == pytest.approx(470.0)
+    assert val(res, a, "contribution_redressement", 2015) == pytest.approx(60.0)
+    assert val(res, a, "dgf", 2015) == pytest.approx(440.0)
+    assert val(res, a, "contribution_redressement", 2016) == pytest.approx(89.7)
+    assert val(res, BOIGNY, "contribution_redressement", 2016) == pytest.approx(59.6)
+    assert val(res, BOIGNY, "dotation_forfaitaire", 2016) == pytest.approx(200 - 59.6)
+    assert val(res, a, "contribution_redressement", 2013) == 0

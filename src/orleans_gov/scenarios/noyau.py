@@ -34,9 +34,12 @@ from collections.abc import Mapping
 import numpy as np
 
 from orleans_gov.scenarios.actions import Effets
-from orleans_gov.scenarios.dotations import (CIF_MOYEN, DECALAGE, FCTVA_DECALAGE_CA, FCTVA_DECALAGE_COMMUNES,
-                                             FCTVA_TAUX, PART_DSC, VALEUR_POINT, cif, cif_decale,
-                                             dotation_intercommunalite, fctva_recu, valeurs_annuelles)
+from orleans_gov.scenarios.dotations import (CIF_MOYEN, CRFP_COMMUNES, CRFP_DECALAGE, CRFP_EPCI, DECALAGE,
+                                             FCTVA_DECALAGE_CA, FCTVA_DECALAGE_COMMUNES, FCTVA_TAUX, PART_BASE,
+                                             PART_DSC, PART_PEREQ, PLAFOND, PLANCHER, RAPPORT_PF, SEUIL_CIF,
+                                             VALEUR_POINT, cif, cif_decale, contribution_redressement,
+                                             dotation_intercommunalite, fctva_recu, garanties_intercommunalite,
+                                             valeurs_annuelles)
 from orleans_gov.scenarios.etat import E, IA, Base
 from orleans_gov.scenarios.schema import FAMILLES, NIVEAUX, Scenario
 
@@ -48,7 +51,8 @@ INDICATEURS: tuple[str, ...] = (
     "interets", "depenses_reelles_fonctionnement", "epargne_gestion", "epargne_brute", "taux_epargne_brute",
     "remboursement_dette", "epargne_nette", "depenses_equipement", "recettes_investissement",
     "prelevement_fonds_roulement", "emprunt", "variation_fonds_roulement", "encours_dette",
-    "capacite_desendettement", "cif", "etp", "fctva", "equilibre_reel", "ecart_equilibre", "levier_equilibre",
+    "capacite_desendettement", "cif", "etp", "fctva", "contribution_redressement", "dotation_forfaitaire",
+    "equilibre_reel", "ecart_equilibre", "levier_equilibre",
 )
 """The indicators of the projection, in the order of the results (labels, units: :mod:`orleans_gov.base.vocabulaire`)."""
 
@@ -103,11 +107,23 @@ def noyau(scenario: Scenario, base: Base, eff: Effets, chocs: Mapping[str, np.nd
     dsc = np.broadcast_to(eff.dsc[None], (D, E, T))
     c = cif(fisc[:, IA, :], fisc[:, :IA, :].sum(axis=1), -ac[:, IA, :], -dsc[:, IA, :], p[PART_DSC])  # (D, T)
     c[:, 0] = base.cif
-    dotation = dotation_intercommunalite(base.population[IA], p[VALEUR_POINT], cif_decale(c, p[DECALAGE]),
-                                         p[CIF_MOYEN]) * I[("agglomeration", "dgf")]
+    cd = cif_decale(c, p[DECALAGE])
+    spont = dotation_intercommunalite(1000.0, p[VALEUR_POINT], cd, p[CIF_MOYEN], p[PART_BASE], p[PART_PEREQ],
+                                      p[RAPPORT_PF])                       # €/hab, before garanties and CRFP
+    spont[:, 0] = base.dotation_intercommunalite * 1000.0 / base.population[IA]
+    dotation = base.population[IA] * garanties_intercommunalite(spont, p[PLANCHER], p[PLAFOND], cd,
+                                                                p[SEUIL_CIF]) / 1000.0
     dgf[:, IA, :] += dotation
     autres_rec = famille("autres_recettes", base.autres_recettes) + eff.abs_recettes[None]
     rrf = fisc + dgf + autres_rec + ac + dsc
+    # CRFP (art. L.2334-7 III, L.5211-28 CGCT), deducted after the dotation is computed, spread on the RRF N−2
+    taux_crfp = np.vstack([np.broadcast_to(p[CRFP_COMMUNES], (IA, T)), p[CRFP_EPCI][None, :]])
+    part = np.ones(E)
+    part[IA] = base.part_principal_rrf
+    crfp = contribution_redressement(rrf, rrf[0, :, 0], base.rrf_passe, taux_crfp,
+                                     int(scenario.parametres_legaux()(CRFP_DECALAGE, scenario.debut)), part)
+    dgf -= crfp
+    rrf -= crfp
     perso = famille("personnel", base.personnel)
     autres_ch = famille("autres_charges", base.autres_charges) + eff.abs_charges[None]
     drf_hi = perso + autres_ch
@@ -217,7 +233,7 @@ def noyau(scenario: Scenario, base: Base, eff: Effets, chocs: Mapping[str, np.nd
         "epargne_gestion": eg, "epargne_brute": eb,
         "remboursement_dette": remb, "epargne_nette": en, "depenses_equipement": equip,
         "recettes_investissement": recinv, "emprunt": emprunt, "encours_dette": encours,
-        "fctva": fctva, "equilibre_reel": equilibre, "ecart_equilibre": ecart, "levier_equilibre": lev,
+        "fctva": fctva, "contribution_redressement": crfp, "equilibre_reel": equilibre, "ecart_equilibre": ecart, "levier_equilibre": lev,
     }
     voulues = set(INDICATEURS) if sorties is None else set(sorties)
 
@@ -240,6 +256,10 @@ def noyau(scenario: Scenario, base: Base, eff: Effets, chocs: Mapping[str, np.nd
         if k in SEULS_AGGLO:
             a = np.full((D, E, T), np.nan)
             a[:, IA, :] = c if k == "cif" else dotation
+            return a
+        if k == "dotation_forfaitaire":      # communes: their DGF (péréquation included), net of the CRFP
+            a = np.array(dgf, dtype="float64")
+            a[:, IA, :] = np.nan
             return a
         if k == "etp":
             return np.broadcast_to(eff.etp[None], (D, E, T))

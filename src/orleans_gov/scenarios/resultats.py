@@ -107,6 +107,7 @@ def projeter(scenario: Scenario, donnees: DonneesReference) -> Resultat:
     # indicators that only exist for the agglomeration / the bloc
     seul_agglo = long["indicateur"].isin(SEULS_AGGLO) & ~long["entite"].isin([SIREN_AGGLO, BLOC])
     long = long[~seul_agglo]
+    long = long[~((long["entite"] == SIREN_AGGLO) & (long["indicateur"] == "dotation_forfaitaire"))]
     long = long[~((long["entite"] == BLOC) & long["indicateur"].isin(["attribution_compensation", "dsc"]))]
     long.insert(0, "scenario", scenario.nom)
     long = long.sort_values(["entite", "indicateur", "annee"], kind="stable").reset_index(drop=True)
