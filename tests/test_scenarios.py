@@ -373,7 +373,10 @@ def test_cli_scenario(donnees_construites, tmp_path, capsys):
                  str(tmp_path), "--dossier-donnees", str(donnees_construites)])
     assert code == 0
     df = pd.read_csv(tmp_path / "resultats.csv", dtype={"entite": str})
-    assert list(df.columns) == ["scenario", "entite", "annee", "indicateur", "valeur"]
+    # one row per scenario × entité × budget × année × indicateur (budgets annexes of the agglomeration included)
+    assert list(df.columns) == ["scenario", "entite", "budget", "annee", "indicateur", "valeur"]
+    assert not df.duplicated(["entite", "budget", "annee", "indicateur"]).any()
+    assert {"principal", "consolidé", "transports"} <= set(df.budget)
     assert SIREN_AGGLO in set(df.entite) and ORLEANS in set(df.entite)
     sortie = capsys.readouterr().out
     assert "Épargne nette cumulée du bloc" in sortie and "CIF 2020" in sortie
@@ -581,3 +584,76 @@ def test_crfp_deduite_apres_la_dotation_a_la_main():
     assert val(res, BOIGNY, "contribution_redressement", 2016) == pytest.approx(59.6)
     assert val(res, BOIGNY, "dotation_forfaitaire", 2016) == pytest.approx(200 - 59.6)
     assert val(res, a, "contribution_redressement", 2013) == 0
+
+
+# ---------------------------------------------------------------------------------------------------------
+# budgets annexes (scenarios.annexes)
+# ---------------------------------------------------------------------------------------------------------
+
+def _annexe_transports() -> pd.DataFrame:
+    return pd.DataFrame([{"entite": SIREN_AGGLO, "an": 2013, "budget": "transports", "recettes_fonctionnement": 100.0,
+                          "depenses_fonctionnement": 70.0, "versement_transport": 40.0, "subvention_equilibre": 20.0,
+                          "epargne_brute": 30.0, "depenses_equipement": 0.0, "emprunt": 0.0,
+                          "remboursement_capital": 10.0, "encours_dette": 100.0, "origine": "exemple",
+                          "provenance": "exemple"}])
+
+
+def test_budget_annexe_subvention_consolidee_une_fois():
+    """Transport annex (2013): recettes 100 (of which versement transport 40, subvention d'équilibre of the budget
+    principal 20), dépenses 70, remboursement 10, encours 100, no equipment; growth 0.
+    2014: recettes (100 − 40 − 20) + 40 + 20 = 100, dépenses 70, épargne brute 30, remboursement min(100, 10) =
+    10, épargne nette 20, emprunt 0, encours 90; 2015: encours 80.
+    Budget principal = consolidé − annexe, the subvention added back to its receipts and spending: RRF principal
+    2014 = RRF consolidé − 100 + 20; consolidating principal + annexe removes the 20 once (art. L.2224-2 CGCT:
+    the subvention is a receipt of the annex and a spending of the principal)."""
+    from orleans_gov.scenarios.annexes import consolider
+    d = donnees_mini()
+    d.budgets_annexes = _annexe_transports()
+    res = projeter(scen(), d)
+    t = res.tableau()
+    assert list(t.columns) == ["scenario", "entite", "budget", "annee", "indicateur", "valeur"]
+    assert not t.duplicated(["entite", "budget", "annee", "indicateur"]).any()
+
+    def v(budget, ind, an):
+        s = t[(t.entite == SIREN_AGGLO) & (t.budget == budget) & (t.indicateur == ind) & (t.annee == an)]["valeur"]
+        assert len(s) == 1, (budget, ind, an)
+        return float(s.iloc[0])
+    assert v("transports", "recettes_reelles_fonctionnement", 2014) == pytest.approx(100.0)
+    assert v("transports", "epargne_brute", 2014) == pytest.approx(30.0)
+    assert v("transports", "epargne_nette", 2014) == pytest.approx(20.0)
+    assert v("transports", "emprunt", 2014) == pytest.approx(0.0)
+    assert v("transports", "encours_dette", 2014) == pytest.approx(90.0)
+    assert v("transports", "encours_dette", 2015) == pytest.approx(80.0)
+    assert v("transports", "subvention_equilibre", 2015) == pytest.approx(20.0)
+    rrf_c = v("consolidé", "recettes_reelles_fonctionnement", 2014)
+    assert v("principal", "recettes_reelles_fonctionnement", 2014) == pytest.approx(rrf_c - 100 + 20)
+    assert v("principal", "subvention_equilibre", 2014) == pytest.approx(20.0)
+    assert v("principal", "encours_dette", 2015) == pytest.approx(v("consolidé", "encours_dette", 2015) - 80)
+    ann = res.budgets[res.budgets.budget == "transports"]
+    for ind in ("recettes_reelles_fonctionnement", "depenses_reelles_fonctionnement", "encours_dette"):
+        pr = res.budgets[(res.budgets.budget == "principal") & (res.budgets.indicateur == ind)].set_index(
+            "annee")["valeur"]
+        cons = consolider(pr, ann, ind)
+        for an in (2014, 2015):
+            assert cons[an] == pytest.approx(v("consolidé", ind, an)), (ind, an)
+    assert res.avertissements == []
+
+
+def test_sans_budgets_annexes_le_resultat_le_dit():
+    res = projeter(scen(), donnees_mini())
+    assert res.avertissements and "budgets_annexes" in res.avertissements[0]
+    assert set(res.tableau().budget) == {"principal", "consolidé"}
+
+
+def test_dette_consolidee_agglo_2014_2017_egale_principal_plus_annexes_ofgl(donnees_construites):
+    """Consolidated debt of the agglomeration 2014–2017 = budget principal (real OFGL « dette ») + its budgets
+    annexes (table budgets_annexes, anchored on the real OFGL « dette_ba ») within 1 %."""
+    from orleans_gov.construction import charger
+    from orleans_gov.scenarios.annexes import annexes_observees, consolider
+    ba = charger("budgets_annexes", donnees_construites)
+    ofgl = charger("ofgl_agglo", donnees_construites)
+    o = ofgl[ofgl["an"].between(2014, 2017)].set_index("an")
+    cons = consolider(o["dette"].astype(float), annexes_observees(ba), "encours_dette")
+    reel = (o["dette"] + o["dette_ba"]).astype(float)
+    for an in range(2014, 2018):
+        assert cons[an] == pytest.approx(reel[an], rel=0.01), an
