@@ -234,6 +234,27 @@ def test_fctva_recu_n_plus_2_a_la_main():
     assert val(res, SIREN_AGGLO, "fctva", 2014) == pytest.approx(50.901, abs=1e-3)
 
 
+def test_clect_inventaire_recettes_sur_la_seule_part_investissement():
+    """Art. 1609 nonies C IV CGI: annualised cost = (cost + charges financières) / durée + entretien, and the
+    « ressources afférentes » (grants, FCTVA) reduce the investment only. Boigny's bridge: cost 1 000, interest
+    200, maintenance 30 / year, 20 years → (1 000 + 200) / 20 + 30 = 90; investment part 1 000 / 20 = 50;
+    Boigny's grants + FCTVA = (30 + 30) / 300 = 20 % of its equipment → 0,2 × 50 = 10 deducted (not 0,2 × 90 = 18).
+    With « investissement_moyen » (40 per year of function 8 × 0,5): 20, no interest nor maintenance (flag 0)."""
+    pont = {"methode": "inventaire", "inventaire": [{"commune": BOIGNY, "libelle": "pont", "cout": 1000.0,
+                                                      "frais_financiers": 200.0, "entretien_annuel": 30.0,
+                                                      "duree_vie": 20}]}
+    res = projeter(scen([transfert([BOIGNY], equipement=pont)]), donnees_mini())
+    d = res.details["actions[0] transfert"].set_index("entite").loc[BOIGNY]
+    assert d["cout_annualise_equipement"] == pytest.approx(90.0)
+    assert d["recettes_investissement_deduites"] == pytest.approx(10.0)
+    assert d["charges_financieres_incluses"] == 1
+    res = projeter(scen([transfert([BOIGNY], equipement={"methode": "investissement_moyen"})]), donnees_mini())
+    d = res.details["actions[0] transfert"].set_index("entite").loc[BOIGNY]
+    assert d["cout_annualise_equipement"] == pytest.approx(20.0)
+    assert d["recettes_investissement_deduites"] == pytest.approx(4.0)
+    assert d["charges_financieres_incluses"] == 0
+
+
 def test_cif_avant_apres_transfert_et_dgf():
     # two communes transfer; Orléans' function-8 costs 300, 330, 360 and Boigny's 30, 30, 33 (2011–2013),
     # part 0,5, CLECT average over 3 years, 10 % related receipts, no equipment:
