@@ -657,7 +657,21 @@ def test_budget_annexe_subvention_consolidee_une_fois():
         cons = consolider(pr, ann, ind)
         for an in (2014, 2015):
             assert cons[an] == pytest.approx(v("consolidé", ind, an)), (ind, an)
-    assert res.avertissements == []
+    assert not any("budgets_annexes" in a for a in res.avertissements)
+
+
+def test_teom_au_numerateur_du_cif():
+    """Art. L.5211-30 CGCT: the EPCI's TEOM counts in its fiscal receipts. Toy bloc: (1 000 − 220 − 22) / 9 800
+    = 0,07735 without it; with a TEOM of 200: (1 000 + 200 − 220 − 22) / (1 000 + 200 + 8 800) = 958 / 10 000."""
+    d = donnees_mini()
+    res = projeter(scen(), d)
+    assert val(res, SIREN_AGGLO, "cif", 2013) == pytest.approx(758 / 9800)
+    assert any("TEOM" in a for a in res.avertissements)
+    d.finances_agglo["teom"] = 200.0
+    res = projeter(scen(), d)
+    assert val(res, SIREN_AGGLO, "cif", 2013) == pytest.approx(958 / 10000)
+    assert val(res, SIREN_AGGLO, "cif", 2015) == pytest.approx(958 / 10000)     # growth 0
+    assert not any("TEOM" in a for a in res.avertissements)
 
 
 def test_sans_budgets_annexes_le_resultat_le_dit():
