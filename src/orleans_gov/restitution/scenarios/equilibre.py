@@ -23,6 +23,14 @@ def ruptures_equilibre(res: Resultat) -> pd.DataFrame:
         lignes.append({"entite": nom(e), "annees_rupture": ", ".join(str(a) for a in sorted(g.annee)),
                        "ecart_equilibre_cumule": float(g.valeur.sum()), "levier": levier,
                        "levier_equilibre_fin": float(lev.get(e, float("nan")))})
+    b = res.budgets
+    if len(b):
+        eb = b[(b.indicateur == "ecart_equilibre") & (b.valeur > 0) & b.annee.between(sc.debut, sc.fin)]
+        for (e, budget), g in eb.groupby(["entite", "budget"], sort=True):
+            lignes.append({"entite": f"{nom(e)} — {vocabulaire.libelle('budget').lower()} {budget}",
+                           "annees_rupture": ", ".join(str(a) for a in sorted(g.annee)),
+                           "ecart_equilibre_cumule": float(g.valeur.sum()),
+                           "levier": vocabulaire.libelle("levier_constater"), "levier_equilibre_fin": 0.0})
     cols = ["entite", "annees_rupture", "ecart_equilibre_cumule", "levier", "levier_equilibre_fin"]
     t = pd.DataFrame(lignes, columns=cols).sort_values("ecart_equilibre_cumule", ascending=False)
     return t.rename(columns=vocabulaire.entetes(cols)).reset_index(drop=True)
@@ -39,8 +47,12 @@ def phrases_equilibre(res: Resultat) -> list[str]:
     c_ent, c_an, c_ec, _, c_lev = t.columns
     noms = "; ".join(f"{r[c_ent]} ({r[c_an]} ; {fmt_meur(r[c_ec])} au total)" for _, r in t.iterrows())
     corrige = sc.hypotheses.equilibre.levier in ("taux", "depenses_fonctionnement")
-    suite = (f"le levier du scénario ({levier}) rétablit l'équilibre ; il représente {fmt_meur(t[c_lev].sum())} "
-             f"en {sc.fin}" if corrige else
+    budgets = t[c_ent].str.contains(" — ")
+    suite = (f"le levier du scénario ({levier}) rétablit l'équilibre des entités ; il représente "
+             f"{fmt_meur(t.loc[~budgets, c_lev].sum())} en {sc.fin}"
+             + (" ; l'écart d'un budget de l'agglomération (budget principal obtenu par différence entre les comptes "
+                "consolidés et les budgets annexes) est seulement constaté" if budgets.any() else "")
+             if corrige else
              f"levier du scénario : {levier} ; ces écarts ne sont pas financés par l'emprunt : ils réduisent le "
              f"fonds de roulement et signalent un budget qui ne serait pas voté en équilibre réel")
     return [f"{sc.nom} : {len(t)} entité(s) dont l'épargne brute ne couvrirait pas le remboursement en capital de "
