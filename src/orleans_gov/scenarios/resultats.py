@@ -22,7 +22,7 @@ COLONNES_BUDGETS = ["scenario", "entite", "budget", "annee", "indicateur", "vale
 """Columns of ``resultats.csv``: one row per scenario × entité × budget × année × indicateur."""
 SANS_TEOM = ("TEOM de l'agglomération absente des comptes utilisés (pas de colonne « teom » dans finances_agglo) : "
              "le CIF l'omet alors que l'art. L.5211-30 CGCT la compte dans les recettes de l'EPCI ; 20 à 30 M€ de "
-             "TEOM porteraient le CIF 2013 d'environ 0,38 à 0,42–0,44")
+             "TEOM ajouteraient de 0,04 à 0,06 au CIF")
 SANS_ANNEXES = ("table « budgets_annexes » absente ou sans ligne pour l'année de référence : l'agglomération est "
                 "présentée consolidée (comptes DGFiP des groupements, budget principal et budgets annexes "
                 "ensemble), sans détail par budget ; la CRFP est calculée sur ses RRF consolidées")

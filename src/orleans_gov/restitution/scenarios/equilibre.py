@@ -69,9 +69,9 @@ SIMPLIFICATIONS: tuple[str, ...] = (
     "fonds de roulement choisi par le scénario finance l'investissement, jamais l'écart de fonctionnement.",
     "CRFP : taux moyens nationaux de chaque année (1,84 % des recettes réelles en 2015 pour les communes, 2,3 % "
     "pour les EPCI) appliqués aux recettes réelles N−2, sans les retraitements de l'art. R.2334-3-2 (recettes "
-    "exceptionnelles, atténuations) : de l'ordre de ± 5 % de la contribution. Baisse 2015 mesurée : Saran −0,53 M€ "
-    "(publiée −0,55), Orléans −3,3 M€ (publiée −4,1 : l'écart est l'écrêtement, non modélisé), agglomération "
-    "−3,6 M€ (publiée −4,3).",
+    "exceptionnelles, atténuations) : de l'ordre de ± 5 % de la contribution. Baisse 2015 de la DGF mesurée au fil de "
+    "l'eau : agglomération −4,2 M€ (publiée −4,3), Orléans −3,3 M€ (publiée −4,1 : l'écart est l'écrêtement, non "
+    "modélisé), Saran −0,65 M€ (publiée −0,55 ; 2014 : −0,25 contre −0,23).",
     "Dotation forfaitaire des communes : leur DGF entière (dotations de péréquation comprises) suit l'hypothèse "
     "d'évolution hors CRFP ; l'écrêtement (art. L.2334-7, jusqu'à 3 % de la DF de l'année précédente en 2015-2016, "
     "1 % des recettes réelles ensuite) n'est pas calculé faute de potentiel fiscal : ≈ 0,8 M€ par an pour Orléans.",
@@ -80,7 +80,7 @@ SIMPLIFICATIONS: tuple[str, ...] = (
     "Budgets annexes : budget principal obtenu par différence entre les comptes consolidés DGFiP et les budgets "
     "annexes projetés (les annexes ne rétroagissent pas sur la projection consolidée) ; la répartition des totaux "
     "OFGL 2014-2017 entre annexes et les autres années sont des données d'exemple.",
-    "CIF : sans la TEOM quand les comptes ne l'isolent pas (20 à 30 M€ porteraient le CIF d'environ 0,38 à "
-    "0,42–0,44).",
+    "CIF : sans la TEOM quand les comptes ne l'isolent pas (20 à 30 M€ porteraient le CIF 2013 de 0,26 à "
+    "0,30–0,32 dans les données d'exemple).",
 )
 """What the engine still simplifies, with its order of magnitude (read in notebook 03, section « Limites »)."""
