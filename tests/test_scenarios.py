@@ -692,3 +692,13 @@ def test_dette_consolidee_agglo_2014_2017_egale_principal_plus_annexes_ofgl(donn
     reel = (o["dette"] + o["dette_ba"]).astype(float)
     for an in range(2014, 2018):
         assert cons[an] == pytest.approx(reel[an], rel=0.01), an
+
+
+def test_ecretement_dotation_forfaitaire_exemple_b():
+    """Art. L.2334-7 III CGCT (LFI 2015), docs/juridique/dgf-exemples.md (b): 20 200 hab, PF 900 €/hab, PF moyen
+    600 (seuil 0,75 × 600 = 450), écart (900 − 450) / 450 = 1, point 4 € → 4 × 20 200 × 1 = 80 800 € = 80,8 k€
+    (cap 3 % × 4 000 k€ = 120 k€ not reached); point 7 € → 141,4 k€ capped at 120 k€; PF 400 < 450 → 0."""
+    from orleans_gov.scenarios.dotations import ecretement_dotation_forfaitaire as ecr
+    assert ecr(20200, 900.0, 600.0, 4.0, 4000.0) == pytest.approx(80.8)
+    assert ecr(20200, 900.0, 600.0, 7.0, 4000.0) == pytest.approx(120.0)
+    assert ecr(20200, 400.0, 600.0, 7.0, 4000.0) == pytest.approx(0.0)

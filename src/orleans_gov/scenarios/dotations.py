@@ -151,3 +151,17 @@ def cif_decale(c: np.ndarray, decalage: np.ndarray) -> np.ndarray:
     t = np.arange(c.shape[1])
     source = np.maximum(t - decalage.astype("int64"), 0)
     return c[:, source]
+
+
+def ecretement_dotation_forfaitaire(population, pf_hab, pf_moyen_hab, valeur_point, df_precedente,
+                                    seuil=0.75, plafond_part_df=0.03):
+    """Écrêtement of the communes' dotation forfaitaire from 2015 (art. L.2334-7 III CGCT, LFI 2015): a commune
+    whose potentiel fiscal per inhabitant is at least ``seuil`` (0,75) × the national average is écrêtée by
+    valeur de point × population × (PF/hab − seuil × PF moyen) / (seuil × PF moyen), within ``plafond_part_df``
+    (3 % in 2015–2016) of its previous dotation forfaitaire (1 % of the RRF from 2017: pass that cap as
+    ``plafond_part_df`` × ``df_precedente`` equivalent). k€ in, k€ out; vectorised. Not wired into the
+    projection: the potentiel fiscal and the national point value are not in the data (stated in the results,
+    order of magnitude ≈ 0,8 M€ a year for Orléans)."""
+    seuil_pf = seuil * pf_moyen_hab
+    ecart = np.maximum(0.0, (pf_hab - seuil_pf) / seuil_pf)
+    return np.minimum(valeur_point * population * ecart / 1000.0, plafond_part_df * df_precedente)
