@@ -1,0 +1,49 @@
+"""Schéma de mutualisation des services (art. L.5211-39-1 CGCT) as a scenario action: several services communs
+(art. L.5211-4-2 CGCT) at once, each applied by the engine's service-commun function, with the yearly cost of
+aligning the régime indemnitaire of the staff transferred (art. L.5211-4-1, an explicit assumption of the file)
+and the coefficient de mutualisation (art. L.5211-4-1 V) before and after."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from orleans_gov.base.territoire import SIREN_AGGLO
+from orleans_gov.scenarios.actions.commun import Contexte, Effets
+from orleans_gov.scenarios.actions.service_commun import appliquer_service_commun
+from orleans_gov.scenarios.etat import IA
+from orleans_gov.scenarios.gouvernance import coefficient_mutualisation, echeances_schema
+from orleans_gov.scenarios.schema import SchemaMutualisation
+
+RENOUVELLEMENT_2014 = "2014-03-30"
+"""Second round of the 2014 municipal elections: the schéma is due within the year after the renewal (L5211-39-1)."""
+
+
+def appliquer_schema_mutualisation(eff: Effets, action: SchemaMutualisation, k: int, ctx: Contexte) -> None:
+    """Each service of the schéma is a service commun (:func:`appliquer_service_commun`: cost key, refacturation
+    or imputation on the AC, staff and FTE moved to the agglomeration, economies of scale from their year); the
+    alignment of the régime indemnitaire adds ``alignement_ri_keur_an`` to the agglomeration's charges from the
+    service's date (prorata the first year). Details: one table per service, the schéma's calendar and, when the
+    collection table ``fonctions_support`` is imported, the coefficient de mutualisation before and after (the
+    DGF never used it: art. L.5211-30 as in force never took it into account)."""
+    lignes = []
+    for j, s in enumerate(action.services):
+        avant = set(eff.details)
+        appliquer_service_commun(eff, s, k, ctx)
+        for cle in [c for c in eff.details if c not in avant]:
+            eff.details[f"actions[{k}] schéma de mutualisation : {s.nom}"] = eff.details.pop(cle).assign(service=s.nom)
+        eff.abs_charges[IA] += s.alignement_ri_keur_an * ctx.facteur(s.annee, s.prorata)
+        lignes.append({"service": s.nom, "date": s.date, "communes": len(s.communes), "financement": s.financement,
+                       "cle_repartition": s.cle_repartition, "economies_etp": s.economies_etp,
+                       "alignement_ri_keur_an": s.alignement_ri_keur_an})
+    e = echeances_schema(RENOUVELLEMENT_2014, action.date)
+    t = pd.DataFrame(lignes).assign(action=k, obligatoire=e.obligatoire, date_limite_rapport=e.date_limite_rapport,
+                                    approbation=e.approbation)
+    fs = ctx.donnees.fonctions_support
+    if fs is not None:
+        R = ctx.scenario.annee_reference
+        try:
+            c = coefficient_mutualisation(fs, SIREN_AGGLO, action.date, annee=R)
+            t = t.assign(coefficient_mutualisation_reference=c.coefficient, pris_en_compte_dgf=c.pris_en_compte_dgf)
+        except (KeyError, ValueError) as err:
+            t = t.assign(coefficient_mutualisation_reference=np.nan, coefficient_note=str(err))
+    eff.details[f"actions[{k}] schéma de mutualisation"] = t
