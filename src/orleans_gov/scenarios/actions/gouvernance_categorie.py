@@ -80,10 +80,9 @@ def appliquer_changement_categorie(eff: Effets, action: ChangementCategorie, k: 
         }, context={"domaines": domaines})
         appliquer_transfert(eff, t, k, ctx)
         cle = next(c for c in eff.details if c not in avant)
-        eff.details[f"actions[{k}] {action.categorie} : {r.domaine}"] = eff.details.pop(cle).assign(
-            domaine=r.domaine)
+        eff.details[f"actions[{k}] transfert ({action.categorie}) : {r.domaine}"] = eff.details.pop(cle)
         avant = set(eff.details)
-    eff.details[f"actions[{k}] {action.categorie} : compétences"] = liste.assign(action=k, annee=action.annee)
+    eff.details[f"actions[{k}] changement de catégorie : compétences"] = liste.assign(action=k, annee=action.annee)
     if action.dotation_categorie:
         p = valeurs_annuelles(ctx.scenario.parametres_legaux(), ctx.toutes)
         base = eff.parametres.get(VALEUR_POINT, p[VALEUR_POINT])

@@ -30,7 +30,7 @@ def appliquer_schema_mutualisation(eff: Effets, action: SchemaMutualisation, k: 
         avant = set(eff.details)
         appliquer_service_commun(eff, s, k, ctx)
         for cle in [c for c in eff.details if c not in avant]:
-            eff.details[f"actions[{k}] schéma de mutualisation : {s.nom}"] = eff.details.pop(cle).assign(service=s.nom)
+            eff.details[f"actions[{k}] service commun du schéma : {s.nom}"] = eff.details.pop(cle)
         eff.abs_charges[IA] += s.alignement_ri_keur_an * ctx.facteur(s.annee, s.prorata)
         lignes.append({"service": s.nom, "date": s.date, "communes": len(s.communes), "financement": s.financement,
                        "cle_repartition": s.cle_repartition, "economies_etp": s.economies_etp,
