@@ -190,6 +190,11 @@ def test_conseil_2014_dans_le_moteur(projections):
     for c in ("45034", "45043", "45072", "45100", "45194", "45197", "45272", "45282", "45308"):
         assert s14[c] == 1
     assert s14[ORLEANS] <= 81 / 2
+    # majorities with this composition when all but Orléans vote for: 81 − 34 = 47 seats < 54 (two thirds of 81);
+    # concordant votes of L5211-5 II need Orléans (42 % > a quarter of the population); the 2013 accord local
+    # (two thirds of the councils, 21 of 22, with half the population, 157 756 of 271 543) does not
+    m = next(t for k, t in res.details.items() if "majorités" in k).set_index("regle")["adoptee_sans_ville_centre"]
+    assert not m["deux_tiers_conseil"] and not m["changement_categorie"] and m["accord_local"]
 
 
 def test_accord_local_invalide_refuse():

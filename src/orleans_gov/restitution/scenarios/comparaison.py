@@ -120,7 +120,7 @@ def page_scenario(res, ref, exemple: bool) -> list:
     src = SOURCE + f" ; {millesime(sc)} ; épargne brute comparée au même scénario sans action"
     out = [markdown(f"## {sc.nom}\n\n{sc.description}"),
            tableau_termes(tableau_actions(sc), titre="Ce qui change", source=f"Fichier {Path(sc.fichier).name}")]
-    cond = conditions_legales(sc)
+    cond = conditions_legales(res)
     if len(cond):
         out.append(tableau(cond, titre="Conditions légales (articles, majorités, dates)", source="CGCT, CGI"))
     for titre, t in ((f"Qui gagne, qui perd en {sc.fin} (épargne brute)", gains_entites(res, ref)),

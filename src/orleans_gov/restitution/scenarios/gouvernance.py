@@ -11,7 +11,7 @@ from orleans_gov.scenarios.schema import (ChangementCategorie, CompositionConsei
                                           RevisionAttributions, SchemaMutualisation)
 
 GOUVERNANCE: tuple[str, ...] = ()
-MARQUEURS_GOUVERNANCE = ("révision des attributions", "DSC par critères", "DSC : contrôles", "FPIC",
+MARQUEURS_GOUVERNANCE = ("majorités avec la composition", "révision des attributions", "DSC par critères", "DSC : contrôles", "FPIC",
                          "changement de catégorie", "composition du conseil", "schéma de mutualisation")
 """Markers of the detail tables the governance actions write (:mod:`orleans_gov.scenarios.actions`)."""
 
@@ -24,8 +24,7 @@ CONDITIONS = {
                           "majorité qualifiée de la création (deux tiers des conseils représentant la moitié de la "
                           "population, ou l'inverse), décret ou arrêté préfectoral"),
     RevisionAttributions: ("art. 1609 nonies C V 1° bis CGI", ""),
-    DscCriteres: ("art. 1609 nonies C VI CGI", "majorité des deux tiers des suffrages exprimés du conseil "
-                                               "communautaire"),
+    DscCriteres: ("art. 1609 nonies C VI CGI", ""),
     FpicRepartition: ("art. L.2336-3 et L.2336-5 CGCT", ""),
     SchemaMutualisation: ("art. L.5211-39-1 et L.5211-4-2 CGCT", "rapport et projet de schéma dans l'année qui suit "
                           "le renouvellement, avis des conseils municipaux (trois mois), approbation du conseil "
@@ -76,15 +75,38 @@ def lignes_actions_gouvernance(a) -> list[dict]:
     return []
 
 
-def conditions_legales(sc) -> pd.DataFrame:
-    """One line per governance action of the scenario: the action, its date, its legal basis and the majority."""
+NOMS_ACTIONS = {ChangementCategorie: "Changement de catégorie", RevisionAttributions: "Révision libre des AC",
+                DscCriteres: "DSC par critères", FpicRepartition: "Répartition du FPIC",
+                SchemaMutualisation: "Schéma de mutualisation", CompositionConseil: "Composition du conseil"}
+
+
+def _majorite_des_details(res, k: int, a) -> str:
+    """The majority in force at the action's date, as the engine read it (free AC revision, FPIC)."""
+    for cle, d in res.details.items():
+        if not cle.startswith(f"actions[{k}] "):
+            continue
+        if isinstance(a, RevisionAttributions) and "conditions" in d:
+            qui = {"toutes": "et conseils municipaux de toutes les communes",
+                   "interessees": "et conseils municipaux des communes intéressées"}.get(d["conseils_municipaux"].iloc[0],
+                                                                                       "")
+            return f"{d['majorite_conseil'].iloc[0].replace('_', ' ')} {qui} — {d['conditions'].iloc[0]}"
+        if isinstance(a, DscCriteres) and "majorite" in d:
+            return f"{d['majorite'].iloc[0].replace('_', ' ')} — {d['conditions'].iloc[0]}"
+        if isinstance(a, FpicRepartition) and "majorites" in d:
+            return f"{d['majorites'].iloc[0].replace('_', ' ')} — {d['conditions'].iloc[0]}"
+    return ""
+
+
+def conditions_legales(res) -> pd.DataFrame:
+    """One line per governance action of the scenario: the action, its date, its legal basis and the majority
+    (for the free AC revision and the FPIC, the version in force at the date, from the engine's details)."""
     lignes = []
-    for a in sc.actions:
+    for k, a in enumerate(res.scenario.actions):
         if type(a) in CONDITIONS:
             art, maj = CONDITIONS[type(a)]
-            lignes.append({"action": type(a).__name__, "date": a.date.isoformat(), "base_legale": art,
-                           "majorite": maj})
-    return pd.DataFrame(lignes, columns=["action", "date", "base_legale", "majorite"])
+            lignes.append({"Action": NOMS_ACTIONS[type(a)], "Date": a.date.isoformat(), "Base légale": art,
+                           "Majorité et procédure": maj or _majorite_des_details(res, k, a)})
+    return pd.DataFrame(lignes, columns=["Action", "Date", "Base légale", "Majorité et procédure"])
 
 
 COLONNES = {
@@ -112,6 +134,11 @@ def details_gouvernance(cle: str, d: pd.DataFrame) -> tuple[str, pd.DataFrame, d
             t = t.rename(columns={"part": "part_cle_repartition"})
             t, formats = termes_en_colonnes(t, fractions=["part_cle_repartition", "part_sieges", "part_population"])
             return titre, t, formats
+    if "majorités avec la composition" in cle:
+        t = d[["regle", "reference", "adoptee_sans_ville_centre", "sieges_ville_centre", "sieges_total"]].copy()
+        t["adoptee_sans_ville_centre"] = t["adoptee_sans_ville_centre"].map({True: "oui", False: "non"})
+        return ("Majorités des autres options avec cette composition : la décision passe-t-elle si toutes les "
+                "communes votent pour sauf la plus peuplée ?", t, {})
     if "changement de catégorie" in cle:
         t = d[["domaine", "fonction_m14", "niveau", "indice"]].copy()
         return "Compétences transférées par le changement de catégorie (table des compétences)", t, {}

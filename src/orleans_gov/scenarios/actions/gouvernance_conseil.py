@@ -15,7 +15,8 @@ from orleans_gov.scenarios.actions.commun import Contexte, Effets
 from orleans_gov.scenarios.actions.indicateurs import poser
 from orleans_gov.scenarios.donnees import DonneesReference
 from orleans_gov.scenarios.etat import E, IA
-from orleans_gov.scenarios.gouvernance import poids_conseil, sieges_droit_commun, verifier_accord_local
+from orleans_gov.scenarios.gouvernance import (majorite_qualifiee, poids_conseil, sieges_droit_commun,
+                                               verifier_accord_local)
 from orleans_gov.scenarios.schema import CompositionConseil
 
 
@@ -62,6 +63,27 @@ def repartition_sieges(pops: pd.Series, date, categorie: str, supplementaires: b
     return rep.astype("int64"), poids_conseil(rep, pops), note
 
 
+REGLES_OPTIONS = ("deux_tiers_conseil", "changement_categorie", "transfert_competence", "accord_local")
+"""The majorities the other options need (:data:`orleans_gov.scenarios.gouvernance.REGLES`): two thirds of the
+council (DSC, intérêt communautaire, free AC revision from 2015), concordant municipal votes (change of category,
+transfer of a competence, accord local)."""
+
+
+def majorites_sans_la_ville_centre(sieges: pd.Series, pops: pd.Series, date) -> pd.DataFrame:
+    """With this composition, does each decision of :data:`REGLES_OPTIONS` carry when every commune but the most
+    populous votes for it and the most populous votes against (:func:`majorite_qualifiee`: its seats for the
+    council's majorities, its council and population for the concordant municipal votes)?"""
+    plus = pops.idxmax()
+    votes = {c: c != plus for c in pops.index}
+    lignes = []
+    for regle in REGLES_OPTIONS:
+        r = majorite_qualifiee(votes, pops, date, regle, sieges=sieges)
+        lignes.append({"regle": regle, "reference": r.reference, "adoptee_sans_ville_centre": r.adoptee,
+                       "ville_centre": plus, "sieges_ville_centre": int(sieges[plus]),
+                       "sieges_total": int(sieges.sum())})
+    return pd.DataFrame(lignes)
+
+
 def appliquer_composition_conseil(eff: Effets, action: CompositionConseil, k: int, ctx: Contexte) -> None:
     """Composition du conseil communautaire (art. L.5211-6-1 CGCT): seats per commune from the date (indicator
     ``sieges``), with each commune's weight in the council against its population share (detail table)."""
@@ -77,3 +99,5 @@ def appliquer_composition_conseil(eff: Effets, action: CompositionConseil, k: in
     d.insert(1, "commune", [nom_entite(c) for c in d["entite"]])
     eff.details[f"actions[{k}] composition du conseil"] = d.assign(action=k, annee=action.annee,
                                                                    annee_populations=annee_pop, regle=note)
+    eff.details[f"actions[{k}] majorités avec la composition"] = majorites_sans_la_ville_centre(
+        rep, pops, date).assign(action=k, annee=action.annee)

@@ -99,7 +99,7 @@ def appliquer_dsc_criteres(eff: Effets, action: DscCriteres, k: int, ctx: Contex
     eff.dsc[:IA, apres] = (parts[:, None] * montant[None, :])[:, apres]
     eff.dsc[IA] = -eff.dsc[:IA].sum(axis=0)
     eff.details[f"actions[{k}] DSC par critères"] = _table(r.table, k, action.annee).assign(
-        conforme=r.conforme, dsc_reference=base.dsc[:IA])
+        conforme=r.conforme, dsc_reference=base.dsc[:IA], majorite=r.regle.majorite, conditions=r.regle.reference)
     eff.details[f"actions[{k}] DSC : contrôles"] = r.controles.assign(action=k)
 
 
