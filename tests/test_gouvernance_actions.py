@@ -66,6 +66,13 @@ def test_cu_2017_transfere_exactement_les_competences_constatees(projections):
     assert transferts == CU_2017
     liste = next(d for k, d in res.details.items() if "changement de catégorie" in k)
     assert set(liste["domaine"]) == CU_2017 and len(liste) == 13
+    # the backtest against the law: every competence moved is either required on 1 January 2017 or moved early;
+    # GEMAPI is required of a CU from 1 January 2018 only (loi n° 2014-58, art. 59 and loi n° 2015-991, art. 76)
+    ctrl = next(d for k, d in res.details.items() if "changement de catégorie : contrôle" in k).set_index("domaine")
+    assert set(ctrl.loc[ctrl.constate, "statut"]) <= {"requis_et_constate", "constate_anticipe", "constate_non_requis"}
+    assert ctrl.loc["Gestion des milieux aquatiques et prévention des inondations (GEMAPI)", "statut"] == \
+        "constate_anticipe"
+    assert set(ctrl.index[ctrl.constate]) == CU_2017
 
 
 def test_cu_2017_ac_et_dotation_de_la_categorie(projections):

@@ -109,6 +109,14 @@ def conditions_legales(res) -> pd.DataFrame:
     return pd.DataFrame(lignes, columns=["Action", "Date", "Base légale", "Majorité et procédure"])
 
 
+STATUTS_CONTROLE = {
+    "requis_et_constate": "exigée et transférée", "constate_anticipe": "transférée avant la date où la loi l'exige",
+    "constate_non_requis": "transférée sans être exigée", "requis_non_constate": "exigée, non transférée",
+    "requis_absent_de_la_table": "exigée, absente de la table des compétences",
+    "requis_deja_detenu": "exigée, déjà détenue", "requis_detenu_a_confirmer": "exigée, détenue (à confirmer)",
+}
+"""Statuses of :func:`orleans_gov.scenarios.gouvernance.comparer_transferts`, in French."""
+
 COLONNES = {
     "composition du conseil": ["commune", "sieges", "part_sieges", "population", "part_population",
                                "ratio_representation"],
@@ -139,6 +147,11 @@ def details_gouvernance(cle: str, d: pd.DataFrame) -> tuple[str, pd.DataFrame, d
         t["adoptee_sans_ville_centre"] = t["adoptee_sans_ville_centre"].map({True: "oui", False: "non"})
         return ("Majorités des autres options avec cette composition : la décision passe-t-elle si toutes les "
                 "communes votent pour sauf la plus peuplée ?", t, {})
+    if "changement de catégorie : contrôle" in cle:
+        t = d[["domaine", "statut", "article"]].copy()
+        t["statut"] = t["statut"].map(STATUTS_CONTROLE).fillna(t["statut"])
+        return ("Contrôle : compétences exigées par la loi à la date et compétences enregistrées comme transférées",
+                t, {})
     if "changement de catégorie" in cle:
         t = d[["domaine", "fonction_m14", "niveau", "indice"]].copy()
         return "Compétences transférées par le changement de catégorie (table des compétences)", t, {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from orleans_gov.base.catalogue import Catalogue
 from orleans_gov.base.erreurs import ErreurScenario
 from orleans_gov.base.parametres import parametres
 from orleans_gov.construction.tables import charger
@@ -15,7 +16,8 @@ from orleans_gov.scenarios.actions.indicateurs import poser
 from orleans_gov.scenarios.actions.transfert import appliquer_transfert
 from orleans_gov.scenarios.dotations import VALEUR_POINT, valeurs_annuelles
 from orleans_gov.scenarios.etat import E, IA
-from orleans_gov.scenarios.gouvernance import transferts_constates
+from orleans_gov.scenarios.gouvernance import comparer_transferts, transferts_constates
+from orleans_gov.sources.referentiel import read_competences_par_categorie
 from orleans_gov.base.territoire import CODES_INSEE
 from orleans_gov.scenarios.schema import ChangementCategorie, Transfert
 
@@ -83,6 +85,12 @@ def appliquer_changement_categorie(eff: Effets, action: ChangementCategorie, k: 
         eff.details[f"actions[{k}] transfert ({action.categorie}) : {r.domaine}"] = eff.details.pop(cle)
         avant = set(eff.details)
     eff.details[f"actions[{k}] changement de catégorie : compétences"] = liste.assign(action=k, annee=action.annee)
+    requis = Catalogue.depuis(dossier_donnees(ctx.donnees)).competences_par_categorie
+    if requis.exists():  # the backtest: what the law required at the date against what the table records
+        comp_txt = comp.astype(object).where(comp.notna(), "")
+        eff.details[f"actions[{k}] changement de catégorie : contrôle"] = comparer_transferts(
+            comp_txt, read_competences_par_categorie(requis), action.categorie, action.date,
+            action.categorie_precedente).assign(action=k)
     if action.dotation_categorie:
         p = valeurs_annuelles(ctx.scenario.parametres_legaux(), ctx.toutes)
         base = eff.parametres.get(VALEUR_POINT, p[VALEUR_POINT])
