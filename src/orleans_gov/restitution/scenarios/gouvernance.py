@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from orleans_gov.base.territoire import nom_entite
 from orleans_gov.restitution.formats import fmt_keur, fmt_pct
 from orleans_gov.restitution.tableaux import termes_en_colonnes
 from orleans_gov.scenarios.schema import (ChangementCategorie, CompositionConseil, DscCriteres, FpicRepartition,
@@ -155,9 +156,16 @@ def details_gouvernance(cle: str, d: pd.DataFrame) -> tuple[str, pd.DataFrame, d
     if "changement de catégorie" in cle:
         t = d[["domaine", "fonction_m14", "niveau", "indice"]].copy()
         return "Compétences transférées par le changement de catégorie (table des compétences)", t, {}
+    if "schéma de mutualisation : état des lieux" in cle:
+        t = d.assign(commune=[nom_entite(e) for e in d["entite"]], service=d["service"].fillna("—"))
+        t = t.pivot_table(index=["fonction_support", "service"], columns="commune", values="etp", aggfunc="sum",
+                          sort=False)
+        t = t.reset_index().rename(columns={"fonction_support": "Fonction", "service": "Service commun proposé"})
+        return "État des lieux des fonctions support (ETP par entité, classeurs de collecte) et mutualisation " \
+               "proposée", t, {}
     if "schéma de mutualisation" in cle:
         cols = [c for c in ("service", "date", "communes", "financement", "cle_repartition", "economies_etp",
                             "alignement_ri_keur_an", "date_limite_rapport", "approbation",
-                            "coefficient_mutualisation_reference") if c in d.columns]
+                            "coefficient_mutualisation_avant", "coefficient_mutualisation_apres") if c in d.columns]
         return "Schéma de mutualisation — services communs et calendrier (art. L.5211-39-1)", d[cols].copy(), {}
     return None

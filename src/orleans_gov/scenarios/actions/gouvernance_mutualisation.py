@@ -41,9 +41,22 @@ def appliquer_schema_mutualisation(eff: Effets, action: SchemaMutualisation, k: 
     fs = ctx.donnees.fonctions_support
     if fs is not None:
         R = ctx.scenario.annee_reference
+        etat = fs[fs["an"] == R].assign(entite=lambda x: x["entite"].astype(str))
+        pooling = {(e, fn): s.nom for s in action.services for e in s.communes + (SIREN_AGGLO,)
+                   for fn in s.fonctions_support}
+        etat = etat.assign(service=[pooling.get((e, fn)) for e, fn in zip(etat["entite"], etat["fonction_support"])])
+        eff.details[f"actions[{k}] schéma de mutualisation : état des lieux"] = etat[
+            ["fonction_support", "entite", "etp", "cout", "provenance", "service"]].reset_index(drop=True)
+        # staff remuneration moved to the agglomeration (L5211-4-1 V « y compris les fonctionnaires et agents
+        # transférés »): the members' personnel cost of the pooled functions
+        poolees = etat[etat["service"].notna() & (etat["entite"] != SIREN_AGGLO)]
+        transferes = poolees.groupby("entite")["cout"].sum().to_dict()
         try:
-            c = coefficient_mutualisation(fs, SIREN_AGGLO, action.date, annee=R)
-            t = t.assign(coefficient_mutualisation_reference=c.coefficient, pris_en_compte_dgf=c.pris_en_compte_dgf)
+            avant = coefficient_mutualisation(fs, SIREN_AGGLO, action.date, annee=R)
+            apres = coefficient_mutualisation(fs, SIREN_AGGLO, action.date, annee=R, transferes=transferes)
+            t = t.assign(coefficient_mutualisation_avant=avant.coefficient,
+                         coefficient_mutualisation_apres=apres.coefficient, pris_en_compte_dgf=avant.pris_en_compte_dgf)
         except (KeyError, ValueError) as err:
-            t = t.assign(coefficient_mutualisation_reference=np.nan, coefficient_note=str(err))
+            t = t.assign(coefficient_mutualisation_avant=np.nan, coefficient_mutualisation_apres=np.nan,
+                         coefficient_note=str(err))
     eff.details[f"actions[{k}] schéma de mutualisation"] = t
