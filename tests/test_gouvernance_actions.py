@@ -178,6 +178,20 @@ def test_schema_alignement_regime_indemnitaire(donnees, projections, tmp_path):
     services = [k for k in res.details if "service commun du schéma" in k]
     assert len(services) == 4
     assert _v(res, "etp", 2017, SIREN_AGGLO) > _v(r0, "etp", 2014, SIREN_AGGLO)
+    # coefficient de mutualisation (L5211-4-1 V) by hand on the collection table of 2013: the agglomeration's cost
+    # of the support functions, then plus the members' cost of the functions they pool, over the total
+    fs = donnees.fonctions_support
+    fs = fs[fs.an == 2013].assign(entite=lambda x: x.entite.astype(str))
+    membres = {s["nom"]: (set(CODES_INSEE) if s["communes"] == "toutes" else set(s["communes"]),
+                          set(s["fonctions_support"]))
+               for s in yaml.safe_load((SCENARIOS / "schema-mutualisation.yaml").read_text(encoding="utf-8"))[
+                   "actions"][0]["services"]}
+    pooled = fs[[any(e in m and f in fn for m, fn in membres.values()) for e, f in zip(fs.entite, fs.fonction_support)]]
+    total, agglo = fs.cout.sum(), fs[fs.entite == SIREN_AGGLO].cout.sum()
+    t = next(d for k, d in res.details.items() if k.endswith("schéma de mutualisation"))
+    assert t["coefficient_mutualisation_avant"].iloc[0] == pytest.approx(agglo / total)
+    assert t["coefficient_mutualisation_apres"].iloc[0] == pytest.approx((agglo + pooled.cout.sum()) / total)
+    assert not t["pris_en_compte_dgf"].iloc[0]
 
 
 # ---------------------------------------------------------------------------------------------------------------
