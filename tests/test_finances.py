@@ -46,14 +46,18 @@ def test_indicateurs_commune_jouet_exemple_calcule_a_la_main():
     assert lecture_capacite(ind).loc[10] == "satisfaisant (< 8 ans)"
     assert a["rigidite_charges"] == pytest.approx((6_000 + 200 + 300) / 12_000 * 100)  # 54,17 %
     assert a["encours_dette_par_habitant"] == pytest.approx(9_000 * 1000 / 10_000)    # 900 €/hab
-    assert a["r1_drf_hab"] == pytest.approx(1_100.0)             # 11 000 k€ / 10 000 hab
+    # DRF réelles = prod − caf = 12 000 − 1 500 = 10 500 (art. R.2313-1; the DGFiP charge 11 000 includes
+    # amortissements) — was 11 000 before the R.2313-1 fix
+    assert a["drf"] == pytest.approx(10_500.0)
+    assert a["charges_dgfip"] == pytest.approx(11_000.0)
+    assert a["r1_drf_hab"] == pytest.approx(1_050.0)             # 10 500 k€ / 10 000 hab
     assert a["r2_impots_directs_hab"] == pytest.approx(500.0)
     assert a["r3_rrf_hab"] == pytest.approx(1_200.0)
     assert a["r4_equipement_hab"] == pytest.approx(200.0)
     assert a["r5_dette_hab"] == pytest.approx(900.0)
     assert a["r6_dgf_hab"] == pytest.approx(250.0)
-    assert a["r7_personnel_drf"] == pytest.approx(6_000 / 11_000 * 100)      # 54,55 %
-    assert a["r9_marge_autofinancement"] == pytest.approx((11_000 + 600) / 12_000 * 100)  # 96,67 %
+    assert a["r7_personnel_drf"] == pytest.approx(6_000 / 10_500 * 100)      # 57,14 %
+    assert a["r9_marge_autofinancement"] == pytest.approx((10_500 + 600) / 12_000 * 100)  # 92,5 %
     assert a["r10_equipement_rrf"] == pytest.approx(2_000 / 12_000 * 100)
     assert a["r11_dette_rrf"] == pytest.approx(9_000 / 12_000 * 100)       # 75 %
     b = ind.loc[11]
@@ -62,7 +66,7 @@ def test_indicateurs_commune_jouet_exemple_calcule_a_la_main():
     assert b["capacite_desendettement"] == pytest.approx(9_920 / 1_240)     # 8 years
     assert b["classe_capacite"] == "vigilance"
     assert lecture_capacite(ind).loc[11] == "vigilance (8 à 12 ans)"
-    assert "CAF ≠ prod − charge" in a["definition"]
+    assert "prod − caf" in a["definition"]
     assert ind.attrs["ratio_8"] == RATIO_8_NON_CALCULABLE
     assert "potentiel fiscal" in ind.attrs["ratio_8"]
 
@@ -129,16 +133,33 @@ def test_orleans_2013_capacite_desendettement_fiche_reelle():
     assert ind.loc[2013, "epargne_nette"] == 18_595.0                    # = caf − remb = 30 827 − 12 232
 
 
+def test_ratios_r2313_1_orleans_2013_drf_reelles():
+    """Art. R.2313-1 CGCT ratios 1, 7, 9 on the real Orléans 2013 sheet, with DRF = dépenses réelles de
+    fonctionnement = prod − caf = 180 447 − 30 827 = 149 620 k€ (not the DGFiP charge 165 497, which includes the
+    dotations aux amortissements): R1 = 149 620 / 117 833 hab = 1 269,8 €/hab; R7 = 78 539 / 149 620 = 52,49 %;
+    R9 = (149 620 + 12 232) / 180 447 = 89,70 %; épargne de gestion = ebf = 32 501."""
+    ind = indicateurs_financiers(read_fiche_aeff(FICHE_ORLEANS)).set_index("an")
+    o = ind.loc[2013]
+    assert o["drf"] == pytest.approx(149_620.0)
+    assert o["r1_drf_hab"] == pytest.approx(1_269.8, abs=0.05)
+    assert o["r7_personnel_drf"] == pytest.approx(52.49, abs=0.005)
+    assert o["r9_marge_autofinancement"] == pytest.approx(89.70, abs=0.005)
+    assert o["epargne_gestion"] == pytest.approx(32_501.0)
+
+
 def test_ratios_reproduisent_les_colonnes_dgfip_orleans():
     """The R.2313-1 ratios and structure ratios match the DGFiP's own ``f*`` (1 €/hab) and ``r*`` (0,05 pt)."""
     fiche = read_fiche_aeff(FICHE_ORLEANS)
     ind = indicateurs_financiers(fiche)
-    paires_hab = {"r1_drf_hab": "fcharge", "r2_impots_directs_hab": "fimpo1", "r3_rrf_hab": "fprod",
+    # the DGFiP's fcharge / rperso rest on « charge » (amortissements included): compared with charges_dgfip
+    ind = ind.assign(charges_dgfip_hab=ind["charges_dgfip"] * 1000 / ind["population"],
+                     perso_charges_dgfip=ind["personnel"] / ind["charges_dgfip"] * 100)
+    paires_hab = {"charges_dgfip_hab": "fcharge", "r2_impots_directs_hab": "fimpo1", "r3_rrf_hab": "fprod",
                   "r4_equipement_hab": "fequip", "r5_dette_hab": "fdette", "r6_dgf_hab": "fdgf",
                   "epargne_brute_par_habitant": "fcaf"}
     for col, dgfip in paires_hab.items():
         assert (ind[col] - fiche[dgfip]).abs().max() <= 1.0, col
-    paires_pct = {"r7_personnel_drf": "rperso", "taux_epargne_brute": "rcaf", "taux_epargne_nette": "rcafn",
+    paires_pct = {"perso_charges_dgfip": "rperso", "taux_epargne_brute": "rcaf", "taux_epargne_nette": "rcafn",
                   "r11_dette_rrf": "rdette"}
     for col, dgfip in paires_pct.items():
         assert (ind[col] - fiche[dgfip]).abs().max() <= 0.05, col
@@ -281,6 +302,7 @@ def test_ratios_gfp_reproduisent_les_colonnes_par_habitant(donnees_construites):
     from orleans_gov.construction import charger
     fa = charger("finances_agglo", donnees_construites)
     ind = indicateurs_financiers_gfp(fa)
-    for col, dgfip in {"r1_drf_hab": "cftothab", "r3_rrf_hab": "pftothab", "r4_equipement_hab": "detothab",
+    ind = ind.assign(charges_hab=ind["charges_dgfip"] * 1000 / ind["population"])
+    for col, dgfip in {"charges_hab": "cftothab", "r3_rrf_hab": "pftothab", "r4_equipement_hab": "detothab",
                        "r5_dette_hab": "entothab", "epargne_brute_par_habitant": "caftothab"}.items():
         assert (ind[col] - fa[dgfip]).abs().max() <= 1.0, col

@@ -14,6 +14,7 @@ from orleans_gov.base.erreurs import ErreurDonnees, ErreurScenario
 from orleans_gov.base.territoire import CODES_INSEE, ENTITES, SIREN_AGGLO
 from orleans_gov.scenarios import BLOC, charger_donnees, charger_scenario, projeter
 from orleans_gov.scenarios.actions.gouvernance_conseil import repartition_sieges
+from orleans_gov.scenarios.annexes import CONSOLIDE, PRINCIPAL
 from orleans_gov.scenarios.etat import IA, IDX
 
 RACINE = Path(__file__).resolve().parents[1]
@@ -249,6 +250,12 @@ def test_04_egale_resultats_csv(donnees_construites, tmp_path, projections):
         assert main(["scenario", str(SCENARIOS / f"{f}.yaml"), "--sortie", str(tmp_path / f),
                      "--dossier-donnees", str(donnees_construites)]) == 0
         csv = pd.read_csv(tmp_path / f / "resultats.csv", dtype={"entite": str})
+        # the projection of every entity (the agglomeration's budgets annexes and principal are other rows)
+        commune = csv.entite.isin(CODES_INSEE)
+        csv = csv[(commune & (csv.budget == PRINCIPAL)) | (~commune & (csv.budget == CONSOLIDE))]
+        for ind, entites in (("sieges", set(CODES_INSEE)), ("fpic", set(ENTITES) | {BLOC})):
+            if ind in set(csv.indicateur):
+                assert set(csv.loc[csv.indicateur == ind, "entite"]) == entites
         res, ref = projections[f]
         an = res.scenario.fin
         c = csv[csv.annee == an].pivot(index="entite", columns="indicateur", values="valeur")

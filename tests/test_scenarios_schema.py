@@ -3,6 +3,8 @@ parameters and their explicit overrides, the generated reference table, the voca
 from __future__ import annotations
 
 import copy
+import shutil
+from pathlib import Path
 import doctest
 
 import numpy as np
@@ -155,7 +157,10 @@ def test_parametres_dates_lus_pour_chaque_annee(tmp_path):
         "valeur_point_eur_hab": {"reference": "test", "unite": "€/hab", "valeurs": {2005: 2.0, 2017: 4.0}},
         "cif_moyen_categorie": {"reference": "test", "valeurs": {2005: 0.33}},
         "decalage_annees": {"reference": "test", "valeurs": {2005: 2}},
-        "part_dsc_cif": {"reference": "test", "valeurs": {2005: 0.5}}}}), encoding="utf-8")
+        "part_dsc_cif": {"reference": "test", "valeurs": {2005: 0.5}},
+        "rapport_potentiel_fiscal": {"reference": "test", "valeurs": {2005: 1.0}}}}), encoding="utf-8")
+    # the engine also reads the FCTVA, the CRFP and the garanties of the DI (dgf.yaml): the shipped file
+    shutil.copy(Path(S.__file__).resolve().parents[1] / "base" / "parametres" / "dgf.yaml", tmp_path / "dgf.yaml")
     regles = lire_parametres(tmp_path)
     brut = {"nom": "t", "description": "t", "annee_reference": 2013, "horizon": {"debut": 2014, "fin": 2020},
             "hypotheses": {"croissance": {n: {f: 0.0 for f in DEFAUT_HYPOTHESES["croissance"][n]}
@@ -164,7 +169,9 @@ def test_parametres_dates_lus_pour_chaque_annee(tmp_path):
     res = projeter(sc, donnees_mini())
     cif = 758 / 9800      # (1 000 − 220 − 22) / 9 800, see test_cif_avant_apres_transfert_et_dgf
     assert val(res, SIREN_AGGLO, "dotation_intercommunalite", 2016) == pytest.approx(100000 * 2 * cif / 0.33 / 1000)
-    assert val(res, SIREN_AGGLO, "dotation_intercommunalite", 2017) == pytest.approx(100000 * 4 * cif / 0.33 / 1000)
+    # 2017: the spontaneous dotation doubles, but art. L.5211-33 I caps it at 130 % of 2016 (plafond from 2017)
+    assert val(res, SIREN_AGGLO, "dotation_intercommunalite", 2017) == pytest.approx(
+        1.3 * 100000 * 2 * cif / 0.33 / 1000)
     assert set(res.parametres[res.parametres.parametre == VALEUR_POINT].valeur) == {2.0, 4.0}
 
 
@@ -213,7 +220,12 @@ def test_parametres_des_dotations_dates_et_references():
             if b.get("entier"):
                 assert float(v.valeur).is_integer()
     # the values of the former scenario assumptions, over the mandate
-    assert [regles(n, 2016) for n in PARAMETRES_MOTEUR] == [40.0, 0.33, 2.0, 0.5]
+    assert [regles(n, 2016) for n in PARAMETRES_MOTEUR[:4]] == [40.0, 0.33, 2.0, 0.5]
+    # FCTVA (art. L.1615-6 CGCT): 16,404 % for spending from 2015, received N+2 (communes), N (CA)
+    assert [regles(n, 2016) for n in ("fctva.taux", "fctva.decalage_annees.droit_commun",
+                                      "fctva.decalage_annees.communautes_agglomeration")] == [0.16404, 2.0, 0.0]
+    # CRFP 2015 tranche (average rates, dgf.yaml): 1,84 % of the RRF (communes), 2,3 % (EPCI)
+    assert [regles(n, 2015) for n in ("crfp.taux_indicatif_bloc", "crfp.taux_indicatif_epci")] == [0.0184, 0.023]
     assert "à confirmer" in regles.reference(VALEUR_POINT, 2016)
 
 

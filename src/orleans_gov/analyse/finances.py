@@ -6,11 +6,13 @@ values in €/hab, structure ratios in %.
 
 Definitions used (stated again in each docstring and in the ``definition`` column of the outputs):
 
-- the DGFiP aggregates are used as published: ``prod`` (total des produits de fonctionnement) stands for the
-  recettes réelles de fonctionnement (RRF), ``charge`` (total des charges de fonctionnement) for the dépenses réelles
-  de fonctionnement (DRF). The DGFiP « produits / charges » include a few non-real items (e.g. dotations aux
-  amortissements in ``charge``), which is why the DGFiP CAF is **not** ``prod − charge``: the épargnes are therefore
-  read from the file's own ``caf`` / ``cafn`` rather than recomputed;
+- ``prod`` (total des produits de fonctionnement) stands for the recettes réelles de fonctionnement (RRF); the
+  DGFiP ``charge`` (total des charges de fonctionnement) includes non-real items (dotations aux amortissements et
+  provisions), so the dépenses réelles de fonctionnement (DRF) of the R.2313-1 CGCT ratios are the real ones,
+  DRF = RRF − CAF (``prod − caf``; GFP ``pftot − caftot``: the CAF is RRF − DRF by definition) — on the real Orléans
+  2013 sheet 180 447 − 30 827 = 149 620 k€ against ``charge`` 165 497 k€; ``charge`` stays available as
+  ``charges_dgfip``. The épargnes are read from the file's own ``caf`` / ``cafn``; the épargne de gestion from
+  ``ebf`` (excédent brut de fonctionnement) when the file has it, else CAF + charges financières;
 - for the groupements à fiscalité propre the DGFiP file consolidates the budget principal **and** the budgets
   annexes, and its products are net of the reversements de fiscalité (``revtot`` < 0: attributions de compensation
   and DSC paid to the communes).
@@ -48,6 +50,7 @@ COLONNES_COMMUNES: dict[str, str | None] = {
     "impots_directs": "impo1",   # impôts locaux
     "dgf": "dgf",                # dotation globale de fonctionnement
     "produits_caf": "pfcaf",     # produits de fonctionnement « CAF » (2017+), dénominateur du taux d'épargne
+    "ebf": "ebf",                # excédent brut de fonctionnement (épargne de gestion)
 }
 """DGFiP comptes individuels des communes (budget principal), docs/FORMATS.md §1."""
 
@@ -66,21 +69,23 @@ COLONNES_GFP: dict[str, str | None] = {
     "impots_directs": "iltot",   # impôts locaux
     "dgf": "dgftot",             # DGF
     "produits_caf": None,
+    "ebf": None,                 # pas d'excédent brut de fonctionnement dans le fichier GFP
 }
 """DGFiP comptes individuels des groupements à fiscalité propre (budget principal + budgets annexes consolidés),
 docs/FORMATS.md §2. The GFP file has no contingents line: the rigidité excludes them (stated in ``definition``)."""
 
 DEFINITION_COMMUNES = ("DGFiP comptes individuels des communes, budget principal : épargne brute = CAF (caf), "
-                       "épargne nette = CAF nette (cafn), épargne de gestion = CAF + charges financières (fin), "
-                       "RRF ≈ total des produits (prod), DRF ≈ total des charges (charge) ; CAF ≠ prod − charge")
+                       "épargne nette = CAF nette (cafn), épargne de gestion = excédent brut de fonctionnement (ebf), "
+                       "RRF ≈ total des produits (prod), DRF réelles = prod − caf (ratios R.2313-1) ; le total des "
+                       "charges (charge) inclut les dotations aux amortissements")
 DEFINITION_GFP = ("DGFiP comptes individuels des GFP, budget principal + budgets annexes : épargne brute = caftot, "
                   "épargne nette = cafntot, épargne de gestion = caftot + cfitot, RRF ≈ pftot (net de la fiscalité "
-                  "reversée), DRF ≈ cftot ; rigidité sans contingents (non isolés)")
+                  "reversée), DRF réelles = pftot − caftot ; rigidité sans contingents (non isolés)")
 
 RATIO_8_NON_CALCULABLE = ("Ratio 8 de l'art. R.2313-1 CGCT (coefficient de mobilisation du potentiel fiscal) : non "
                           "calculable, le potentiel fiscal (fiches DGF) n'est pas dans les données.")
 INDICATEURS: tuple[str, ...] = (
-    "rrf", "drf", "personnel", "interets", "contingents", "encours_dette", "remboursement", "equipement",
+    "rrf", "drf", "charges_dgfip", "personnel", "interets", "contingents", "encours_dette", "remboursement", "equipement",
     "impots_directs", "dgf", "epargne_gestion", "epargne_brute", "epargne_nette", "taux_epargne_brute",
     "taux_epargne_nette", "capacite_desendettement", "rigidite_charges", "encours_dette_par_habitant",
     "epargne_brute_par_habitant", "r1_drf_hab", "r2_impots_directs_hab", "r3_rrf_hab", "r4_equipement_hab",
@@ -152,7 +157,10 @@ def indicateurs_financiers(comptes: pd.DataFrame,
     Definitions (DESIGN.md §3.1; DGFiP fields; art. L.2313-1 and R.2313-1 CGCT):
 
     - ``epargne_brute`` = DGFiP ``caf`` (CAF brute); ``epargne_nette`` = ``cafn`` (CAF − remboursement en capital);
-    - ``epargne_gestion`` = épargne brute + charges financières (``fin``, used as the proxy of the interest paid);
+    - ``drf`` = RRF − CAF (dépenses réelles de fonctionnement, art. R.2313-1 CGCT; ``charges_dgfip`` = the DGFiP
+      ``charge``, amortissements included);
+    - ``epargne_gestion`` = DGFiP ``ebf`` (excédent brut de fonctionnement) when present, else épargne brute +
+      charges financières (``fin``, the proxy of the interest paid);
     - ``taux_epargne_brute`` = caf / (``pfcaf`` when present on the row, else ``prod``) × 100 (%);
       ``taux_epargne_nette`` = cafn / same denominator × 100;
     - ``capacite_desendettement`` = ``dette`` / ``caf`` (years); **NaN when épargne brute ≤ 0** (undefined, never a
@@ -185,7 +193,10 @@ def indicateurs_financiers(comptes: pd.DataFrame,
               "remboursement", "encours_dette"):
         out[k] = v[k]
     caf, cafn, fin = v["epargne_brute"], v["epargne_nette"], v["interets"]
-    out["epargne_gestion"] = caf + fin
+    out["charges_dgfip"] = v["drf"]
+    v["drf"] = v["rrf"] - caf            # art. R.2313-1 CGCT: real operating spending (RRF − CAF)
+    out["drf"] = v["drf"]
+    out["epargne_gestion"] = v["ebf"].where(v["ebf"].notna(), caf + fin)
     out["epargne_brute"] = caf
     out["epargne_nette"] = cafn
     denom = v["produits_caf"].where(v["produits_caf"].notna(), v["rrf"])

@@ -127,6 +127,19 @@ class Catalogue:
         return self.sample / "depenses_par_fonction.csv"
 
     @property
+    def budgets_annexes_sample(self) -> Path:
+        return self.sample / "budgets_annexes.csv"
+
+    @property
+    def chiffres_publies(self) -> Path:
+        return self.reel / "finance" / "chiffres-publies_agglo-orleans_2001-2013.csv"
+
+    @property
+    def correspondances_publies(self) -> Path:
+        """Mapping of each published indicator to the project's definition (project configuration)."""
+        return RACINE_PROJET / "config" / "rapprochement" / "indicateurs.yaml"
+
+    @property
     def populations_sample(self) -> Path:
         return self.sample / "populations_annuelles.csv"
 

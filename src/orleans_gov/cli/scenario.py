@@ -1,5 +1,5 @@
 """``orleans-gov scenario FICHIER.yaml``: project a scenario and write ``resultats.csv`` (long form: ``scenario,
-entite, annee, indicateur, valeur``) and ``parametres.csv`` (the legal parameters used each year, with their
+entite, budget, annee, indicateur, valeur``) and ``parametres.csv`` (the legal parameters used each year, with their
 reference and the scenario's overrides), then print a short French summary."""
 from __future__ import annotations
 
@@ -20,10 +20,13 @@ def _commande(args: argparse.Namespace) -> int:
     sortie = Path(args.sortie)
     sortie.mkdir(parents=True, exist_ok=True)
     chemin = sortie / "resultats.csv"
-    res.long.to_csv(chemin, index=False, float_format="%.6f")
+    tableau = res.tableau()
+    tableau.to_csv(chemin, index=False, float_format="%.6f")
     res.parametres.to_csv(sortie / "parametres.csv", index=False)
     print(resume(res, ref))
-    print(f"Résultats : {chemin} ({len(res.long)} lignes)")
+    for a in res.avertissements:
+        print(f"Attention : {a}")
+    print(f"Résultats : {chemin} ({len(tableau)} lignes)")
     return 0
 
 

@@ -8,7 +8,8 @@ One module per processed table or small family of tables, each declaring the con
 (:mod:`.contrat`) and a ``construire(catalogue)``: :mod:`.finances` (``finances_communes``, ``finances_agglo``),
 :mod:`.territoire` (``populations``, ``territoire``, ``perimetre``), :mod:`.referentiels` (``police_municipale``,
 ``moyennes_strates``, ``competences``, ``ofgl_agglo``), :mod:`.collecte` (``effectifs``, ``effectifs_totaux``,
-``fonctions_support``, ``competences_exercees``, ``depenses_fonction``, ``flux_agglo_communes``). Every table is
+``fonctions_support``, ``competences_exercees``, ``depenses_fonction``, ``flux_agglo_communes``),
+:mod:`.budgets_annexes` (``budgets_annexes``), :mod:`.chiffres_publies` (``chiffres_publies``). Every table is
 checked against its contract before anything is written.
 """
 from __future__ import annotations
@@ -22,13 +23,13 @@ from orleans_gov.base.catalogue import Catalogue
 from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.base.fichiers import ecrire_parquet
 from orleans_gov.base.provenance import contient_exemple
-from orleans_gov.construction import collecte, finances, referentiels, territoire
+from orleans_gov.construction import budgets_annexes, chiffres_publies, collecte, finances, referentiels, territoire
 from orleans_gov.construction.contrat import Contrat, verifier
 from orleans_gov.echantillon.comptes import generer as generer_echantillon
 
 __all__ = ["CONTRATS", "TABLES", "charger", "construire", "contient_exemple", "ecrire_table"]
 
-FAMILLES = (finances, territoire, referentiels, collecte)
+FAMILLES = (finances, territoire, referentiels, collecte, budgets_annexes, chiffres_publies)
 """The construction modules, in build order; each has ``CONTRATS`` and ``construire(catalogue)``."""
 CONTRATS: dict[str, Contrat] = {nom: c for m in FAMILLES for nom, c in m.CONTRATS.items()}
 TABLES: tuple[str, ...] = tuple(CONTRATS)
@@ -59,7 +60,7 @@ def construire(dossier=None, verbeux: bool = False, *, tables: Iterable[str] | N
     """
     cat = Catalogue.depuis(dossier)
     demandees = TABLES if tables is None else _connues(tables, cat)
-    if tables is None and not cat.dgfip_communes_sample.exists():
+    if tables is None and not (cat.dgfip_communes_sample.exists() and cat.budgets_annexes_sample.exists()):
         generer_echantillon(cat.racine)
     construites: dict[str, pd.DataFrame] = {}
     for famille in FAMILLES:

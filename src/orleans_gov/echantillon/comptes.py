@@ -8,6 +8,7 @@ What it writes under ``<data>/raw/sample/``:
   layout (2013–2015 header for 2008–2016, 2017 header from 2017), 22 communes, 2008–2023;
 - ``dgfip/gfp/comptes-individuels-gfp_<an>_exemple.csv`` — DGFiP GFP layout, the agglomeration, 2008–2023;
 - ``flux_agglo_communes.csv`` — attribution de compensation and DSC per commune and year (k€);
+- ``budgets_annexes.csv`` — the agglomeration's budgets annexes per year (k€, :mod:`.budgets_annexes`);
 - ``depenses_par_fonction.csv`` — spending by M14 function × section per entity and year (k€), the tidy
   layout a collection workbook yields.
 
@@ -38,6 +39,7 @@ import pandas as pd
 
 from orleans_gov.base.catalogue import Catalogue
 from orleans_gov.base.fichiers import ecrire_atomique, empreinte_fichiers
+from orleans_gov.echantillon.budgets_annexes import ecrire_budgets_annexes, generer_budgets_annexes
 from orleans_gov.echantillon.calage import ANNEES
 from orleans_gov.echantillon.communes import generer_communes
 from orleans_gov.echantillon.ecriture import ecrire_csv_officiel
@@ -80,6 +82,7 @@ def generer(dossier=None, graine: int = GRAINE) -> dict[str, Path]:
     chemins.update(generer_gfp(cat, rng, flux_df, pops, fonctions))
     chemins["flux"] = ecrire_flux(cat, flux_df)
     chemins["depenses_fonction"] = ecrire_depenses_fonction(cat, fonctions)
+    chemins["budgets_annexes"] = ecrire_budgets_annexes(cat, generer_budgets_annexes(cat))
     ecrire_atomique(cat.sample / "LISEZMOI.md", LISEZMOI.format(graine=graine))
     return chemins
 

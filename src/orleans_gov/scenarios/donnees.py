@@ -12,7 +12,7 @@ from orleans_gov.construction.tables import charger
 from orleans_gov.sources.referentiel import read_competences
 
 OBLIGATOIRES = ("finances_communes", "finances_agglo", "flux_agglo_communes", "depenses_fonction")
-FACULTATIVES = ("effectifs", "fonctions_support")
+FACULTATIVES = ("effectifs", "fonctions_support", "budgets_annexes")
 
 
 @dataclass
@@ -28,6 +28,7 @@ class DonneesReference:
     effectifs: pd.DataFrame | None = None
     sources: dict[str, str] = field(default_factory=dict)   # table -> file (for error messages)
     fonctions_support: pd.DataFrame | None = None
+    budgets_annexes: pd.DataFrame | None = None      # entite, an, budget (transports, eau…), k€ columns
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def fonctions(self) -> dict[tuple[str, str, str], pd.Series]:
@@ -49,7 +50,7 @@ def charger_donnees(dossier: str | Path | None = None) -> DonneesReference:
     >>> from orleans_gov.scenarios import charger_donnees
     >>> donnees = charger_donnees()
     >>> sorted(donnees.sources)[:2]
-    ['depenses_fonction', 'effectifs']
+    ['budgets_annexes', 'depenses_fonction']
     """
     cat = Catalogue.depuis(dossier)
     tables = {nom: charger(nom, dossier) for nom in OBLIGATOIRES}
@@ -57,7 +58,8 @@ def charger_donnees(dossier: str | Path | None = None) -> DonneesReference:
     return DonneesReference(tables["finances_communes"], tables["finances_agglo"], tables["flux_agglo_communes"],
                             tables["depenses_fonction"], facultatives["effectifs"],
                             sources={n: str(cat.table(n)) for n in OBLIGATOIRES + FACULTATIVES},
-                            fonctions_support=facultatives["fonctions_support"])
+                            fonctions_support=facultatives["fonctions_support"],
+                            budgets_annexes=facultatives["budgets_annexes"])
 
 
 def domaines_competences(dossier: str | Path | None = None) -> dict[str, str]:

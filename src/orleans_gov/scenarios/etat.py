@@ -5,13 +5,15 @@
   DRF hors intérêts = prod − ``caf`` − fin (so that the starting épargne brute equals the DGFiP CAF; the gap with
   ``charge`` − fin is the non-real items of the DGFiP « charges »); personnel = ``perso``; autres charges = the rest;
   encours = ``dette``; remboursement = ``remb``; équipement = ``equip``; recettes d'investissement hors emprunt
-  = (``subr`` + ``fctva``) / ``equip`` of the reference year (share, unless the scenario sets it).
+  = subventions (share ``subr`` / ``equip`` of the reference year, unless the scenario sets it) + FCTVA
+  (art. L.1615-6 CGCT, received d years after the spending: part éligible = ``fctva`` of R / (``equip`` of
+  R − d × taux FCTVA of R − d), the equipment of R − 1 and R − 2 read from the same table, that of R when absent).
 - agglomeration (DGFiP GFP file, budget principal + budgets annexes): RRF net of the fiscalité reversée
   (DGFiP convention: ``revtot`` is a negative receipt) = ``pftot``; fiscalité = ``iltot``; DGF = ``dgftot``
   split into dotation d'intercommunalité (modelled on the CIF, :mod:`.dotations`) and dotation de compensation
   (the rest); intérêts = ``cfitot``; DRF hors intérêts = pftot − ``caftot`` − cfitot; personnel = ``perstot``;
-  encours = ``entot``; remboursement = ``edettot``; équipement = ``detot``; recettes d'investissement
-  = (``subvitot`` + ``fattot``) / ``detot``.
+  encours = ``entot``; remboursement = ``edettot``; équipement = ``detot``; subventions ``subvitot`` / ``detot``;
+  FCTVA ``fattot`` (same part éligible rule, d of the communautés d'agglomération).
 """
 from __future__ import annotations
 
@@ -24,7 +26,8 @@ from orleans_gov.base import vocabulaire
 from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.base.territoire import CODES_INSEE, ENTITES, SIREN_AGGLO, nom_entite
 from orleans_gov.scenarios.donnees import DonneesReference
-from orleans_gov.scenarios.dotations import CIF_MOYEN, PART_DSC, VALEUR_POINT, cif, dotation_intercommunalite
+from orleans_gov.scenarios.dotations import (CIF_MOYEN, PART_BASE, PART_DSC, PART_PEREQ, RAPPORT_PF, VALEUR_POINT, cif,
+                                             dotation_intercommunalite)
 from orleans_gov.scenarios.schema import Scenario
 from orleans_gov.scenarios.schema.erreurs import erreur_scenario
 
@@ -65,6 +68,12 @@ class Base:
     bases_th: np.ndarray
     source_etp: str                 # "effectifs" (table of the collection) or "cout_moyen" (estimated)
     provenances: frozenset[str]
+    taux_subventions: np.ndarray = None            # type: ignore[assignment]  # subventions / équipement
+    fctva: np.ndarray = None                       # type: ignore[assignment]  # FCTVA received in R
+    equipement_passe: np.ndarray = None            # type: ignore[assignment]  # (E, 2): équipement R − 2, R − 1
+    rrf_passe: np.ndarray = None                   # type: ignore[assignment]  # (E,): RRF of R − 1 (CRFP base)
+    part_principal_rrf: float = 1.0                # agglomeration: budget principal's share of the RRF (CRFP)
+    budgets_annexes_absents: bool = True
     cif: float = float("nan")
     dotation_intercommunalite: float = float("nan")
     dotation_compensation: float = float("nan")
@@ -98,7 +107,20 @@ def _comptes(n: dict[str, np.ndarray], i: int, ligne: pd.DataFrame, colonnes: di
     n["fin"][i], n["dette"][i], n["remb"][i], n["equip"][i] = g["fin"], g["dette"], g["remb"], g["equip"]
     n["caf"][i] = g["caf"]
     n["trecinv"][i] = (g["subv"] + g["fctva"]) / g["equip"] if g["equip"] > 0 else 0.0
+    n["tsubv"][i] = g["subv"] / g["equip"] if g["equip"] > 0 else 0.0
+    n["fctva"][i] = g["fctva"]
     return g
+
+
+def _equipement_passe(df: pd.DataFrame, cle: str, valeur: str, col: str, R: int, defaut: float) -> list[float]:
+    """Equipment (or another column) of R − 2 and R − 1 of one entity (the FCTVA received in the first projected
+    years is computed on it, art. L.1615-6 II CGCT; the CRFP on the RRF of R − 1); the reference year's value
+    when the year is absent or unknown."""
+    out = []
+    for a in (R - 2, R - 1):
+        v = df.loc[(df[cle].astype(str) == valeur) & (df["an"] == a), col] if col in df.columns else pd.Series([])
+        out.append(float(v.iloc[0]) if len(v) == 1 and pd.notna(v.iloc[0]) else defaut)
+    return out
 
 
 def _communes(donnees: DonneesReference, R: int, n: dict[str, np.ndarray], prov: set[str]) -> None:
@@ -161,29 +183,59 @@ def _etp(donnees: DonneesReference, R: int, personnel: np.ndarray, cout_moyen: f
     return personnel / cout_moyen, "cout_moyen"
 
 
+def _part_principal(donnees: DonneesReference, R: int, rrf_consolidees: float) -> tuple[float, bool]:
+    """Share of the agglomeration's consolidated RRF (DGFiP GFP ``pftot``: budget principal + budgets annexes, net
+    of the subvention d'équilibre paid to them) that belongs to the budget principal — the base of the CRFP
+    (art. L.5211-28 CGCT: RRF « de leur budget principal »): (pftot − Σ recettes des annexes + Σ subventions
+    d'équilibre) / pftot, from the ``budgets_annexes`` table of year R. Table absent → 1 (the CRFP is then computed
+    on the consolidated RRF: overstated by the annexes' share, stated in the results)."""
+    ba = donnees.budgets_annexes
+    if ba is None or not len(ba):
+        return 1.0, True
+    a = ba[(ba["entite"].astype(str) == SIREN_AGGLO) & (ba["an"] == R)]
+    if not len(a):
+        return 1.0, True
+    principal = rrf_consolidees - float(a["recettes_fonctionnement"].sum()) + float(
+        a["subvention_equilibre"].fillna(0).sum())
+    return principal / rrf_consolidees, False
+
+
 def etat_reference(donnees: DonneesReference, scenario: Scenario) -> Base:
     """Reference-year state of the 23 entities (see the module docstring for the definitions); the CIF and the
     dotation d'intercommunalité of the reference year use the legal parameters in force that year."""
     R = scenario.annee_reference
     h = scenario.hypotheses
     n = {k: np.full(E, np.nan) for k in ("pop", "fisc", "dgf", "autres", "ac", "dsc", "perso", "autres_ch", "fin",
-                                          "dette", "remb", "equip", "trecinv", "caf", "bth")}
+                                          "dette", "remb", "equip", "trecinv", "caf", "bth", "tsubv", "fctva")}
     prov: set[str] = set()
     _communes(donnees, R, n, prov)
     _agglomeration(donnees, R, n, prov)
     for niv, sel in (("communes", ~EST_AGGLO), ("agglomeration", EST_AGGLO)):
         if h.investissement.recettes_pct[niv] is not None:
-            n["trecinv"][sel] = h.investissement.recettes_pct[niv]
+            n["tsubv"][sel] = h.investissement.recettes_pct[niv]
     etp, source_etp = _etp(donnees, R, n["perso"], h.cout_moyen_etp_keur, prov)
     base = Base(annee=R, population=n["pop"], fiscalite=n["fisc"], dgf=n["dgf"], autres_recettes=n["autres"],
                 ac=n["ac"], dsc=n["dsc"], personnel=n["perso"], autres_charges=n["autres_ch"], interets=n["fin"],
                 dette=n["dette"], remboursement=n["remb"], equipement=n["equip"], taux_recettes_inv=n["trecinv"],
-                caf=n["caf"], etp=etp, bases_th=n["bth"], source_etp=source_etp, provenances=frozenset(prov))
+                caf=n["caf"], etp=etp, bases_th=n["bth"], source_etp=source_etp, provenances=frozenset(prov),
+                taux_subventions=n["tsubv"], fctva=n["fctva"])
+    base.rrf_passe = np.array([
+        _equipement_passe(donnees.finances_agglo, "siren", e, "pftot", R, np.nan)[1] if i == IA else
+        _equipement_passe(donnees.finances_communes, "code_insee", e, "prod", R, np.nan)[1]
+        for i, e in enumerate(ENTITES)])
+    rrf_r = base.fiscalite + base.dgf + base.autres_recettes + base.ac + base.dsc
+    base.rrf_passe = np.where(np.isnan(base.rrf_passe), rrf_r, base.rrf_passe)
+    base.part_principal_rrf, base.budgets_annexes_absents = _part_principal(donnees, R, rrf_r[IA])
+    base.equipement_passe = np.array([
+        _equipement_passe(donnees.finances_agglo, "siren", e, "detot", R, n["equip"][i]) if i == IA else
+        _equipement_passe(donnees.finances_communes, "code_insee", e, "equip", R, n["equip"][i])
+        for i, e in enumerate(ENTITES)])
     regles = scenario.parametres_legaux()
     base.cif = float(cif(base.fiscalite[IA], base.fiscalite[:IA].sum(), -base.ac[IA], -base.dsc[IA],
                          regles(PART_DSC, R)))
-    base.dotation_intercommunalite = dotation_intercommunalite(base.population[IA], regles(VALEUR_POINT, R),
-                                                               base.cif, regles(CIF_MOYEN, R))
+    base.dotation_intercommunalite = dotation_intercommunalite(
+        base.population[IA], regles(VALEUR_POINT, R), base.cif, regles(CIF_MOYEN, R), regles(PART_BASE, R),
+        regles(PART_PEREQ, R), regles(RAPPORT_PF, R))
     base.dotation_compensation = base.dgf[IA] - base.dotation_intercommunalite
     if base.dotation_compensation < 0:
         raise erreur_scenario([(f"parametres.{VALEUR_POINT}", (

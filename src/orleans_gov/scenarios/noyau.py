@@ -10,8 +10,19 @@ existante (fin / dette of year R) × encours existant au 1er janvier + taux des 
 au 1er janvier; épargne brute = épargne de gestion − intérêts; taux d'épargne brute = épargne brute / RRF × 100
 (%); remboursement = min(encours existant, remboursement de l'année R) (profil d'amortissement constant de la dette
 existante) + Σ emprunts nouveaux / durée (amortissement linéaire à partir de l'année suivant l'emprunt); épargne
-nette = épargne brute − remboursement; emprunt = max(0, équipement − épargne nette − recettes d'investissement −
-prélèvement sur fonds de roulement) (the model balances on borrowing; a surplus increases the fonds de roulement);
+nette = épargne brute − remboursement. Équilibre réel (art. L.1612-4 CGCT: the épargne — « prélèvement sur les
+recettes de la section de fonctionnement » — must cover « le remboursement en capital des annuités d'emprunt à
+échoir au cours de l'exercice »; model definition: épargne brute ≥ remboursement en capital, i.e. épargne nette
+≥ 0, a strict reading that leaves out the investment section's own receipts — FCTVA, taxe d'aménagement — which
+the model ties to the equipment): when épargne brute < remboursement, the gap (``ecart_equilibre``) is closed by
+the scenario's lever (``hypotheses.equilibre.levier``): « taux » (default) raises the tax product by the gap, the
+rate kept the following years; « depenses_fonctionnement » cuts the other operating charges durably by the gap;
+« investissement » takes no new loan that year (programme cut to what own resources fund), the gap stays a
+breach; « constater » changes nothing. ``levier_equilibre`` = k€ raised by the lever that year (all the rate
+rises kept so far; for « investissement », the equipment cut); ``equilibre_reel`` = 1 when épargne nette ≥ 0
+after the lever. emprunt = max(0, équipement − recettes d'investissement − max(épargne nette, 0) − prélèvement
+sur fonds de roulement): the loan never funds a negative épargne nette (a remaining breach consumes the fonds de
+roulement); a surplus increases the fonds de roulement;
 encours(t) = encours(t−1) + emprunt − remboursement; capacité de désendettement = encours / épargne brute (NaN when
 épargne brute ≤ 0). The agglomeration's DGF = dotation de compensation (growing like the DGF) + dotation
 d'intercommunalité on the CIF of t − décalage (:mod:`.dotations`, legal parameters of each year).
@@ -23,8 +34,12 @@ from collections.abc import Mapping
 import numpy as np
 
 from orleans_gov.scenarios.actions import Effets
-from orleans_gov.scenarios.dotations import (CIF_MOYEN, DECALAGE, PART_DSC, VALEUR_POINT, cif, cif_decale,
-                                             dotation_intercommunalite, valeurs_annuelles)
+from orleans_gov.scenarios.dotations import (CIF_MOYEN, CRFP_COMMUNES, CRFP_DECALAGE, CRFP_EPCI, DECALAGE,
+                                             FCTVA_DECALAGE_CA, FCTVA_DECALAGE_COMMUNES, FCTVA_TAUX, PART_BASE,
+                                             PART_DSC, PART_PEREQ, PLAFOND, PLANCHER, RAPPORT_PF, SEUIL_CIF,
+                                             VALEUR_POINT, cif, cif_decale, contribution_redressement,
+                                             dotation_intercommunalite, fctva_recu, garanties_intercommunalite,
+                                             valeurs_annuelles)
 from orleans_gov.scenarios.etat import E, IA, Base
 from orleans_gov.scenarios.schema import FAMILLES, NIVEAUX, Scenario
 
@@ -36,11 +51,14 @@ INDICATEURS: tuple[str, ...] = (
     "interets", "depenses_reelles_fonctionnement", "epargne_gestion", "epargne_brute", "taux_epargne_brute",
     "remboursement_dette", "epargne_nette", "depenses_equipement", "recettes_investissement",
     "prelevement_fonds_roulement", "emprunt", "variation_fonds_roulement", "encours_dette",
-    "capacite_desendettement", "cif", "etp",
+    "capacite_desendettement", "cif", "etp", "fctva", "contribution_redressement", "dotation_forfaitaire",
+    "equilibre_reel", "ecart_equilibre", "levier_equilibre",
 )
 """The indicators of the projection, in the order of the results (labels, units: :mod:`orleans_gov.base.vocabulaire`)."""
 
-RATIOS = ("taux_epargne_brute", "capacite_desendettement", "cif")
+RATIOS = ("taux_epargne_brute", "capacite_desendettement", "cif", "equilibre_reel")
+TOLERANCE = 1e-6
+"""k€ below which a gap of the équilibre réel is rounding (one euro-thousandth)."""
 ADDITIFS = [k for k in INDICATEURS if k not in RATIOS]
 SEULS_AGGLO = ("cif", "dotation_intercommunalite")
 
@@ -90,16 +108,53 @@ def noyau(scenario: Scenario, base: Base, eff: Effets, chocs: Mapping[str, np.nd
     dsc = np.broadcast_to(eff.dsc[None], (D, E, T))
     c = cif(fisc[:, IA, :], fisc[:, :IA, :].sum(axis=1), -ac[:, IA, :], -dsc[:, IA, :], p[PART_DSC])  # (D, T)
     c[:, 0] = base.cif
-    dotation = dotation_intercommunalite(base.population[IA], p[VALEUR_POINT], cif_decale(c, p[DECALAGE]),
-                                         p[CIF_MOYEN]) * I[("agglomeration", "dgf")]
+    cd = cif_decale(c, p[DECALAGE])
+    spont = dotation_intercommunalite(1000.0, p[VALEUR_POINT], cd, p[CIF_MOYEN], p[PART_BASE], p[PART_PEREQ],
+                                      p[RAPPORT_PF])                       # €/hab, before garanties and CRFP
+    spont[:, 0] = base.dotation_intercommunalite * 1000.0 / base.population[IA]
+    dotation = base.population[IA] * garanties_intercommunalite(spont, p[PLANCHER], p[PLAFOND], cd,
+                                                                p[SEUIL_CIF]) / 1000.0
     dgf[:, IA, :] += dotation
     autres_rec = famille("autres_recettes", base.autres_recettes) + eff.abs_recettes[None]
     rrf = fisc + dgf + autres_rec + ac + dsc
+    # CRFP (art. L.2334-7 III, L.5211-28 CGCT), deducted after the dotation is computed, spread on the RRF N−2
+    taux_crfp = np.vstack([np.broadcast_to(p[CRFP_COMMUNES], (IA, T)), p[CRFP_EPCI][None, :]])
+    part = np.ones(E)
+    part[IA] = base.part_principal_rrf
+    crfp = contribution_redressement(rrf, rrf[0, :, 0], base.rrf_passe, taux_crfp,
+                                     int(scenario.parametres_legaux()(CRFP_DECALAGE, scenario.debut)), part)
+    dgf -= crfp
+    rrf -= crfp
     perso = famille("personnel", base.personnel)
     autres_ch = famille("autres_charges", base.autres_charges) + eff.abs_charges[None]
     drf_hi = perso + autres_ch
     equip = eff.equipement[None] * (1.0 + ch["investissement"])[:, None, None]
-    recinv = equip * base.taux_recettes_inv[None, :, None]
+    # FCTVA (art. L.1615-6 CGCT): received d years after the spending, at the rate of the spending's date
+    regles = scenario.parametres_legaux()
+    R = scenario.annee_reference
+    dec = np.array([[regles(FCTVA_DECALAGE_CA if i == IA else FCTVA_DECALAGE_COMMUNES, R + t) for t in range(T)]
+                    for i in range(E)], dtype="int64")                      # (E, T)
+    taux_fctva = {a: regles(FCTVA_TAUX, a) for a in range(R - 2, R + T)}
+    d0 = dec[:, 0]
+    eq_d0 = np.where(d0 == 0, base.equipement, np.where(d0 == 1, base.equipement_passe[:, 1],
+                                                         base.equipement_passe[:, 0]))
+    t_d0 = np.array([taux_fctva[R - int(d)] for d in d0])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        part_fctva = np.where(eq_d0 * t_d0 > 0, base.fctva / (eq_d0 * t_d0), 0.0)   # part éligible observée en R
+    fctva = np.empty((D, E, T))
+    fctva[:, :, 0] = base.fctva[None]
+    recinv = np.empty((D, E, T))
+    recinv[:, :, 0] = (equip[:, :, 0] * base.taux_subventions[None] + fctva[:, :, 0])
+    tsubv = base.taux_subventions[None, :]
+
+    def equip_depense(t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Equipment of the year each entity's FCTVA of year t rests on, its rate, and whether it is year t."""
+        j = t - dec[:, t]
+        eq = np.empty((D, E))
+        for i in range(E):
+            eq[:, i] = equip[:, i, j[i]] if j[i] >= 1 else (
+                base.equipement[i] if j[i] == 0 else base.equipement_passe[i, 2 + j[i]])
+        return eq, np.array([taux_fctva[R + int(x)] for x in j]), j == t
     prelev = np.broadcast_to(eff.prelevement[None], (D, E, T))
 
     L = h.emprunts.duree_annees
@@ -116,14 +171,54 @@ def noyau(scenario: Scenario, base: Base, eff: Effets, chocs: Mapping[str, np.nd
     encours[:, :, 0] = base.dette
     s_ex = np.broadcast_to(base.dette, (D, E)).copy()
     s_new = np.zeros((D, E))
+    levier = h.equilibre.levier
+    k_fisc = np.ones((D, E))            # tax-rate multiplier kept from year to year (lever « taux »)
+    k_dep = np.ones((D, E))             # multiplier of the other operating charges (lever « depenses_fonctionnement »)
+    lev = np.zeros((D, E, T))           # k€ raised by the lever each year
+    ecart = np.zeros((D, E, T))         # gap found each year before that year's correction
+    ecart[:, :, 0] = np.maximum(0.0, base.remboursement - base.caf)[None]
+    lev[:, :, 0] = np.nan
     for t in range(1, T):
         rem_ex = np.minimum(s_ex, base.remboursement[None, :])
         rem_new = emprunt[:, :, max(1, t - L):t].sum(axis=2) / L
         interets[:, :, t] = taux_ex[None, :] * s_ex + taux_new[:, None] * s_new
-        eb = rrf[:, :, t] - drf_hi[:, :, t] - interets[:, :, t]
         remb[:, :, t] = rem_ex + rem_new
-        besoin = equip[:, :, t] - recinv[:, :, t] - (eb - remb[:, :, t]) - prelev[:, :, t]
-        emprunt[:, :, t] = np.maximum(0.0, besoin)
+        f_t, a_t = fisc[:, :, t].copy(), autres_ch[:, :, t].copy()
+        eb = rrf[:, :, t] + (k_fisc - 1.0) * f_t - drf_hi[:, :, t] + (1.0 - k_dep) * a_t - interets[:, :, t]
+        gap = np.maximum(0.0, remb[:, :, t] - eb)
+        gap[gap < TOLERANCE] = 0.0
+        ecart[:, :, t] = gap
+        if levier == "taux":
+            with np.errstate(divide="ignore", invalid="ignore"):
+                k_fisc = k_fisc + np.where(f_t > 0, gap / f_t, 0.0)
+        elif levier == "depenses_fonctionnement":
+            with np.errstate(divide="ignore", invalid="ignore"):
+                k_dep = k_dep - np.where(a_t > 0, np.minimum(gap, a_t) / a_t, 0.0)
+        fisc[:, :, t] = k_fisc * f_t
+        autres_ch[:, :, t] = k_dep * a_t
+        extra = (k_fisc - 1.0) * f_t + (1.0 - k_dep) * a_t
+        rrf[:, :, t] += (k_fisc - 1.0) * f_t
+        drf_hi[:, :, t] -= (1.0 - k_dep) * a_t
+        en_t = rrf[:, :, t] - drf_hi[:, :, t] - interets[:, :, t] - remb[:, :, t]
+        autofin = np.maximum(en_t, 0.0) + prelev[:, :, t]     # own resources for investment (never a deficit)
+        eq_dep, t_dep, meme_annee = equip_depense(t)
+        if levier == "investissement":
+            # same-year FCTVA (d = 0) follows the cut; a lagged FCTVA is a fixed receipt of the year
+            tau = tsubv + np.where(meme_annee, part_fctva * t_dep, 0.0)[None, :]
+            fixe = np.where(meme_annee[None, :], 0.0, fctva_recu(part_fctva[None, :], t_dep[None, :], eq_dep))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                plafond = np.where(tau < 1, (autofin + fixe) / (1.0 - tau), equip[:, :, t])
+            coupe = np.where(gap > 0, np.maximum(0.0, equip[:, :, t] - plafond), 0.0)
+            equip[:, :, t] -= coupe
+            if meme_annee.any():
+                eq_dep, t_dep, meme_annee = equip_depense(t)
+            lev[:, :, t] = coupe
+        else:
+            lev[:, :, t] = extra
+        fctva[:, :, t] = fctva_recu(part_fctva[None, :], t_dep[None, :], eq_dep)
+        recinv[:, :, t] = equip[:, :, t] * tsubv + fctva[:, :, t]
+        # art. L.1612-4 CGCT: the loan funds equipment only, never a negative épargne nette
+        emprunt[:, :, t] = np.maximum(0.0, equip[:, :, t] - recinv[:, :, t] - autofin)
         s_ex = s_ex - rem_ex
         s_new = s_new + emprunt[:, :, t] - rem_new
         encours[:, :, t] = s_ex + s_new
@@ -131,6 +226,7 @@ def noyau(scenario: Scenario, base: Base, eff: Effets, chocs: Mapping[str, np.nd
     eg[:, :, 0] = base.caf + base.interets  # reference year: DGFiP CAF + interest (= RRF − DRF hors intérêts)
     eb = eg - interets
     en = eb - remb
+    equilibre = np.where(en >= -TOLERANCE, 1.0, 0.0)     # art. L.1612-4: épargne brute ≥ remboursement en capital
     out = {
         "recettes_reelles_fonctionnement": rrf, "fiscalite": fisc, "dgf": dgf, "attribution_compensation": ac,
         "dsc": dsc, "autres_recettes": autres_rec, "personnel": perso, "autres_charges": autres_ch,
@@ -138,6 +234,7 @@ def noyau(scenario: Scenario, base: Base, eff: Effets, chocs: Mapping[str, np.nd
         "epargne_gestion": eg, "epargne_brute": eb,
         "remboursement_dette": remb, "epargne_nette": en, "depenses_equipement": equip,
         "recettes_investissement": recinv, "emprunt": emprunt, "encours_dette": encours,
+        "fctva": fctva, "contribution_redressement": crfp, "equilibre_reel": equilibre, "ecart_equilibre": ecart, "levier_equilibre": lev,
     }
     voulues = set(INDICATEURS) if sorties is None else set(sorties)
 
@@ -160,6 +257,10 @@ def noyau(scenario: Scenario, base: Base, eff: Effets, chocs: Mapping[str, np.nd
         if k in SEULS_AGGLO:
             a = np.full((D, E, T), np.nan)
             a[:, IA, :] = c if k == "cif" else dotation
+            return a
+        if k == "dotation_forfaitaire":      # communes: their DGF (péréquation included), net of the CRFP
+            a = np.array(dgf, dtype="float64")
+            a[:, IA, :] = np.nan
             return a
         if k == "etp":
             return np.broadcast_to(eff.etp[None], (D, E, T))
@@ -196,8 +297,11 @@ def bloc(sorties: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         out["taux_epargne_brute"] = taux_epargne_brute(out["epargne_brute"], out["recettes_reelles_fonctionnement"])
     if "epargne_brute" in out and "encours_dette" in out:
         out["capacite_desendettement"] = capacite_desendettement(out["encours_dette"], out["epargne_brute"])
-    if "emprunt" in out:
-        out["emprunt"][:, 0] = np.nan
+    for k in ("emprunt", "levier_equilibre"):
+        if k in out:
+            out[k][:, 0] = np.nan
+    if "equilibre_reel" in sorties:     # the bloc is in équilibre réel when every entity is
+        out["equilibre_reel"] = np.min(sorties["equilibre_reel"], axis=1)
     for k in ("prelevement_fonds_roulement", "variation_fonds_roulement"):
         if k in out:
             out[k][:, 0] = np.nan

@@ -10,6 +10,7 @@ import pandas as pd
 from orleans_gov.base.territoire import CODES_INSEE, ENTITES, SIREN_AGGLO, nom_entite
 from orleans_gov.scenarios.actions import Effets, effets_actions
 from orleans_gov.scenarios.actions.indicateurs import lignes_indicateurs
+from orleans_gov.scenarios.annexes import CONSOLIDE, PRINCIPAL, principal_par_difference, projeter_annexes
 from orleans_gov.scenarios.donnees import DonneesReference
 from orleans_gov.scenarios.dotations import PARAMETRES_MOTEUR
 from orleans_gov.scenarios.etat import E, Base, etat_reference
@@ -18,6 +19,11 @@ from orleans_gov.scenarios.schema import Scenario
 from orleans_gov.scenarios.schema.erreurs import erreur_scenario
 
 COLONNES = ["scenario", "entite", "annee", "indicateur", "valeur"]
+COLONNES_BUDGETS = ["scenario", "entite", "budget", "annee", "indicateur", "valeur"]
+"""Columns of ``resultats.csv``: one row per scenario × entité × budget × année × indicateur."""
+SANS_ANNEXES = ("table « budgets_annexes » absente ou sans ligne pour l'année de référence : l'agglomération est "
+                "présentée consolidée (comptes DGFiP des groupements, budget principal et budgets annexes "
+                "ensemble), sans détail par budget ; la CRFP est calculée sur ses RRF consolidées")
 
 
 @dataclass
@@ -32,6 +38,16 @@ class Resultat:
     base: Base
     effets: Effets
     parametres: pd.DataFrame = field(default_factory=pd.DataFrame)
+    budgets: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COLONNES_BUDGETS))
+    avertissements: list[str] = field(default_factory=list)
+
+    def tableau(self) -> pd.DataFrame:
+        """The rows of ``resultats.csv`` (:data:`COLONNES_BUDGETS`): the projection of every entity (``budget`` =
+        « principal » for the communes, « consolidé » for the agglomeration — DGFiP GFP accounts — and the bloc),
+        then the agglomeration's budgets annexes and its budget principal by difference (:mod:`.annexes`)."""
+        t = self.long.copy()
+        t.insert(2, "budget", np.where(t["entite"].isin([SIREN_AGGLO, BLOC]), CONSOLIDE, PRINCIPAL))
+        return pd.concat([t, self.budgets[COLONNES_BUDGETS]], ignore_index=True) if len(self.budgets) else t
 
     @property
     def exemple(self) -> bool:
@@ -108,14 +124,37 @@ def projeter(scenario: Scenario, donnees: DonneesReference) -> Resultat:
     # indicators that only exist for the agglomeration / the bloc
     seul_agglo = long["indicateur"].isin(SEULS_AGGLO) & ~long["entite"].isin([SIREN_AGGLO, BLOC])
     long = long[~seul_agglo]
+    long = long[~((long["entite"] == SIREN_AGGLO) & (long["indicateur"] == "dotation_forfaitaire"))]
     long = long[~((long["entite"] == BLOC) & long["indicateur"].isin(["attribution_compensation", "dsc"]))]
     if eff.indicateurs:  # hook: indicators set by the governance actions (sieges, fpic)
         long = pd.concat([long, lignes_indicateurs(eff, annees)], ignore_index=True)
     long.insert(0, "scenario", scenario.nom)
     long = long.sort_values(["entite", "indicateur", "annee"], kind="stable").reset_index(drop=True)
     long["annee"] = long["annee"].astype("int64")
+    budgets, avert = _budgets(scenario, donnees, long)
     return Resultat(scenario=scenario, long=long, details=eff.details, base=base, effets=eff,
-                    parametres=parametres_utilises(scenario))
+                    parametres=parametres_utilises(scenario), budgets=budgets, avertissements=avert)
+
+
+def _budgets(scenario: Scenario, donnees: DonneesReference, long: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The agglomeration's budgets annexes (projected) and its budget principal by difference, long rows with a
+    ``budget`` column; empty with a warning when the table is absent."""
+    ba = donnees.budgets_annexes
+    R, annees, h = scenario.annee_reference, scenario.annees, scenario.hypotheses
+    if ba is None or not ((ba["entite"].astype(str) == SIREN_AGGLO) & (ba["an"] == R)).any():
+        return pd.DataFrame(columns=COLONNES_BUDGETS), [SANS_ANNEXES]
+    g = h.croissance["agglomeration"]
+    ind = {f: np.cumprod([1.0] + [1.0 + g[f][a] for a in annees]) for f in ("autres_recettes", "fiscalite",
+                                                                            "autres_charges")}
+    ind["investissement"] = (1.0 + h.investissement.croissance["agglomeration"]) ** np.arange(len(annees) + 1)
+    ann = projeter_annexes(ba, R, annees, ind, h.emprunts.taux_interet, h.emprunts.duree_annees,
+                           donnees.sources.get("budgets_annexes", "budgets_annexes"))
+    cons = long[long["entite"] == SIREN_AGGLO]
+    pr = principal_par_difference(cons, ann).assign(budget=PRINCIPAL)
+    out = pd.concat([ann, pr], ignore_index=True).assign(scenario=scenario.nom, entite=SIREN_AGGLO)
+    out["annee"] = out["annee"].astype("int64")
+    return out[COLONNES_BUDGETS].sort_values(["budget", "indicateur", "annee"], kind="stable").reset_index(
+        drop=True), []
 
 
 def comparer(resultat: Resultat, reference: Resultat) -> pd.DataFrame:

@@ -5,6 +5,7 @@ scenario section, over :mod:`orleans_gov.scenarios` (the engine) in the house st
 - :mod:`.tableaux` — tables (assumptions, actions, CLECT details, effects, CIF, comparison);
 - :mod:`.graphiques` — charts (trajectory, capacité, effects, tornado, Monte-Carlo bands);
 - :mod:`.phrases` — generated sentences;
+- :mod:`.equilibre` — breaches of the équilibre réel by name, the engine's simplifications;
 - :mod:`.sections` — one scenario's whole section, in display order;
 - :mod:`.gouvernance` — the governance actions (issue 12) in the pages: lines, details, legal conditions;
 - :mod:`.comparaison` — the deliverable 04_comparaison_scenarios (one page per scenario, the side-by-side table).
@@ -17,6 +18,7 @@ from orleans_gov.restitution.scenarios.comparaison import (agglomeration, contri
                                                            indicateurs_gouvernance, page_scenario, synthese,
                                                            tableau_synthese)
 from orleans_gov.restitution.scenarios.commun import SOURCE, cumul, millesime, nom, serie, valeur
+from orleans_gov.restitution.scenarios.equilibre import SIMPLIFICATIONS, phrases_equilibre, ruptures_equilibre
 from orleans_gov.restitution.scenarios.graphiques import (fig_bandes, fig_capacite_entites, fig_effets_annuels,
                                                           fig_effets_communes, fig_tornado, fig_trajectoire)
 from orleans_gov.restitution.scenarios.phrases import phrases_reference, phrases_scenario, phrases_sensibilite
@@ -29,7 +31,8 @@ from orleans_gov.restitution.scenarios.tableaux import (colonnes_effets, fmt_ann
                                                         tableau_hypotheses, tableaux_details)
 
 __all__ = ["agglomeration", "contribuables", "gains_entites", "indicateurs_gouvernance", "page_scenario", "synthese",
-           "tableau_synthese", "SOURCE", "cumul", "millesime", "nom", "serie", "valeur", "fig_bandes",
+           "tableau_synthese", "SIMPLIFICATIONS", "phrases_equilibre", "ruptures_equilibre", "SOURCE", "cumul",
+           "millesime", "nom", "serie", "valeur", "fig_bandes",
            "fig_capacite_entites", "fig_effets_annuels", "fig_effets_communes", "fig_tornado", "fig_trajectoire",
            "phrases_reference", "phrases_scenario", "phrases_sensibilite", "elements_scenario", "colonnes_effets",
            "fmt_annees", "formats_agglo_annuel", "formats_cif", "formats_effets", "formats_entites", "position_nette",

@@ -60,10 +60,14 @@ def tableau_hypotheses(sc: Scenario) -> pd.DataFrame:
             + (f" ; programme explicite pour {len(h.investissement.programme)} entité(s)"
                if h.investissement.programme else "")},
         {"hypothese": vocabulaire.libelle("recettes_investissement"), "valeur_hypothese":
-            "part de l'équipement observée en " + str(sc.annee_reference)
-            if h.investissement.recettes_pct["communes"] is None else
-            f"{fmt_pct(h.investissement.recettes_pct['communes'], 0)} (communes), "
-            f"{fmt_pct(h.investissement.recettes_pct['agglomeration'] or 0, 0)} (agglomération)"},
+            ("subventions : part de l'équipement observée en " + str(sc.annee_reference)
+             if h.investissement.recettes_pct["communes"] is None else
+             f"subventions : {fmt_pct(h.investissement.recettes_pct['communes'], 0)} (communes), "
+             f"{fmt_pct(h.investissement.recettes_pct['agglomeration'] or 0, 0)} (agglomération)")
+            + " ; FCTVA au taux de la date de la dépense, reçu N+2 (communes) ou N (agglomération), "
+              "art. L.1615-6 CGCT"},
+        {"hypothese": vocabulaire.libelle("levier"), "valeur_hypothese":
+            vocabulaire.libelle("levier_" + h.equilibre.levier)},
         {"hypothese": vocabulaire.libelle("cout_par_etp"), "valeur_hypothese": fmt_keur(h.cout_moyen_etp_keur)},
         {"hypothese": vocabulaire.libelle("dotation_intercommunalite") + " (règle simplifiée)", "valeur_hypothese":
             f"{fmt_nombre(di.valeur_point_eur_hab)} €/hab. × CIF / {fmt_nombre(di.cif_moyen_categorie, 2)} "

@@ -10,18 +10,31 @@ from orleans_gov.scenarios.etat import IA, IDX
 from orleans_gov.scenarios.schema import Transfert
 
 
-def _cout_equipement(action: Transfert, commune: str, inv_moy: float) -> float:
-    """Annualised cost of the equipment of the competence (art. 1609 nonies C IV al. 6 CGI), by the method of the
-    CLECT: the average yearly investment of the period as the annualised renewal cost (« investissement_moyen »:
-    cost = average × period, spread over the period), the inventory of the commune's equipment, or none."""
+def _cout_equipement(action: Transfert, commune: str, inv_moy: float) -> tuple[float, float]:
+    """Annualised cost of the equipment of the competence (art. 1609 nonies C IV al. 6 CGI) and its investment
+    part, by the method of the CLECT:
+
+    - « investissement_moyen »: the average yearly investment of the period as the annualised renewal cost (cost
+      = average × period, spread over the period); it includes **neither** charges financières **nor**
+      maintenance (the article's cost « intègre également les charges financières et les dépenses d'entretien »:
+      use « inventaire » to count them) — the CLECT table says so (``charges_financieres_incluses``);
+    - « inventaire »: Σ (cost + charges financières) / durée + entretien annuel of the commune's equipment; the
+      investment part is Σ cost / durée;
+    - « aucun »: 0.
+
+    Returns (annualised cost, its investment part): the grants and FCTVA (« ressources afférentes », IV) are
+    receipts of the investment only, so their rate applies to the investment part, not to interest or
+    maintenance."""
     if action.methode_equipement == "investissement_moyen":
         n = action.annees_moyenne_equipement
-        return float(clect.cout_annualise_equipement(inv_moy * n, 0.0, 0.0, n))
+        cout = float(clect.cout_annualise_equipement(inv_moy * n, 0.0, 0.0, n))
+        return cout, cout
     if action.methode_equipement == "inventaire":
-        return float(sum(clect.cout_annualise_equipement(x.cout, x.frais_financiers, x.entretien_annuel,
-                                                         x.duree_vie)
-                         for x in action.inventaire if x.commune == commune))
-    return 0.0
+        items = [x for x in action.inventaire if x.commune == commune]
+        cout = float(sum(clect.cout_annualise_equipement(x.cout, x.frais_financiers, x.entretien_annuel,
+                                                         x.duree_vie) for x in items))
+        return cout, float(sum(x.cout / x.duree_vie for x in items))
+    return 0.0, 0.0
 
 
 def appliquer_transfert(eff: Effets, action: Transfert, k: int, ctx: Contexte) -> None:
@@ -55,10 +68,11 @@ def appliquer_transfert(eff: Effets, action: Transfert, k: int, ctx: Contexte) -
         recettes_clect = action.recettes_liees_pct * cout_moy
         inv = depenses_fonction(ctx.donnees, c, action.fonction_m14, "investissement", fen_eq) * part
         inv_moy = float(inv.mean())
-        cout_eq = _cout_equipement(action, c, inv_moy)
+        cout_eq, cout_eq_inv = _cout_equipement(action, c, inv_moy)
         # resources attached to the equipment (subventions, FCTVA: the commune's observed share of its
-        # equipment spending) are deducted like the operating receipts (art. 1609 nonies C IV)
-        recettes_eq = ctx.base.taux_recettes_inv[i] * cout_eq if action.deduire_recettes_investissement else 0.0
+        # equipment spending) are deducted like the operating receipts (art. 1609 nonies C IV), on the
+        # investment part only (no grant nor FCTVA on interest or maintenance)
+        recettes_eq = ctx.base.taux_recettes_inv[i] * cout_eq_inv if action.deduire_recettes_investissement else 0.0
         charges = float(clect.charges_transferees(cout_moy, cout_eq, recettes_clect + recettes_eq))
         ac_avant = float(eff.ac[i, it])
         # actual operating cost of the competence in year R, moving at the date with its staff
@@ -80,6 +94,7 @@ def appliquer_transfert(eff: Effets, action: Transfert, k: int, ctx: Contexte) -
             "entite": c, "commune": nom_entite(c), "annees_reference": f"{fen[0]}–{fen[-1]}",
             "cout_moyen_fonctionnement": cout_moy, "cout_annualise_equipement": cout_eq,
             "recettes_liees": recettes_clect, "recettes_investissement_deduites": recettes_eq,
+            "charges_financieres_incluses": 1.0 if action.methode_equipement == "inventaire" else 0.0,
             "charges_transferees": charges, "ac_avant": ac_avant,
             "ac_apres": float(clect.attribution_compensation_apres_transfert(ac_avant, charges)),
             "cout_reel_annee_reference": cout_reel_R, "investissement_moyen_transfere": inv_moy,

@@ -4,7 +4,7 @@ French documentation of the file format (generated into ``config/scenarios/READM
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, PrivateAttr, create_model
 
@@ -68,8 +68,9 @@ class CroissanceInvestissement(Modele):
 
 class RecettesInvestissement(Modele):
     communes: RecettesPct = Field("reference", description=(
-        "part des dépenses d'équipement financée par des recettes hors emprunt ; « reference » = (subventions + "
-        "FCTVA) / équipement de l'année de référence de chaque entité"))
+        "part des dépenses d'équipement financée par des subventions reçues ; « reference » = subventions / "
+        "équipement de l'année de référence de chaque entité (le FCTVA est calculé à part, art. L.1615-6 CGCT : "
+        "taux de la date de la dépense, reçu N+2 par les communes, N par l'agglomération)"))
     agglomeration: RecettesPct = Field("reference", description=_SUIT)
 
 
@@ -80,7 +81,7 @@ class Investissement(Modele):
         "programme explicite par entité et par année projetée, en k€ : ``{\"45234\": {2016: 60000}}`` ; remplace "
         "le programme tendanciel de cette entité pour ces années (les transferts s'y ajoutent)"))
     recettes_pct: RecettesInvestissement = Field(default_factory=dict, description=(
-        "recettes d'investissement hors emprunt (subventions, FCTVA), par niveau"))
+        "recettes d'investissement hors emprunt : part de subventions, par niveau (FCTVA calculé à part)"))
 
 
 def _modele_sensibilite(nom: str, doc: str, defauts: dict[str, float]) -> type[Modele]:
@@ -117,13 +118,31 @@ class DotationIntercommunalite:
     part_dsc_cif: float
 
 
+LEVIERS_EQUILIBRE = ("taux", "depenses_fonctionnement", "investissement", "constater")
+"""The ways a scenario closes a breach of the équilibre réel (art. L.1612-4 CGCT), default first."""
+
+
+class Equilibre(Modele):
+    """Équilibre réel du budget (art. L.1612-4 CGCT) : le remboursement en capital de la dette doit être couvert par
+    des ressources propres (épargne brute), jamais par l'emprunt."""
+
+    levier: Literal["taux", "depenses_fonctionnement", "investissement", "constater"] = Field("taux", description=(
+        "comment une entité dont l'épargne brute ne couvre pas le remboursement en capital rétablit l'équilibre : "
+        "« taux » (défaut) = hausse des taux d'imposition qui comble l'écart, conservée les années suivantes ; "
+        "« depenses_fonctionnement » = baisse durable des autres charges de fonctionnement du même montant ; "
+        "« investissement » = aucun emprunt nouveau l'année de l'écart (programme réduit à l'autofinancement), "
+        "l'écart de l'année reste constaté ; « constater » = aucune correction, l'écart est seulement signalé "
+        "(jamais financé par l'emprunt : il réduit le fonds de roulement)"))
+
+
 class Hypotheses(Modele):
     """Hypothèses d'évolution (toute hypothèse absente prend sa valeur par défaut)."""
 
     croissance: Croissance = Field(default_factory=dict)
     croissance_dsc: Taux = Field(0.0, description="évolution de la DSC de référence (l'AC, elle, n'est jamais indexée)")
     emprunts: Emprunts = Field(default_factory=dict, description=(
-        "emprunts nouveaux (le modèle s'équilibre par l'emprunt)"))
+        "emprunts nouveaux (ils financent l'équipement non couvert par l'autofinancement, jamais un déficit de la "
+        "section de fonctionnement : art. L.1612-4 CGCT)"))
     investissement: Investissement = Field(default_factory=dict, description=(
         "programme d'équipement et son financement"))
     prelevement_fonds_roulement: MontantsParEntite = Field(default_factory=dict, description=(
@@ -132,6 +151,8 @@ class Hypotheses(Modele):
         "coût moyen chargé d'un ETP (k€) : convertit en ETP le personnel transféré ou mis en commun, et les ETP "
         "économisés en k€ ; sert aussi à estimer les ETP de chaque entité quand la table « effectifs » est absente "
         "(ETP = charges de personnel / coût moyen)"))
+    equilibre: Equilibre = Field(default_factory=dict, description=(
+        "équilibre réel du budget (art. L.1612-4 CGCT) et levier qui le rétablit"))
     sensibilite: Sensibilite = Field(default_factory=dict, description=(
         "analyse de sensibilité : écarts-types du Monte-Carlo et variations de la tornade"))
     _dotation: DotationIntercommunalite | None = PrivateAttr(None)
