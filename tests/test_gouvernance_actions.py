@@ -269,6 +269,13 @@ def test_04_egale_resultats_csv(donnees_construites, tmp_path, projections):
         ca = csv[csv.entite == SIREN_AGGLO].pivot(index="annee", columns="indicateur", values="valeur")
         for ind in ("dgf", "dotation_intercommunalite", "cif"):
             assert np.allclose(a[f"{ind}_scenario"], ca[ind].reindex(a.index), atol=1e-6)
+        # taxpayers' side: only the rate decisions (+ 2 % of the agglomeration's product from 2015 in the pacte)
+        ct = rs.contribuables(res, ref)
+        if f == "pacte-financier-fiscal":
+            assert list(ct.entite) == [SIREN_AGGLO]
+            assert ct.ecart_fiscalite.iloc[0] == pytest.approx(c.loc[SIREN_AGGLO, "fiscalite"] * (1 - 1 / 1.02))
+        else:
+            assert ct.empty
         syn = rs.synthese({res.scenario.nom: res}, {res.scenario.nom: ref}).iloc[0]
         assert syn["cif"] == pytest.approx(c.loc[SIREN_AGGLO, "cif"], abs=1e-6)
         assert syn["gain_agglo_keur"] == pytest.approx(g.loc[SIREN_AGGLO, "gain_keur"])

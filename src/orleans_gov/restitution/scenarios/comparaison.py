@@ -71,12 +71,16 @@ def agglomeration(res, ref) -> pd.DataFrame:
 
 
 def contribuables(res, ref, annee: int | None = None) -> pd.DataFrame:
-    """Extra tax product per entity for ``annee`` (``ecart_fiscalite``, k€; the entities whose taxes move)."""
+    """Extra tax product per entity for ``annee`` due to the rate decisions of the scenario (``ecart_fiscalite``,
+    k€): fiscalité × (1 − 1 / m) with m the product multiplier of the rate variations (``Effets.m_fisc``), so that
+    the other effects of the actions on the tax receipts (transfers…) are not counted as paid by the taxpayers.
+    Only the entities whose rates move."""
     an = annee or res.scenario.fin
-    a, b = _valeurs(res, "fiscalite", an), _valeurs(ref, "fiscalite", an)
-    e = (a - b).reindex(ENTITES)
-    t = pd.DataFrame({"entite": list(ENTITES), "commune": [nom_entite(x) for x in ENTITES],
-                      "ecart_fiscalite": e.to_numpy()})
+    t_idx = ([res.scenario.annee_reference] + res.scenario.annees).index(an)
+    m = res.effets.m_fisc[:, t_idx]
+    fisc = _valeurs(res, "fiscalite", an).reindex(ENTITES).to_numpy()
+    e = fisc * (1.0 - 1.0 / m)
+    t = pd.DataFrame({"entite": list(ENTITES), "commune": [nom_entite(x) for x in ENTITES], "ecart_fiscalite": e})
     return t[t["ecart_fiscalite"].abs() > 1e-6].reset_index(drop=True)
 
 
@@ -108,7 +112,7 @@ def synthese(resultats: dict, contrefactuels: dict) -> pd.DataFrame:
 
 def tableau_synthese(resultats: dict, contrefactuels: dict, exemple: bool):
     """The side-by-side table of every scenario (:func:`synthese`) in the house style."""
-    t, f = termes_en_colonnes(synthese(resultats, contrefactuels))
+    t, f = termes_en_colonnes(synthese(resultats, contrefactuels).rename(columns={"annee": "Année"}))
     return tableau(t, formats=f, titre="Tous les scénarios côte à côte (dernière année de l'horizon)",
                    source=SOURCE + " ; écarts avec le même scénario sans action", exemple=exemple)
 
@@ -127,7 +131,7 @@ def page_scenario(res, ref, exemple: bool) -> list:
                      (f"Attributions, DSC, FPIC et sièges en {sc.fin}", indicateurs_gouvernance(res))):
         t, f = termes_en_colonnes(t.drop(columns="entite"))
         out.append(tableau(t, formats=f, titre=titre, source=src, exemple=exemple))
-    t, f = termes_en_colonnes(agglomeration(res, ref))
+    t, f = termes_en_colonnes(agglomeration(res, ref).rename(columns={"annee": "Année"}))
     out.append(tableau(t, formats=f, titre="L'agglomération : DGF, dotation d'intercommunalité et CIF "
                        "(scénario / sans action)", source=src, exemple=exemple))
     c = contribuables(res, ref)

@@ -146,6 +146,9 @@ def details_gouvernance(cle: str, d: pd.DataFrame) -> tuple[str, pd.DataFrame, d
     if "majorités avec la composition" in cle:
         t = d[["regle", "reference", "adoptee_sans_ville_centre", "sieges_ville_centre", "sieges_total"]].copy()
         t["adoptee_sans_ville_centre"] = t["adoptee_sans_ville_centre"].map({True: "oui", False: "non"})
+        t = t.rename(columns={"regle": "Décision", "reference": "Base légale",
+                              "adoptee_sans_ville_centre": "Adoptée sans la ville-centre",
+                              "sieges_ville_centre": "Sièges de la ville-centre", "sieges_total": "Sièges au total"})
         return ("Majorités des autres options avec cette composition : la décision passe-t-elle si toutes les "
                 "communes votent pour sauf la plus peuplée ?", t, {})
     if "changement de catégorie : contrôle" in cle:
