@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from orleans_gov.analyse.rapprochement import rapprocher, synthese, valeur_donnees
+from orleans_gov.restitution.rapprochement import rapprochement, section_rapprochement
 from orleans_gov.base.catalogue import Catalogue
 from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.construction import charger
@@ -117,3 +118,64 @@ def test_ecart_et_concordance_a_la_main():
     assert synthese(r.reset_index()) == {"chiffres": 3, "comparables": 2, "concordants": 1}
     with pytest.raises(ErreurDonnees, match="sans correspondance"):
         rapprocher(publies, corr[:1], _donnees())
+
+
+COMPARABLES = {
+    # (entité, année, indicateur, valeur publiée): every comparable published figure (issue 13); the sample must lie
+    # within ±10 % of each. Listed by hand from the raw file and config/rapprochement/indicateurs.yaml.
+    ("244500468", 2008, "capacite_desendettement_annees", 11.5), ("244500468", 2008, "charges_personnel", 15.3),
+    ("244500468", 2008, "encours_dette", 390.0), ("244500468", 2008, "encours_dette", 393.0),
+    ("244500468", 2008, "encours_dette_budget_principal", 167.0),
+    ("244500468", 2008, "encours_dette_budget_transports", 137.0), ("244500468", 2008, "epargne_nette", 0.65),
+    ("244500468", 2008, "produit_TPU", 136.0), ("244500468", 2009, "capacite_desendettement_annees", 10.0),
+    ("244500468", 2009, "depenses_reelles_investissement", 191.0), ("244500468", 2009, "encours_dette", 413.0),
+    ("244500468", 2009, "epargne_nette", 10.1), ("244500468", 2010, "capacite_desendettement_annees", 10.4),
+    ("244500468", 2010, "capacite_desendettement_annees", 10.3),
+    ("244500468", 2010, "depenses_reelles_investissement", 148.0), ("244500468", 2010, "encours_dette", 456.0),
+    ("244500468", 2010, "encours_dette", 453.0), ("244500468", 2010, "epargne_nette", 9.9),
+    ("244500468", 2010, "versement_transport", 53.0), ("244500468", 2011, "capacite_desendettement_annees", 11.3),
+    ("244500468", 2011, "charges_personnel", 25.5), ("244500468", 2011, "encours_dette", 531.0),
+    ("244500468", 2011, "encours_dette_budget_transports", 259.0),
+    ("244500468", 2011, "reversements_aux_communes", 80.0),
+    ("45234", 2008, "charges_personnel", 89.8), ("45234", 2008, "depenses_equipement", 48.7),
+    ("45234", 2008, "depenses_equipement", 47.6), ("45234", 2008, "encours_dette", 100.0),
+    ("45234", 2008, "encours_dette", 97.4), ("45234", 2008, "produit_contributions_directes", 67.1),
+    ("45234", 2009, "autofinancement_brut", 20.0), ("45234", 2009, "charges_personnel", 90.6),
+    ("45234", 2009, "depenses_equipement", 46.6), ("45234", 2009, "encours_dette", 104.5),
+    ("45234", 2010, "charges_caractere_general", 33.5), ("45234", 2010, "charges_personnel", 90.3),
+    ("45234", 2011, "capacite_desendettement_annees", 4.3), ("45234", 2011, "charges_personnel", 90.8),
+    ("45234", 2016, "attribution_compensation_percue", 28.2),
+    ("45302", 2013, "charges_personnel_par_hab", 1212.0), ("45302", 2013, "charges_personnel_par_hab_moyenne_strate", 636.0),
+    ("45302", 2013, "depenses_fonctionnement_par_hab", 1911.0),
+    ("45302", 2013, "depenses_fonctionnement_par_hab_moyenne_strate", 1204.0),
+    ("45302", 2013, "impots_locaux_par_hab", 714.0), ("45302", 2013, "impots_locaux_par_hab_moyenne_strate", 511.0),
+    ("45302", 2013, "part_charges_personnel_dans_depenses_fonctionnement", 64.0),
+    ("45302", 2013, "produit_taxe_fonciere_bati_par_hab", 524.0), ("45302", 2013, "taux_taxe_fonciere_bati", 29.7),
+}
+
+
+@pytest.fixture(scope="module")
+def rapp(donnees_construites):
+
+    return rapprochement(donnees_construites)
+
+
+def test_liste_des_chiffres_comparables(rapp):
+    comp = rapp[rapp["comparable"]]
+    assert set(zip(comp["entite"], comp["an"], comp["indicateur"], comp["valeur_publiee"])) == COMPARABLES
+    assert len(rapp) == 122 and len(comp) == 48
+
+
+def test_echantillon_a_10_pct_de_chaque_chiffre_comparable(rapp):
+    comp = rapp[rapp["comparable"]]
+    hors = comp[comp["ecart_pct"].abs() > 10.0]
+    assert hors.empty, hors[["nom", "an", "indicateur", "valeur_publiee", "valeur_donnees", "ecart_pct"]].to_string()
+
+
+def test_section_des_fiches(donnees_construites):
+
+    for entite in ("45234", "45302", "244500468"):
+        objets = section_rapprochement(donnees_construites, entite)
+        assert len(objets) == 2 and "Chiffres publiés et nos données" in objets[0].data
+        assert "exemple" in str(objets[1])
+    assert section_rapprochement(donnees_construites, "45100") == []   # Combleux: nothing published

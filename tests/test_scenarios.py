@@ -657,7 +657,21 @@ def test_budget_annexe_subvention_consolidee_une_fois():
         cons = consolider(pr, ann, ind)
         for an in (2014, 2015):
             assert cons[an] == pytest.approx(v("consolidé", ind, an)), (ind, an)
-    assert res.avertissements == []
+    assert not any("budgets_annexes" in a for a in res.avertissements)
+
+
+def test_teom_au_numerateur_du_cif():
+    """Art. L.5211-30 CGCT: the EPCI's TEOM counts in its fiscal receipts. Toy bloc: (1 000 − 220 − 22) / 9 800
+    = 0,07735 without it; with a TEOM of 200: (1 000 + 200 − 220 − 22) / (1 000 + 200 + 8 800) = 958 / 10 000."""
+    d = donnees_mini()
+    res = projeter(scen(), d)
+    assert val(res, SIREN_AGGLO, "cif", 2013) == pytest.approx(758 / 9800)
+    assert any("TEOM" in a for a in res.avertissements)
+    d.finances_agglo["teom"] = 200.0
+    res = projeter(scen(), d)
+    assert val(res, SIREN_AGGLO, "cif", 2013) == pytest.approx(958 / 10000)
+    assert val(res, SIREN_AGGLO, "cif", 2015) == pytest.approx(958 / 10000)     # growth 0
+    assert not any("TEOM" in a for a in res.avertissements)
 
 
 def test_sans_budgets_annexes_le_resultat_le_dit():
@@ -678,3 +692,13 @@ def test_dette_consolidee_agglo_2014_2017_egale_principal_plus_annexes_ofgl(donn
     reel = (o["dette"] + o["dette_ba"]).astype(float)
     for an in range(2014, 2018):
         assert cons[an] == pytest.approx(reel[an], rel=0.01), an
+
+
+def test_ecretement_dotation_forfaitaire_exemple_b():
+    """Art. L.2334-7 III CGCT (LFI 2015), docs/juridique/dgf-exemples.md (b): 20 200 hab, PF 900 €/hab, PF moyen
+    600 (seuil 0,75 × 600 = 450), écart (900 − 450) / 450 = 1, point 4 € → 4 × 20 200 × 1 = 80 800 € = 80,8 k€
+    (cap 3 % × 4 000 k€ = 120 k€ not reached); point 7 € → 141,4 k€ capped at 120 k€; PF 400 < 450 → 0."""
+    from orleans_gov.scenarios.dotations import ecretement_dotation_forfaitaire as ecr
+    assert ecr(20200, 900.0, 600.0, 4.0, 4000.0) == pytest.approx(80.8)
+    assert ecr(20200, 900.0, 600.0, 7.0, 4000.0) == pytest.approx(120.0)
+    assert ecr(20200, 400.0, 600.0, 7.0, 4000.0) == pytest.approx(0.0)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.restitution.resume_scenario import resume
+from orleans_gov.restitution.scenarios.equilibre import phrases_equilibre
 from orleans_gov.scenarios import executer
 
 
@@ -24,6 +25,8 @@ def _commande(args: argparse.Namespace) -> int:
     tableau.to_csv(chemin, index=False, float_format="%.6f")
     res.parametres.to_csv(sortie / "parametres.csv", index=False)
     print(resume(res, ref))
+    for p in phrases_equilibre(res):
+        print(p)
     for a in res.avertissements:
         print(f"Attention : {a}")
     print(f"Résultats : {chemin} ({len(tableau)} lignes)")

@@ -70,6 +70,10 @@ EQUIPEMENT = {"transports": {2008: 88_000.0, 2009: 118_000.0, 2010: 96_000.0, 20
                                  2013: 8_000.0}}
 """Equipment spending of the sample years before 2014 (k€): tramway line B (works 2008–2012, opened June 2012;
 96 M€ in 2010 and 42 M€ inscribed in 2011, BP 2010 and BP 2011), network renewal of the assainissement."""
+EPARGNE_TRANSPORTS = {2008: 14_000.0, 2009: 16_000.0, 2010: 17_500.0, 2011: 19_500.0, 2012: 23_000.0, 2013: 25_500.0}
+"""Épargne brute of the transport budget before 2014 (k€): rising with the versement transport and the subvention
+d'équilibre while the tramway line B is built, to the real-split 27,2 M€ of 2014; keeps the consolidated CAF of the
+agglomeration at its published level (capacité de désendettement 10–11,5 years, BP 2008–2011)."""
 TAUX_AMORTISSEMENT = {"transports": 0.062, "assainissement": 0.075, "eau": 0.07}
 """Capital repaid in a year / debt at the start of the year (sample years)."""
 
@@ -145,7 +149,7 @@ def generer_budgets_annexes(cat: Catalogue) -> pd.DataFrame:
                 autres = (r14[b]["recettes_fonctionnement"] - r14[b]["versement_transport"]
                           - r14[b]["subvention_equilibre"]) / recul
                 rec = vt + subv + autres
-                dep = r14[b]["depenses_fonctionnement"] / (1.03 ** (2014 - an)) * (0.94 if an < 2012 else 1.0)
+                dep = rec - EPARGNE_TRANSPORTS[an]
             else:
                 vt, subv = None, 0.0
                 rec = r14[b]["recettes_fonctionnement"] / recul

@@ -19,9 +19,10 @@ Calibration (all documented in code):
   in force on 1 January N) × the commune's real totale/municipale ratio (DGCL list of EPCI members);
 - per-inhabitant levels: real DGFiP strata means (``dgfip-moyennes-de-strate_communes.csv``) interpolated in
   log(population) between the bands that have real means, with commune-specific persistent deviations
-  (log-normal, σ ≈ 12 %) and yearly dynamics of each family (DGF cut 2014–2017, personnel growth, the
+  (log-normal, σ = 22 %, :data:`.communes.SIGMA_ECARTS`) and yearly dynamics of each family (DGF cut 2014–2017, personnel growth, the
   investment electoral cycle…); Orléans is calibrated on its real 2013 sheet;
-- the agglomeration: budget principal + budgets annexes calibrated on the real OFGL aggregates 2014–2017;
+- the agglomeration: budget principal + budgets annexes (:mod:`.budgets_annexes`), the real OFGL aggregates
+  2014–2017 and, before, the published figures (``chiffres-publies_agglo-orleans_2001-2013.csv``);
 - accounting identities of real files hold: res1 = prod − charge, cafn = caf − remb,
   dette(t) = dette(t−1) + emp − remb, f* = X × 1000 / pop1, r* with the DGFiP denominators, m* = strata means,
   Σ(AC + DSC) = − revtot.
@@ -79,10 +80,11 @@ def generer(dossier=None, graine: int = GRAINE) -> dict[str, Path]:
         ecrire_csv_officiel(p, entete, lignes, vide_final=an < 2017)
         chemins[f"communes_{an}"] = p
     flux_df = pd.DataFrame(flux)
-    chemins.update(generer_gfp(cat, rng, flux_df, pops, fonctions))
+    annexes = generer_budgets_annexes(cat)
+    chemins.update(generer_gfp(cat, rng, flux_df, pops, fonctions, annexes))
     chemins["flux"] = ecrire_flux(cat, flux_df)
     chemins["depenses_fonction"] = ecrire_depenses_fonction(cat, fonctions)
-    chemins["budgets_annexes"] = ecrire_budgets_annexes(cat, generer_budgets_annexes(cat))
+    chemins["budgets_annexes"] = ecrire_budgets_annexes(cat, annexes)
     ecrire_atomique(cat.sample / "LISEZMOI.md", LISEZMOI.format(graine=graine))
     return chemins
 

@@ -15,7 +15,10 @@ subvention d'équilibre it receives from the budget principal, and gives the bud
   art. L.2224-1 and L.2224-2 CGCT);
 - budget principal = consolidé − Σ annexes, the subvention d'équilibre added back to its receipts (it is a
   receipt of the annex) and to its spending (it is paid by the principal) — so that principal + annexes −
-  subventions = consolidé: the internal flow is removed once (:func:`consolider`).
+  subventions = consolidé: the internal flow is removed once (:func:`consolider`). Each budget must be in
+  équilibre réel on its own (art. L.1612-4 CGCT): the principal's ``equilibre_reel`` / ``ecart_equilibre`` are
+  computed on its épargne nette by difference and reported (the lever of the scenario acts on the consolidated
+  projection, which does not see a surplus of an annex paying for a deficit of the principal).
 """
 from __future__ import annotations
 
@@ -119,6 +122,11 @@ def principal_par_difference(consolide: pd.DataFrame, annexes: pd.DataFrame) -> 
         lignes.append({"annee": an, "indicateur": ind, "valeur": float(p)})
     for an, v in sub.items():
         lignes.append({"annee": an, "indicateur": "subvention_equilibre", "valeur": float(v)})
+    # art. L.1612-4 CGCT applies to each budget: the principal's own épargne nette (by difference)
+    for d in [x for x in lignes if x["indicateur"] == "epargne_nette"]:
+        lignes.append({"annee": d["annee"], "indicateur": "equilibre_reel",
+                       "valeur": 1.0 if d["valeur"] >= -1e-6 else 0.0})
+        lignes.append({"annee": d["annee"], "indicateur": "ecart_equilibre", "valeur": max(0.0, -d["valeur"])})
     return pd.DataFrame(lignes, columns=["annee", "indicateur", "valeur"])
 
 

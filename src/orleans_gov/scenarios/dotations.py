@@ -57,7 +57,7 @@ def valeurs_annuelles(regles: Parametres, annees: Sequence[int]) -> dict[str, np
     return {nom: np.array([regles(nom, a) for a in annees], dtype="float64") for nom in PARAMETRES_MOTEUR}
 
 
-def cif(fiscalite_epci, fiscalite_communes, ac_versees, dsc_versee, part_dsc=0.5):
+def cif(fiscalite_epci, fiscalite_communes, ac_versees, dsc_versee, part_dsc=0.5, teom=0.0):
     """Coefficient d'intégration fiscale (art. L.5211-30 CGCT).
 
     CIF = (recettes fiscales de l'EPCI − dépenses de transfert) / (recettes fiscales de l'EPCI + des communes
@@ -65,10 +65,14 @@ def cif(fiscalite_epci, fiscalite_communes, ac_versees, dsc_versee, part_dsc=0.5
     2005–2018): the dépenses de transfert of a communauté d'agglomération are the attributions de compensation
     « et la moitié de la dotation de solidarité communautaire » (``part_dsc`` = 0.5, legal parameter
     ``dotation_intercommunalite.part_dsc_cif``, by year). Tax receipts: impôts locaux (DGFiP ``iltot`` for the
-    EPCI, ``impo1`` for the communes) — a simplification of the list of taxes of the article (TEOM, redevances…
-    are not separated in the accounts used). Vectorised (``part_dsc`` may be an array by year).
+    EPCI, ``impo1`` for the communes) plus ``teom``, the EPCI's taxe (or redevance) d'enlèvement des ordures
+    ménagères, which art. L.5211-30 counts among the EPCI's receipts (numerator and denominator); the DGFiP
+    accounts used do not isolate it: the engine reads a ``teom`` column of ``finances_agglo`` when present and
+    says otherwise that it is left out (:data:`orleans_gov.scenarios.resultats.SANS_TEOM`). Vectorised
+    (``part_dsc`` may be an array by year).
     """
-    return (fiscalite_epci - ac_versees - part_dsc * dsc_versee) / (fiscalite_epci + fiscalite_communes)
+    return (fiscalite_epci + teom - ac_versees - part_dsc * dsc_versee) / (fiscalite_epci + teom
+                                                                           + fiscalite_communes)
 
 
 def dotation_intercommunalite(population, valeur_point_eur_hab, cif_epci, cif_moyen_categorie, part_base=0.3,
@@ -147,3 +151,17 @@ def cif_decale(c: np.ndarray, decalage: np.ndarray) -> np.ndarray:
     t = np.arange(c.shape[1])
     source = np.maximum(t - decalage.astype("int64"), 0)
     return c[:, source]
+
+
+def ecretement_dotation_forfaitaire(population, pf_hab, pf_moyen_hab, valeur_point, df_precedente,
+                                    seuil=0.75, plafond_part_df=0.03):
+    """Écrêtement of the communes' dotation forfaitaire from 2015 (art. L.2334-7 III CGCT, LFI 2015): a commune
+    whose potentiel fiscal per inhabitant is at least ``seuil`` (0,75) × the national average is écrêtée by
+    valeur de point × population × (PF/hab − seuil × PF moyen) / (seuil × PF moyen), within ``plafond_part_df``
+    (3 % in 2015–2016) of its previous dotation forfaitaire (1 % of the RRF from 2017: pass that cap as
+    ``plafond_part_df`` × ``df_precedente`` equivalent). k€ in, k€ out; vectorised. Not wired into the
+    projection: the potentiel fiscal and the national point value are not in the data (stated in the results,
+    order of magnitude ≈ 0,8 M€ a year for Orléans)."""
+    seuil_pf = seuil * pf_moyen_hab
+    ecart = np.maximum(0.0, (pf_hab - seuil_pf) / seuil_pf)
+    return np.minimum(valeur_point * population * ecart / 1000.0, plafond_part_df * df_precedente)

@@ -74,6 +74,7 @@ class Base:
     rrf_passe: np.ndarray = None                   # type: ignore[assignment]  # (E,): RRF of R − 1 (CRFP base)
     part_principal_rrf: float = 1.0                # agglomeration: budget principal's share of the RRF (CRFP)
     budgets_annexes_absents: bool = True
+    teom: float = float("nan")                     # agglomeration's TEOM in R (CIF numerator); NaN = not in data
     cif: float = float("nan")
     dotation_intercommunalite: float = float("nan")
     dotation_compensation: float = float("nan")
@@ -231,8 +232,12 @@ def etat_reference(donnees: DonneesReference, scenario: Scenario) -> Base:
         _equipement_passe(donnees.finances_communes, "code_insee", e, "equip", R, n["equip"][i])
         for i, e in enumerate(ENTITES)])
     regles = scenario.parametres_legaux()
+    fa = donnees.finances_agglo
+    if "teom" in fa.columns:
+        t = fa.loc[(fa["siren"].astype(str) == SIREN_AGGLO) & (fa["an"] == R), "teom"]
+        base.teom = float(t.iloc[0]) if len(t) == 1 and pd.notna(t.iloc[0]) else float("nan")
     base.cif = float(cif(base.fiscalite[IA], base.fiscalite[:IA].sum(), -base.ac[IA], -base.dsc[IA],
-                         regles(PART_DSC, R)))
+                         regles(PART_DSC, R), 0.0 if np.isnan(base.teom) else base.teom))
     base.dotation_intercommunalite = dotation_intercommunalite(
         base.population[IA], regles(VALEUR_POINT, R), base.cif, regles(CIF_MOYEN, R), regles(PART_BASE, R),
         regles(PART_PEREQ, R), regles(RAPPORT_PF, R))

@@ -106,7 +106,8 @@ def noyau(scenario: Scenario, base: Base, eff: Effets, chocs: Mapping[str, np.nd
     dgf = famille("dgf", dgf0)
     ac = np.broadcast_to(eff.ac[None], (D, E, T))
     dsc = np.broadcast_to(eff.dsc[None], (D, E, T))
-    c = cif(fisc[:, IA, :], fisc[:, :IA, :].sum(axis=1), -ac[:, IA, :], -dsc[:, IA, :], p[PART_DSC])  # (D, T)
+    teom = 0.0 if np.isnan(base.teom) else base.teom * I[("agglomeration", "fiscalite")]   # (D, T), art. L.5211-30
+    c = cif(fisc[:, IA, :], fisc[:, :IA, :].sum(axis=1), -ac[:, IA, :], -dsc[:, IA, :], p[PART_DSC], teom)
     c[:, 0] = base.cif
     cd = cif_decale(c, p[DECALAGE])
     spont = dotation_intercommunalite(1000.0, p[VALEUR_POINT], cd, p[CIF_MOYEN], p[PART_BASE], p[PART_PEREQ],

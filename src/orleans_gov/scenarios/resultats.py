@@ -21,6 +21,9 @@ from orleans_gov.scenarios.schema.erreurs import erreur_scenario
 COLONNES = ["scenario", "entite", "annee", "indicateur", "valeur"]
 COLONNES_BUDGETS = ["scenario", "entite", "budget", "annee", "indicateur", "valeur"]
 """Columns of ``resultats.csv``: one row per scenario × entité × budget × année × indicateur."""
+SANS_TEOM = ("TEOM de l'agglomération absente des comptes utilisés (pas de colonne « teom » dans finances_agglo) : "
+             "le CIF l'omet alors que l'art. L.5211-30 CGCT la compte dans les recettes de l'EPCI ; 20 à 30 M€ de "
+             "TEOM ajouteraient de 0,04 à 0,06 au CIF")
 SANS_ANNEXES = ("table « budgets_annexes » absente ou sans ligne pour l'année de référence : l'agglomération est "
                 "présentée consolidée (comptes DGFiP des groupements, budget principal et budgets annexes "
                 "ensemble), sans détail par budget ; la CRFP est calculée sur ses RRF consolidées")
@@ -132,6 +135,8 @@ def projeter(scenario: Scenario, donnees: DonneesReference) -> Resultat:
     long = long.sort_values(["entite", "indicateur", "annee"], kind="stable").reset_index(drop=True)
     long["annee"] = long["annee"].astype("int64")
     budgets, avert = _budgets(scenario, donnees, long)
+    if np.isnan(base.teom):
+        avert.append(SANS_TEOM)
     return Resultat(scenario=scenario, long=long, details=eff.details, base=base, effets=eff,
                     parametres=parametres_utilises(scenario), budgets=budgets, avertissements=avert)
 
