@@ -89,7 +89,9 @@ def test_toutes_les_erreurs_en_une_fois_dans_l_ordre_du_fichier():
      "actions[0].clect.equipement.methode", "valeur 'moyenne' inconnue (valeurs admises : aucun, "
                                             "investissement_moyen, inventaire)"),
     (lambda d: d["actions"][0].update(type="fusion"), "actions[0].type",
-     "valeur 'fusion' inconnue (valeurs admises : transfert, service_commun, pacte_financier)"),
+     # the list grew with the governance actions of issue 12 (schema/gouvernance.py)
+     "valeur 'fusion' inconnue (valeurs admises : transfert, service_commun, pacte_financier, changement_categorie, "
+     "revision_attributions, dsc_criteres, fpic_repartition, schema_mutualisation, composition_conseil)"),
     (lambda d: d["actions"][0].pop("type"), "actions[0].type", "chaque action doit avoir un « type »"),
     (lambda d: d["actions"].append(3), "actions[1]", "un dictionnaire (clé: valeur) est attendu, pas 3"),
     (lambda d: d.update(annee_reference=2035), "annee_reference", "valeur 2035 supérieure au maximum 2030"),

@@ -97,6 +97,10 @@ class Catalogue:
     def competences(self) -> Path:
         return self.reel / "competences" / "competences_agglo-orleans.csv"
 
+    @property
+    def competences_par_categorie(self) -> Path:
+        return self.reel / "competences" / "competences_par_categorie.csv"
+
     # folders where official DGFiP files may be dropped (real files win over the sample)
     @property
     def dgfip_communes_reel(self) -> Path:

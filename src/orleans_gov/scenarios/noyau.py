@@ -99,6 +99,7 @@ def noyau(scenario: Scenario, base: Base, eff: Effets, chocs: Mapping[str, np.nd
         return out
 
     p = valeurs_annuelles(scenario.parametres_legaux(), [scenario.annee_reference] + annees)
+    p.update(eff.parametres)  # per-year overrides set by an action (change of category)
     fisc = famille("fiscalite", base.fiscalite) * eff.m_fisc[None]
     dgf0 = base.dgf.copy()
     dgf0[IA] = base.dotation_compensation

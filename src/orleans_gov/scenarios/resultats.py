@@ -9,6 +9,7 @@ import pandas as pd
 
 from orleans_gov.base.territoire import CODES_INSEE, ENTITES, SIREN_AGGLO, nom_entite
 from orleans_gov.scenarios.actions import Effets, effets_actions
+from orleans_gov.scenarios.actions.indicateurs import lignes_indicateurs
 from orleans_gov.scenarios.annexes import CONSOLIDE, PRINCIPAL, principal_par_difference, projeter_annexes
 from orleans_gov.scenarios.donnees import DonneesReference
 from orleans_gov.scenarios.dotations import PARAMETRES_MOTEUR
@@ -128,6 +129,8 @@ def projeter(scenario: Scenario, donnees: DonneesReference) -> Resultat:
     long = long[~seul_agglo]
     long = long[~((long["entite"] == SIREN_AGGLO) & (long["indicateur"] == "dotation_forfaitaire"))]
     long = long[~((long["entite"] == BLOC) & long["indicateur"].isin(["attribution_compensation", "dsc"]))]
+    if eff.indicateurs:  # hook: indicators set by the governance actions (sieges, fpic)
+        long = pd.concat([long, lignes_indicateurs(eff, annees)], ignore_index=True)
     long.insert(0, "scenario", scenario.nom)
     long = long.sort_values(["entite", "indicateur", "annee"], kind="stable").reset_index(drop=True)
     long["annee"] = long["annee"].astype("int64")

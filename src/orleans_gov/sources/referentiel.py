@@ -128,6 +128,20 @@ def read_competences(path: str | Path) -> pd.DataFrame:
     return df.replace({"": pd.NA}).astype("string")
 
 
+COLONNES_PAR_CATEGORIE = ["domaine"] + [f"{c}_{k}" for c in ("communaute_agglomeration", "communaute_urbaine",
+                                                              "metropole") for k in ("obligatoire", "article", "depuis")
+                          ] + ["metropole_au_dela_cu", "complement"]
+
+
+def read_competences_par_categorie(path: str | Path) -> pd.DataFrame:
+    """The competences each category of EPCI must hold (L5216-5, L5215-20, L5217-2 CGCT; one line per domaine,
+    empty cells kept as empty text, as :mod:`orleans_gov.scenarios.gouvernance.categories` reads them)."""
+    path = Path(path)
+    df = _lire_csv(path, dtype=str, keep_default_na=False)
+    _exiger(df, COLONNES_PAR_CATEGORIE, path)
+    return df
+
+
 def read_ofgl_investissement(path: str | Path) -> pd.DataFrame:
     """OFGL investment aggregates of the agglomeration (k€, ``_ba`` = budgets annexes)."""
     path = Path(path)

@@ -6,12 +6,17 @@ scenario section, over :mod:`orleans_gov.scenarios` (the engine) in the house st
 - :mod:`.graphiques` — charts (trajectory, capacité, effects, tornado, Monte-Carlo bands);
 - :mod:`.phrases` — generated sentences;
 - :mod:`.equilibre` — breaches of the équilibre réel by name, the engine's simplifications;
-- :mod:`.sections` — one scenario's whole section, in display order.
+- :mod:`.sections` — one scenario's whole section, in display order;
+- :mod:`.gouvernance` — the governance actions (issue 12) in the pages: lines, details, legal conditions;
+- :mod:`.comparaison` — the deliverable 04_comparaison_scenarios (one page per scenario, the side-by-side table).
 
 ``from orleans_gov.restitution import scenarios as rs`` gives all of them.
 """
 from __future__ import annotations
 
+from orleans_gov.restitution.scenarios.comparaison import (agglomeration, contribuables, gains_entites,
+                                                           indicateurs_gouvernance, page_scenario, synthese,
+                                                           tableau_synthese)
 from orleans_gov.restitution.scenarios.commun import SOURCE, cumul, millesime, nom, serie, valeur
 from orleans_gov.restitution.scenarios.equilibre import SIMPLIFICATIONS, phrases_equilibre, ruptures_equilibre
 from orleans_gov.restitution.scenarios.graphiques import (fig_bandes, fig_capacite_entites, fig_effets_annuels,
@@ -25,7 +30,9 @@ from orleans_gov.restitution.scenarios.tableaux import (colonnes_effets, fmt_ann
                                                         tableau_effets_communes, tableau_entites,
                                                         tableau_hypotheses, tableaux_details)
 
-__all__ = ["SIMPLIFICATIONS", "phrases_equilibre", "ruptures_equilibre", "SOURCE", "cumul", "millesime", "nom", "serie", "valeur", "fig_bandes",
+__all__ = ["agglomeration", "contribuables", "gains_entites", "indicateurs_gouvernance", "page_scenario", "synthese",
+           "tableau_synthese", "SIMPLIFICATIONS", "phrases_equilibre", "ruptures_equilibre", "SOURCE", "cumul",
+           "millesime", "nom", "serie", "valeur", "fig_bandes",
            "fig_capacite_entites", "fig_effets_annuels", "fig_effets_communes", "fig_tornado", "fig_trajectoire",
            "phrases_reference", "phrases_scenario", "phrases_sensibilite", "elements_scenario", "colonnes_effets",
            "fmt_annees", "formats_agglo_annuel", "formats_cif", "formats_effets", "formats_entites", "position_nette",

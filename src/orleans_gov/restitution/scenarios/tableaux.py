@@ -13,6 +13,8 @@ from orleans_gov.base import vocabulaire
 from orleans_gov.base.territoire import CODES_INSEE, ENTITES, SIREN_AGGLO, nom_entite
 from orleans_gov.restitution.formats import fmt_keur, fmt_nombre, fmt_pct, fmt_unite
 from orleans_gov.restitution.scenarios.commun import nom
+from orleans_gov.restitution.scenarios.gouvernance import (GOUVERNANCE, MARQUEURS_GOUVERNANCE, details_gouvernance,
+                                                           lignes_actions_gouvernance)
 from orleans_gov.restitution.tableaux import format_terme, termes_en_colonnes
 from orleans_gov.restitution.textes import dans_phrase, entete_annee
 from orleans_gov.scenarios import BLOC, Resultat, comparer
@@ -105,6 +107,8 @@ def tableau_actions(sc: Scenario) -> pd.DataFrame:
                 morceaux.append(f"taux {qui} {fmt_pct(t.variation, 1)} en {t.annee}")
             lignes.append({"action": f"Pacte financier ({a.annee})", "objet_action": "Pacte financier et fiscal",
                            "detail_action": " ; ".join(morceaux)})
+        else:
+            lignes += lignes_actions_gouvernance(a)
     return pd.DataFrame(lignes, columns=["action", "objet_action", "detail_action"])
 
 
@@ -287,6 +291,9 @@ def tableaux_details(res: Resultat) -> list[tuple[str, pd.DataFrame, dict]]:
     (title, table, formats)."""
     out = []
     for cle, d in res.details.items():
+        if cle in GOUVERNANCE or any(m in cle for m in MARQUEURS_GOUVERNANCE):
+            out += [x for x in [details_gouvernance(cle, d)] if x is not None]
+            continue
         if "transfert" in cle:
             cols = DETAILS["transfert"]
             titre = f"Évaluation CLECT — {d['competence'].iloc[0]} (transfert {d['annee'].iloc[0]})"

@@ -9,17 +9,31 @@ from typing import Callable
 import numpy as np
 
 from orleans_gov.scenarios.actions.commun import Contexte, Effets, indice
+from orleans_gov.scenarios.actions.gouvernance_categorie import appliquer_changement_categorie
+from orleans_gov.scenarios.actions.gouvernance_conseil import appliquer_composition_conseil
+from orleans_gov.scenarios.actions.gouvernance_mutualisation import appliquer_schema_mutualisation
+from orleans_gov.scenarios.actions.gouvernance_pacte import (appliquer_dsc_criteres, appliquer_fpic_repartition,
+                                                             appliquer_revision_attributions)
 from orleans_gov.scenarios.actions.pacte_financier import appliquer_pacte_financier, repartition_dsc
 from orleans_gov.scenarios.actions.service_commun import appliquer_service_commun
 from orleans_gov.scenarios.actions.transfert import appliquer_transfert
 from orleans_gov.scenarios.donnees import DonneesReference
 from orleans_gov.scenarios.etat import E, EST_AGGLO, IDX, Base
-from orleans_gov.scenarios.schema import FAMILLES, NIVEAUX, PacteFinancier, Scenario, ServiceCommun, Transfert
+from orleans_gov.scenarios.schema import (FAMILLES, NIVEAUX, ChangementCategorie, CompositionConseil, DscCriteres,
+                                          FpicRepartition, PacteFinancier, RevisionAttributions, Scenario,
+                                          SchemaMutualisation, ServiceCommun, Transfert)
 
 APPLIQUER: dict[type, Callable[[Effets, object, int, Contexte], None]] = {
     Transfert: appliquer_transfert,
     ServiceCommun: appliquer_service_commun,
     PacteFinancier: appliquer_pacte_financier,
+    # governance actions of issue 12 (actions/gouvernance_*.py)
+    ChangementCategorie: appliquer_changement_categorie,
+    RevisionAttributions: appliquer_revision_attributions,
+    DscCriteres: appliquer_dsc_criteres,
+    FpicRepartition: appliquer_fpic_repartition,
+    SchemaMutualisation: appliquer_schema_mutualisation,
+    CompositionConseil: appliquer_composition_conseil,
 }
 """The function that applies each action type (one per model of :mod:`orleans_gov.scenarios.schema.actions`)."""
 

@@ -34,6 +34,11 @@ class Effets:
     etp: np.ndarray
     prelevement: np.ndarray
     details: dict[str, pd.DataFrame] = field(default_factory=dict)
+    # hook for the governance actions (actions/gouvernance*.py): extra indicators (E, T), NaN where the entity or
+    # the year is not concerned (``sieges``, ``fpic``), and per-year overrides (T,) of engine legal parameters
+    # (dotation d'intercommunalité of a new category)
+    indicateurs: dict[str, np.ndarray] = field(default_factory=dict)
+    parametres: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass

@@ -13,6 +13,7 @@ the file format.
 - :mod:`.champs` — base model, lists of the format, field types and their rules;
 - :mod:`.hypotheses` — the assumptions (``hypotheses``) and their defaults (:data:`DEFAUT_HYPOTHESES`);
 - :mod:`.actions` — ``transfert``, ``service_commun``, ``pacte_financier``;
+- :mod:`.gouvernance` — the governance actions of issue 12 and the union :data:`Action` of every action type;
 - :mod:`.modele` — the root :class:`Scenario` and the explicit overrides of the legal parameters (``parametres``);
 - :mod:`.erreurs` — pydantic's errors → key paths and French messages, one ``ErreurScenario``;
 - :mod:`.lecture` — :func:`charger_scenario` (the edge that reads YAML) and :func:`valider_scenario` (pure);
@@ -25,19 +26,22 @@ merged key by key over the inherited ones.
 from __future__ import annotations
 
 from orleans_gov.scenarios.donnees import domaines_competences
-from orleans_gov.scenarios.schema.actions import (Action, ClectTransfert, Criteres, DscPacte, Economies,
+from orleans_gov.scenarios.schema.actions import (ClectTransfert, Criteres, DscPacte, Economies,
                                                   EquipementClect, EquipementInventaire, PacteFinancier,
                                                   PersonnelTransfert, ServiceCommun, Transfert, VariationTaux)
 from orleans_gov.scenarios.schema.champs import (CLES_REPARTITION, CRITERES_DSC, FAMILLES, FAMILLES_DEPENSES,
                                                  FAMILLES_RECETTES, FINANCEMENTS_SERVICE, HYPOTHESES_SENSIBILITE,
                                                  METHODES_EQUIPEMENT, NIVEAUX, TYPES_ACTIONS)
+from orleans_gov.scenarios.schema.gouvernance import (Action, ChangementCategorie, CompositionConseil, DscCriteres,
+                                                     FpicRepartition, RevisionAttributions, SchemaMutualisation)
 from orleans_gov.scenarios.schema.hypotheses import (DEFAUT_HYPOTHESES, DotationIntercommunalite, Emprunts,
                                                      Hypotheses, Investissement, Sensibilite)
 from orleans_gov.scenarios.schema.lecture import charger_scenario, lire_scenario, valider_scenario
 from orleans_gov.scenarios.schema.modele import Horizon, Scenario
 from orleans_gov.scenarios.schema.reference import schema_json, table_reference
 
-__all__ = ["Action", "CLES_REPARTITION", "CRITERES_DSC", "ClectTransfert", "Criteres", "DEFAUT_HYPOTHESES",
+__all__ = ["Action", "ChangementCategorie", "CompositionConseil", "DscCriteres", "FpicRepartition",
+           "RevisionAttributions", "SchemaMutualisation", "CLES_REPARTITION", "CRITERES_DSC", "ClectTransfert", "Criteres", "DEFAUT_HYPOTHESES",
            "DotationIntercommunalite", "DscPacte", "Economies", "Emprunts", "EquipementClect",
            "EquipementInventaire", "FAMILLES", "FAMILLES_DEPENSES", "FAMILLES_RECETTES", "FINANCEMENTS_SERVICE",
            "HYPOTHESES_SENSIBILITE", "Horizon", "Hypotheses", "Investissement", "METHODES_EQUIPEMENT", "NIVEAUX",

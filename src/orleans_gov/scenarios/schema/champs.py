@@ -27,7 +27,8 @@ CLES_REPARTITION = ("population", "etp", "usage")
 CRITERES_DSC = ("population", "potentiel_fiscal", "revenu")
 METHODES_EQUIPEMENT = ("aucun", "investissement_moyen", "inventaire")
 FINANCEMENTS_SERVICE = ("imputation_ac", "remboursement")
-TYPES_ACTIONS = ("transfert", "service_commun", "pacte_financier")
+TYPES_ACTIONS = ("transfert", "service_commun", "pacte_financier", "changement_categorie", "revision_attributions",
+                 "dsc_criteres", "fpic_repartition", "schema_mutualisation", "composition_conseil")
 HYPOTHESES_SENSIBILITE = FAMILLES + ("taux_interet", "investissement")
 
 REGLE = "regle_scenario"

@@ -8,9 +8,10 @@ from pydantic import Field, PrivateAttr, ValidationInfo, model_validator
 from orleans_gov.base import vocabulaire
 from orleans_gov.base.parametres import Parametres, parametres
 from orleans_gov.scenarios.dotations import BORNES, CIF_MOYEN, DECALAGE, PART_DSC, PARAMETRES_MOTEUR, VALEUR_POINT
-from orleans_gov.scenarios.schema.actions import Action, Liste
+from orleans_gov.scenarios.schema.actions import Liste
 from orleans_gov.scenarios.schema.champs import (Collecte, Modele, Refus, Texte, erreurs_horizon, nombre, regle,
                                                  type_regle, vue)
+from orleans_gov.scenarios.schema.gouvernance import Action
 from orleans_gov.scenarios.schema.hypotheses import DotationIntercommunalite, Hypotheses
 
 ANNEE_MIN, ANNEE_MAX = 2008, 2030
