@@ -14,6 +14,8 @@ checked against its contract before anything is written.
 from __future__ import annotations
 
 import sys
+import threading
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -51,13 +53,37 @@ def ecrire_table(nom: str, df: pd.DataFrame, dossier=None) -> Path:
     return ecrire_parquet(verifier(df, CONTRATS[nom]), cat.table(nom))
 
 
-def _barre(actif: bool, total: int):
-    """A tqdm bar on stderr shown after two seconds, or None: only when asked and stderr is a terminal (never in
-    tests, notebooks or redirected logs; tqdm is not even imported then)."""
-    if not actif or not getattr(sys.stderr, "isatty", lambda: False)():
-        return None
-    from tqdm import tqdm  # third-party import kept lazy: only a terminal run draws a bar
-    return tqdm(total=total, desc="Données", unit="étape", delay=2, file=sys.stderr, leave=False)
+class _Barre:
+    """Progress of ``construire`` on stderr: one step per family, drawn after two seconds and refreshed twice a
+    second by a daemon thread (the elapsed time moves during a long step); nothing at all, not even the tqdm
+    import, unless asked and stderr is a terminal (never in tests, notebooks or redirected logs)."""
+
+    def __init__(self, actif: bool, total: int) -> None:
+        self.tqdm = None
+        if not actif or not getattr(sys.stderr, "isatty", lambda: False)():
+            return
+        from tqdm import tqdm  # third-party import kept lazy: only a terminal run draws a bar
+        self.tqdm = tqdm(total=total, desc="Données", unit="étape", delay=2, file=sys.stderr, leave=False,
+                         bar_format="{desc} : {n_fmt}/{total_fmt} étapes |{bar}| {elapsed}")
+        self.fin = threading.Event()
+        threading.Thread(target=self._rafraichir, daemon=True).start()
+
+    def _rafraichir(self) -> None:
+        debut = time.monotonic()
+        while not self.fin.wait(0.5):
+            if time.monotonic() - debut >= 2:
+                self.tqdm.refresh()
+
+    def etape(self, suivante: str, faite: bool = True) -> None:
+        """Mark one step done (``faite``) and name the one now running."""
+        if self.tqdm is not None:
+            self.tqdm.set_description_str(f"Données — {suivante}" if suivante else "Données", refresh=False)
+            self.tqdm.update(1 if faite else 0)
+
+    def fermer(self) -> None:
+        if self.tqdm is not None:
+            self.fin.set()
+            self.tqdm.close()
 
 
 def construire(dossier=None, verbeux: bool = False, *, tables: Iterable[str] | None = None,
@@ -73,31 +99,24 @@ def construire(dossier=None, verbeux: bool = False, *, tables: Iterable[str] | N
     demandees = TABLES if tables is None else _connues(tables, cat)
     echantillon = tables is None and not cat.dgfip_communes_sample.exists()
     familles = [f for f in FAMILLES if set(f.CONTRATS) & set(demandees)]
-    progression = _barre(barre, len(familles) + 2 + echantillon)
-
-    def etape(texte: str) -> None:
-        if progression is not None:
-            progression.set_postfix_str(texte, refresh=False)
-            progression.update(1)
-
+    barre_ = _Barre(barre, len(familles) + 2 + echantillon)
+    noms = [f.__name__.rpartition(".")[2] for f in familles] + ["contrats", "écriture"]
     try:
         if echantillon:
+            barre_.etape("exemple", faite=False)
             generer_echantillon(cat.racine)
-            etape("exemple")
+        barre_.etape(noms[0], faite=echantillon)
         construites: dict[str, pd.DataFrame] = {}
-        for famille in familles:
+        for famille, suivante in zip(familles, noms[1:]):
             construites.update({nom: df for nom, df in famille.construire(cat).items() if nom in demandees})
-            etape(famille.__name__.rpartition(".")[2])
+            barre_.etape(suivante)
         for nom, df in construites.items():
             verifier(df, CONTRATS[nom])
-        etape("contrats")
-        ecrits = {}
-        for nom, df in construites.items():
-            ecrits[nom] = ecrire_parquet(df, cat.table(nom))
-        etape("écriture")
+        barre_.etape("écriture")
+        ecrits = {nom: ecrire_parquet(df, cat.table(nom)) for nom, df in construites.items()}
+        barre_.etape("")
     finally:
-        if progression is not None:
-            progression.close()
+        barre_.fermer()
     if verbeux:
         for nom, df in construites.items():
             print(f"  {nom:<22} {len(df):>6} lignes  → {ecrits[nom]}")
