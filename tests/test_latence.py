@@ -202,3 +202,13 @@ def test_yaml_invalide_toujours_une_erreur_de_donnees(tmp_path):
     (tmp_path / "p.yaml").write_text("a:\n  valeurs:\n    2014-13-01: 1\n", encoding="utf-8")
     with pytest.raises(ErreurDonnees, match="illisible"):
         lire_parametres(tmp_path)
+
+
+def test_barres_du_rendu_seulement_sur_un_terminal(monkeypatch):
+    from orleans_gov.cli import rapports
+    args = construire_parser().parse_args(["rapports"])
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    assert rapports._barre(args) is False
+    monkeypatch.setattr(sys, "stderr", _Terminal())
+    assert rapports._barre(args) is True
+    assert rapports._barre(construire_parser().parse_args(["rapports", "--sans-barre"])) is False

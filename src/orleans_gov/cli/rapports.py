@@ -11,6 +11,11 @@ from orleans_gov.rendu import ErreurSortie, lister_taches, rendre, resume
 # ------------------------------------------------------------------------------------------------
 # CLI
 # ------------------------------------------------------------------------------------------------
+def _barre(args: argparse.Namespace) -> bool:
+    """Progress bars only on a terminal (not in logs, CI or papermill output) and not with ``--sans-barre``."""
+    return not args.sans_barre and bool(getattr(sys.stderr, "isatty", lambda: False)())
+
+
 def _commande(args: argparse.Namespace) -> int:
     try:
         taches = lister_taches(args.dossier_notebooks, notebooks=args.notebooks, entites=args.entites,
@@ -24,7 +29,7 @@ def _commande(args: argparse.Namespace) -> int:
     try:
         dossier, resultats = rendre(taches, sortie=args.sortie, jobs=args.jobs, timeout=args.timeout, pdf=args.pdf,
                                     dossier_donnees=args.dossier_donnees, noyaux_chauds=not args.noyaux_standard,
-                                    barre=not args.sans_barre, tout=args.tout, date=args.date)
+                                    barre=_barre(args), tout=args.tout, date=args.date)
     except ErreurSortie as exc:
         print(f"erreur : {exc}", file=sys.stderr)
         return 2
