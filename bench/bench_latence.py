@@ -89,13 +89,14 @@ def mesurer(commande: list[str], env: dict, capture: bool = False) -> dict:
 
 
 def version_base(rev: str) -> Path:
-    """The ``src/`` tree of commit ``rev`` (git archive) in bench/_work/precedente/<sha>."""
+    """The ``src/``, ``notebooks/`` and ``config/`` trees of commit ``rev`` (git archive) in
+    bench/_work/precedente/<sha> (the package finds its shipped scenarios in config/ beside src/)."""
     sha = subprocess.run(["git", "-C", str(RACINE), "rev-parse", "--short", rev], check=True, capture_output=True,
                          text=True).stdout.strip()
     dest = TRAVAIL / "precedente" / sha
-    if not (dest / "src" / "orleans_gov").exists():
+    if not (dest / "config" / "scenarios").exists():
         dest.mkdir(parents=True, exist_ok=True)
-        archive = subprocess.run(["git", "-C", str(RACINE), "archive", sha, "src", "notebooks"], check=True,
+        archive = subprocess.run(["git", "-C", str(RACINE), "archive", sha, "src", "notebooks", "config"], check=True,
                                  capture_output=True)
         subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
     return dest
