@@ -6,6 +6,7 @@ from pathlib import Path
 
 from orleans_gov.base.catalogue import Catalogue
 from orleans_gov.base.erreurs import ErreurDonnees
+from orleans_gov.cli import options
 from orleans_gov.construction import construire
 from orleans_gov.construction.collecte import TABLES_PROPRES, domaines, dossier_exemple, regenerer_classeurs_exemple
 from orleans_gov.sources.classeurs import modele as classeurs
@@ -60,21 +61,5 @@ def _cmd_importer(args) -> int:
 
 
 def configurer_cli(subparsers) -> None:
-    """``orleans-gov collecte {generer,importer,exemple}``."""
-    p = subparsers.add_parser("collecte", help="classeurs de collecte (génération, import)")
-    sp = p.add_subparsers(dest="action", required=True)
-    g = sp.add_parser("generer", help="écrire un classeur vierge par entité (22 communes + agglomération)")
-    g.add_argument("--sortie", required=True, help="dossier où écrire les classeurs")
-    g.add_argument("--annee", type=int, default=2013, help="année de référence (défaut : 2013)")
-    g.add_argument("--annees", default=None,
-                   help="années des séries dépenses/flux, ex. 2008-2013 ou 2012,2013 (défaut : l'année de référence)")
-    g.add_argument("--dossier-donnees", default=None)
-    g.set_defaults(func=_cmd_generer)
-    i = sp.add_parser("importer", help="valider et importer les classeurs retournés (dans <données>/raw/collecte)")
-    i.add_argument("dossier", help="dossier des classeurs retournés (.xlsx)")
-    i.add_argument("--dossier-donnees", default=None)
-    i.set_defaults(func=_cmd_importer)
-    e = sp.add_parser("exemple", help="(ré)générer les classeurs d'exemple remplis (raw/sample/collecte)")
-    e.add_argument("--graine", type=int, default=None)
-    e.add_argument("--dossier-donnees", default=None)
-    e.set_defaults(func=_cmd_exemple)
+    """``orleans-gov collecte {generer,importer,exemple}`` (arguments declared in :mod:`orleans_gov.cli.options`)."""
+    options.collecte(subparsers)

@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 
 from orleans_gov.base.erreurs import ErreurDonnees
+from orleans_gov.cli import options
 from orleans_gov.restitution.resume_scenario import resume
 from orleans_gov.restitution.scenarios.equilibre import phrases_equilibre
 from orleans_gov.scenarios import executer
@@ -34,11 +35,5 @@ def _commande(args: argparse.Namespace) -> int:
 
 
 def configurer_cli(subparsers) -> None:
-    """Add ``orleans-gov scenario`` to the main CLI."""
-    p = subparsers.add_parser("scenario", help="projeter un scénario (fichier YAML) sur l'horizon du mandat",
-                              description="Projette un scénario (transferts, services communs, pacte financier) "
-                                          "pour les 22 communes, l'agglomération et le bloc communal.")
-    p.add_argument("fichier", help="fichier de scénario (config/scenarios/*.yaml)")
-    p.add_argument("--sortie", default="resultats_scenario", help="dossier de sortie (resultats.csv, parametres.csv)")
-    p.add_argument("--dossier-donnees", default=None, help="dossier de données (défaut : $ORLEANS_GOV_DATA ou data/)")
-    p.set_defaults(func=_commande)
+    """Add ``orleans-gov scenario`` to the main CLI (arguments declared in :mod:`orleans_gov.cli.options`)."""
+    options.scenario(subparsers)

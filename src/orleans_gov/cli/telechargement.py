@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from orleans_gov.base.erreurs import ErreurDonnees
+from orleans_gov.cli import options
 from orleans_gov.sources.telechargement import BASES_PAR_DEFAUT, ErreurTelechargement, Reessais, telecharger
 
 
@@ -35,20 +36,5 @@ def commande_telecharger(args: argparse.Namespace) -> int:
 
 
 def configurer_cli(subparsers) -> None:
-    """Register ``telecharger`` on the ``orleans-gov`` command line."""
-    p = subparsers.add_parser(
-        "telecharger", help="télécharger les données officielles du périmètre (DGFiP, OFGL, geo.api.gouv.fr)",
-        description="Télécharge les comptes individuels DGFiP des 22 communes et de l'agglomération, les agrégats "
-                    "OFGL et les contours geo.api.gouv.fr ; n'écrit rien si un seul téléchargement échoue.")
-    p.add_argument("--sortie", default=None,
-                   help="dossier de sortie (défaut : data/raw/reel/telechargements ; data/raw/reel pour alimenter "
-                        "directement « make data »)")
-    p.add_argument("--annees", nargs="+", type=int, default=None, metavar="AN",
-                   help="exercices à télécharger (défaut : tous)")
-    p.add_argument("--base-url", default=None,
-                   help="URL de base remplaçant celles des trois portails (tests, miroir)")
-    p.add_argument("--tentatives", type=int, default=4, help="nombre maximal de tentatives par fichier (défaut : 4)")
-    p.add_argument("--delai", type=float, default=1.0,
-                   help="délai initial entre tentatives, doublé à chaque échec, en secondes (défaut : 1)")
-    p.add_argument("--timeout", type=float, default=60.0, help="délai d'attente réseau en secondes (défaut : 60)")
-    p.set_defaults(func=commande_telecharger)
+    """Register ``telecharger`` on the ``orleans-gov`` command line (arguments declared in :mod:`orleans_gov.cli.options`)."""
+    options.telecharger(subparsers)

@@ -14,17 +14,20 @@ checked against its contract before anything is written.
 """
 from __future__ import annotations
 
+import sys
+import threading
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
 
 from orleans_gov.base.catalogue import Catalogue
-from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.base.fichiers import ecrire_parquet
 from orleans_gov.base.provenance import contient_exemple
 from orleans_gov.construction import budgets_annexes, chiffres_publies, collecte, finances, referentiels, territoire
 from orleans_gov.construction.contrat import Contrat, verifier
+from orleans_gov.construction.lecture import NOMS_TABLES, charger, connues
 from orleans_gov.echantillon.comptes import generer as generer_echantillon
 
 __all__ = ["CONTRATS", "TABLES", "charger", "construire", "contient_exemple", "ecrire_table"]
@@ -35,12 +38,12 @@ CONTRATS: dict[str, Contrat] = {nom: c for m in FAMILLES for nom, c in m.CONTRAT
 TABLES: tuple[str, ...] = tuple(CONTRATS)
 
 
+if TABLES != NOMS_TABLES:  # pragma: no cover - the short loading path must know exactly the built tables
+    raise ImportError(f"construction.lecture.NOMS_TABLES {NOMS_TABLES} ≠ tables des contrats {TABLES}")
+
+
 def _connues(noms: Iterable[str], cat: Catalogue) -> tuple[str, ...]:
-    noms = tuple(noms)
-    for nom in noms:
-        if nom not in CONTRATS:
-            raise ErreurDonnees(f"table « {nom} » inconnue (tables : {', '.join(TABLES)})", fichier=cat.table(nom))
-    return noms
+    return connues(noms, cat)
 
 
 def ecrire_table(nom: str, df: pd.DataFrame, dossier=None) -> Path:
@@ -51,42 +54,71 @@ def ecrire_table(nom: str, df: pd.DataFrame, dossier=None) -> Path:
     return ecrire_parquet(verifier(df, CONTRATS[nom]), cat.table(nom))
 
 
-def construire(dossier=None, verbeux: bool = False, *, tables: Iterable[str] | None = None) -> dict[str, Path]:
+class _Barre:
+    """Progress of ``construire`` on stderr: one step per family, drawn after two seconds and refreshed twice a
+    second by a daemon thread (the elapsed time moves during a long step); nothing at all, not even the tqdm
+    import, unless asked and stderr is a terminal (never in tests, notebooks or redirected logs)."""
+
+    def __init__(self, actif: bool, total: int) -> None:
+        self.tqdm = None
+        if not actif or not getattr(sys.stderr, "isatty", lambda: False)():
+            return
+        from tqdm import tqdm  # third-party import kept lazy: only a terminal run draws a bar
+        self.tqdm = tqdm(total=total, desc="Données", unit="étape", delay=2, file=sys.stderr, leave=False,
+                         bar_format="{desc} : {n_fmt}/{total_fmt} étapes |{bar}| {elapsed}")
+        self.fin = threading.Event()
+        threading.Thread(target=self._rafraichir, daemon=True).start()
+
+    def _rafraichir(self) -> None:
+        debut = time.monotonic()
+        while not self.fin.wait(0.5):
+            if time.monotonic() - debut >= 2:
+                self.tqdm.refresh()
+
+    def etape(self, suivante: str, faite: bool = True) -> None:
+        """Mark one step done (``faite``) and name the one now running."""
+        if self.tqdm is not None:
+            self.tqdm.set_description_str(f"Données — {suivante}" if suivante else "Données", refresh=False)
+            self.tqdm.update(1 if faite else 0)
+
+    def fermer(self) -> None:
+        if self.tqdm is not None:
+            self.fin.set()
+            self.tqdm.close()
+
+
+def construire(dossier=None, verbeux: bool = False, *, tables: Iterable[str] | None = None,
+               barre: bool = False) -> dict[str, Path]:
     """Rebuild the processed tables and return the written paths by name.
 
     A full build (``tables=None``) generates the sample first when it is absent. ``tables``: only these tables (and
     only the families that hold them are computed), from ``data/raw`` as it stands. Every table is built and checked
-    against its contract before the first one is written.
+    against its contract before the first one is written. ``barre``: a progress bar on stderr (one step per family,
+    the sample, the checks and the writing) when stderr is a terminal and the build lasts over two seconds.
     """
     cat = Catalogue.depuis(dossier)
     demandees = TABLES if tables is None else _connues(tables, cat)
-    if tables is None and not (cat.dgfip_communes_sample.exists() and cat.budgets_annexes_sample.exists()):
-        generer_echantillon(cat.racine)
-    construites: dict[str, pd.DataFrame] = {}
-    for famille in FAMILLES:
-        if set(famille.CONTRATS) & set(demandees):
+    echantillon = tables is None and not (cat.dgfip_communes_sample.exists() and cat.budgets_annexes_sample.exists())
+    familles = [f for f in FAMILLES if set(f.CONTRATS) & set(demandees)]
+    barre_ = _Barre(barre, len(familles) + 2 + echantillon)
+    noms = [f.__name__.rpartition(".")[2] for f in familles] + ["contrats", "écriture"]
+    try:
+        if echantillon:
+            barre_.etape("exemple", faite=False)
+            generer_echantillon(cat.racine)
+        barre_.etape(noms[0], faite=echantillon)
+        construites: dict[str, pd.DataFrame] = {}
+        for famille, suivante in zip(familles, noms[1:]):
             construites.update({nom: df for nom, df in famille.construire(cat).items() if nom in demandees})
-    for nom, df in construites.items():
-        verifier(df, CONTRATS[nom])
-    ecrits = {}
-    for nom, df in construites.items():
-        ecrits[nom] = ecrire_parquet(df, cat.table(nom))
-        if verbeux:
+            barre_.etape(suivante)
+        for nom, df in construites.items():
+            verifier(df, CONTRATS[nom])
+        barre_.etape("écriture")
+        ecrits = {nom: ecrire_parquet(df, cat.table(nom)) for nom, df in construites.items()}
+        barre_.etape("")
+    finally:
+        barre_.fermer()
+    if verbeux:
+        for nom, df in construites.items():
             print(f"  {nom:<22} {len(df):>6} lignes  → {ecrits[nom]}")
     return ecrits
-
-
-def charger(nom: str, dossier=None) -> pd.DataFrame:
-    """Load a processed table by name (GeoDataFrame for ``perimetre``); builds the data if it is missing.
-
-    An unknown name raises :class:`ErreurDonnees` at once (nothing is built).
-    """
-    cat = Catalogue.depuis(dossier)
-    _connues([nom], cat)
-    p = cat.table(nom)
-    if not p.exists():
-        construire(dossier)
-    if nom == "perimetre":
-        import geopandas as gpd  # heavy third-party import, deferred: keeps `import orleans_gov` fast
-        return gpd.read_parquet(p)
-    return pd.read_parquet(p)

@@ -8,7 +8,7 @@ import pandas as pd
 
 from orleans_gov.base.catalogue import Catalogue
 from orleans_gov.base.erreurs import ErreurScenario
-from orleans_gov.construction.tables import charger
+from orleans_gov.construction import charger
 from orleans_gov.sources.referentiel import read_competences
 
 OBLIGATOIRES = ("finances_communes", "finances_agglo", "flux_agglo_communes", "depenses_fonction")

@@ -20,6 +20,9 @@ from pathlib import Path
 
 import yaml
 
+_CHARGEUR_YAML = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader when PyYAML has it (same documents, ~15× faster: bench/RESULTS_latence.md)."""
+
 DOSSIER = Path(__file__).resolve().parent
 
 UNITES = ("k€", "M€", "€", "€/hab", "%", "années", "habitants", "ETP", "agents", "sièges", "indice", "coefficient",
@@ -96,7 +99,7 @@ def termes() -> list[Terme]:
 
 def _lire(dossier: Path = DOSSIER) -> None:
     for fichier in sorted(dossier.glob("*.yaml")):
-        for nom, d in (yaml.safe_load(fichier.read_text(encoding="utf-8")) or {}).items():
+        for nom, d in (yaml.load(fichier.read_text(encoding="utf-8"), Loader=_CHARGEUR_YAML) or {}).items():
             inconnues = set(d) - {"libelle", "unite", "reference", "definition"}
             if inconnues or "libelle" not in d or "unite" not in d:
                 raise ValueError(f"{fichier.name} : entrée {nom!r} mal formée (libelle, unite, reference)")

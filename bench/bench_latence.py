@@ -1,0 +1,204 @@
+"""Interactive latency (issue 16, point 3): what a user waits for at the prompt and in a notebook.
+
+Every figure is measured on this branch (« actuelle ») and on a baseline version of ``src/`` (« base »,
+``--base``, default ``main``; extracted with ``git archive`` into bench/_work/precedente/<rev>, run with
+``PYTHONPATH`` in front of the editable install), in the same run, round-robin (each round runs every method of
+both versions once, so that the load of the shared machine hits them alike). Medians of ``--repetitions`` runs;
+wall time measured by the parent, CPU time (user + sys, the process and its children) by ``/usr/bin/time``;
+the 1-minute load average before each round is recorded. Both versions read the same processed tables
+(``$ORLEANS_GOV_DATA`` or data/ of this worktree, built first when missing).
+
+Measures (each in a fresh process):
+
+- ``import`` — ``import orleans_gov``;
+- ``aide`` — ``orleans-gov --help`` and each sub-command's ``--help`` (through ``python -c`` calling
+  ``orleans_gov.cli.main``, the entry point of the console script, identical for both versions);
+- ``chargement`` — every processed table the analysis notebooks read (01, 02, 10: all but ``populations`` and
+  ``ofgl_agglo``) with ``charger``, the import of ``charger`` included; timed inside the process too (``interne``:
+  from before ``from orleans_gov.construction import charger`` to the last table), beside the floor
+  ``import pandas, pyarrow.parquet`` + ``pyarrow.parquet.read_table(...).to_pandas()`` of the same files
+  (``plancher``); the modules imported are listed;
+- ``carnets`` — each notebook (01, 02, 03, 10) executed cold by ``papermill`` (its own CLI process, a new kernel,
+  default parameters), with the per-cell durations papermill writes in the output notebook (median by cell).
+
+Raw numbers: bench/resultats_latence.json. Usage::
+
+    .venv/bin/python bench/bench_latence.py                       # 3 repetitions, notebooks included
+    .venv/bin/python bench/bench_latence.py --sans-carnets -r 1   # smoke
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+RACINE = Path(__file__).resolve().parents[1]
+TRAVAIL = RACINE / "bench" / "_work"
+PY = sys.executable
+PAPERMILL = str(Path(sys.executable).with_name("papermill"))
+CARNETS = ("01_diagnostic_politiques_publiques", "02_comparaison_organisations", "03_scenarios_financiers",
+           "10_fiche_commune")
+TABLES_CARNETS = ("finances_communes", "finances_agglo", "flux_agglo_communes", "depenses_fonction", "territoire",
+                  "perimetre", "moyennes_strates", "competences", "effectifs", "effectifs_totaux",
+                  "fonctions_support", "competences_exercees", "police_municipale")
+AIDES = ([], ["echantillon"], ["donnees"], ["collecte"], ["collecte", "generer"], ["scenario"], ["rapports"],
+         ["telecharger"], ["extraire"], ["extraire", "comptes"], ["extraire", "balances"])
+LOURDS = ("pandas", "numpy", "pyarrow", "openpyxl", "matplotlib", "geopandas", "shapely", "duckdb", "pydantic",
+          "yaml", "scipy", "orleans_gov.construction.tables", "orleans_gov.echantillon")
+
+CLI = "import sys; from orleans_gov.cli import main; sys.exit(main(sys.argv[1:]))"
+CHARGEMENT = f"""
+import json, sys, time
+t = time.perf_counter()
+from orleans_gov.construction import charger
+frames = [charger(n) for n in {TABLES_CARNETS!r}]
+interne = time.perf_counter() - t
+print(json.dumps({{"interne": interne, "lignes": sum(len(f) for f in frames),
+                  "modules": [m for m in {LOURDS!r} if m in sys.modules], "fichier": __import__("orleans_gov").__file__}}))
+"""
+PLANCHER = f"""
+import json, sys, time
+t = time.perf_counter()
+import pandas, pyarrow.parquet as pq, geopandas
+from orleans_gov.base.catalogue import Catalogue
+cat = Catalogue.depuis(None)
+frames = [geopandas.read_parquet(cat.table(n)) if n == "perimetre" else pq.read_table(cat.table(n)).to_pandas()
+          for n in {TABLES_CARNETS!r}]
+print(json.dumps({{"interne": time.perf_counter() - t, "lignes": sum(len(f) for f in frames), "modules": []}}))
+"""
+
+
+def mesurer(commande: list[str], env: dict, capture: bool = False) -> dict:
+    """Run ``commande`` in a fresh process under ``/usr/bin/time``: wall s (parent), CPU s (user + sys), stdout."""
+    t0 = time.perf_counter()
+    p = subprocess.run(["/usr/bin/time", "-f", "@@CPU %U %S"] + commande, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True, env=env, cwd=RACINE)
+    mur = time.perf_counter() - t0
+    if p.returncode not in (0, 2) or "@@CPU" not in p.stderr:
+        raise RuntimeError(f"{' '.join(commande)} a échoué ({p.returncode}) : {p.stderr[-3000:]}")
+    _, u, s = [l for l in p.stderr.splitlines() if l.startswith("@@CPU ")][-1].split()
+    r = {"mur": mur, "cpu": float(u) + float(s)}
+    if capture:
+        r["sortie"] = p.stdout
+    return r
+
+
+def version_base(rev: str) -> Path:
+    """The ``src/``, ``notebooks/`` and ``config/`` trees of commit ``rev`` (git archive) in
+    bench/_work/precedente/<sha> (the package finds its shipped scenarios in config/ beside src/)."""
+    sha = subprocess.run(["git", "-C", str(RACINE), "rev-parse", "--short", rev], check=True, capture_output=True,
+                         text=True).stdout.strip()
+    dest = TRAVAIL / "precedente" / sha
+    if not (dest / "config" / "scenarios").exists():
+        dest.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "-C", str(RACINE), "archive", sha, "src", "notebooks", "config"], check=True,
+                                 capture_output=True)
+        subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
+    return dest
+
+
+def environnements(base: Path, donnees: Path) -> dict[str, tuple[dict, Path]]:
+    """Per version: its environment (PYTHONPATH of its src/, the same data) and its notebooks folder."""
+    commun = {**os.environ, "ORLEANS_GOV_DATA": str(donnees), "PYTHONDONTWRITEBYTECODE": "0"}
+    commun.pop("PYTHONPATH", None)
+    return {"actuelle": ({**commun, "PYTHONPATH": str(RACINE / "src")}, RACINE / "notebooks"),
+            "base": ({**commun, "PYTHONPATH": str(base / "src")}, base / "notebooks")}
+
+
+def durees_cellules(chemin: Path) -> list[tuple[int, float, str]]:
+    """(index, seconds, first line) of every code cell of an executed notebook (papermill metadata)."""
+    nb = json.loads(chemin.read_text(encoding="utf-8"))
+    out = []
+    for i, c in enumerate(x for x in nb["cells"] if x["cell_type"] == "code"):
+        d = c.get("metadata", {}).get("papermill", {}).get("duration")
+        premiere = next((l for l in "".join(c["source"]).splitlines() if l.strip() and not l.startswith("#")), "")
+        out.append((i, float(d) if d is not None else float("nan"), premiere[:70]))
+    return out
+
+
+def main() -> int:
+    a = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    a.add_argument("--base", default="main", help="révision de référence (défaut : main)")
+    a.add_argument("--repetitions", "-r", type=int, default=3)
+    a.add_argument("--sans-carnets", action="store_true")
+    a.add_argument("--carnets", nargs="+", default=list(CARNETS))
+    a.add_argument("--json", default=str(RACINE / "bench" / "resultats_latence.json"))
+    args = a.parse_args()
+    donnees = Path(os.environ.get("ORLEANS_GOV_DATA", RACINE / "data"))
+    if not (donnees / "processed" / "finances_communes.parquet").exists():
+        subprocess.run([PY, "-c", CLI, "donnees", "--dossier-donnees", str(donnees)], check=True, cwd=RACINE,
+                       env={**os.environ, "PYTHONPATH": str(RACINE / "src")})
+    base = version_base(args.base)
+    envs = environnements(base, donnees)
+    sortie_nb = TRAVAIL / "latence"
+    sortie_nb.mkdir(parents=True, exist_ok=True)
+    mesures: dict[str, dict[str, list]] = {}
+    charges, details = [], {}
+
+    def noter(cle: str, version: str, r: dict) -> None:
+        mesures.setdefault(cle, {}).setdefault(version, []).append(r)
+
+    for tour in range(args.repetitions):
+        charges.append(os.getloadavg())
+        for version, (env, carnets) in envs.items():
+            noter("import", version, mesurer([PY, "-c", "import orleans_gov"], env))
+            for aide in AIDES:
+                noter("aide " + " ".join(aide or ["(racine)"]), version, mesurer([PY, "-c", CLI, *aide, "--help"], env))
+            r = mesurer([PY, "-c", CHARGEMENT], env, capture=True)
+            info = json.loads(r.pop("sortie").strip().splitlines()[-1])
+            r["interne"] = info["interne"]
+            details[f"chargement {version}"] = info
+            noter("chargement", version, r)
+            if version == "actuelle":
+                r = mesurer([PY, "-c", PLANCHER], env, capture=True)
+                r["interne"] = json.loads(r.pop("sortie").strip().splitlines()[-1])["interne"]
+                noter("chargement (plancher pandas+pyarrow+geopandas)", version, r)
+            if args.sans_carnets:
+                continue
+            for nb in args.carnets:
+                out = sortie_nb / f"{nb}-{version}-{tour}.ipynb"
+                r = mesurer([PAPERMILL, "-k", "orleans_gov", "--cwd", str(carnets), "--no-progress-bar",
+                             str(carnets / f"{nb}.ipynb"), str(out)], env)
+                r["cellules"] = durees_cellules(out)
+                noter(f"carnet {nb}", version, r)
+        print(f"tour {tour + 1}/{args.repetitions} fini (charge {charges[-1][0]:.2f})", file=sys.stderr)
+    charges.append(os.getloadavg())
+
+    def med(v: list[dict], k: str) -> float:
+        return statistics.median(x[k] for x in v)
+
+    lignes = ["| mesure | version | mur médian (s) | CPU médian (s) | interne médian (s) | runs mur |", "|---|---|---|---|---|---|"]
+    for cle, par_version in mesures.items():
+        for version, v in par_version.items():
+            interne = f"{med(v, 'interne'):.3f}" if "interne" in v[0] else ""
+            lignes.append(f"| {cle} | {version} | {med(v, 'mur'):.3f} | {med(v, 'cpu'):.3f} | {interne} | "
+                          + " · ".join(f"{x['mur']:.2f}" for x in v) + " |")
+    cellules = {}
+    for cle, par_version in mesures.items():
+        if cle.startswith("carnet "):
+            for version, v in par_version.items():
+                n = len(v[0]["cellules"])
+                cellules[f"{cle} {version}"] = [(i, statistics.median(x["cellules"][i][1] for x in v),
+                                                 v[0]["cellules"][i][2]) for i in range(n)]
+    print("\n".join(lignes))
+    for cle, cs in cellules.items():
+        print(f"\n{cle} : cellules les plus longues")
+        for i, d, texte in sorted(cs, key=lambda c: -c[1])[:5]:
+            print(f"  [{i}] {d:6.2f} s  {texte}")
+    Path(args.json).write_text(json.dumps({"charges_1_5_15": charges, "details": details, "cellules": cellules,
+                                           "mesures": {c: {v: [{k: x[k] for k in x if k != "cellules"} for x in l]
+                                                           for v, l in pv.items()} for c, pv in mesures.items()},
+                                           "base": args.base, "repetitions": args.repetitions,
+                                           "coeurs": os.cpu_count()}, indent=1, ensure_ascii=False), encoding="utf-8")
+    print(f"\ncharge (1/5/15 min) avant chaque tour puis à la fin : "
+          + " ; ".join("/".join(f"{x:.2f}" for x in c) for c in charges))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
