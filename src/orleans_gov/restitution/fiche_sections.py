@@ -24,7 +24,7 @@ from orleans_gov.restitution.fragments import afficher, markdown
 from orleans_gov.restitution.projections import projections_scenarios
 from orleans_gov.restitution.scenarios.tableaux import formats_termes
 from orleans_gov.restitution.tableaux import cote_a_cote, tableau_termes
-from orleans_gov.restitution.textes import entete_annee, ordinal
+from orleans_gov.restitution.textes import compte, entete_annee, ordinal
 
 NOTE_FIN = ("*Fiche produite automatiquement par orleans_gov à partir des données du dossier de données ; "
             "montants en milliers d'euros (k€) sauf mention contraire ; n.d. : non disponible.*")
@@ -198,7 +198,7 @@ def police(ctx) -> list:
                          "cette entité.")]
     d = pm.iloc[-1]
     quoi = "Police intercommunale des transports" if ctx.agglo else "Police municipale"
-    return [markdown(f"{quoi} (données réelles) : {fmt_nombre(d['agents_police'])} agent(s) de police "
+    return [markdown(f"{quoi} (données réelles) : {compte(d['agents_police'], 'agent de police', aucun=False)} "
                      f"et {fmt_nombre(d['asvp'])} ASVP en {int(d['an'])} "
                      f"(source : Ministère de l'Intérieur, enquête « Police municipale : effectifs par commune »).")]
 
@@ -231,13 +231,13 @@ def scenarios(ctx) -> list:
     formats = formats_termes({entete_annee(t, q, "Δ "): t for _c, t, q in fiche.EFFETS_FICHE})
     elements = [tableau_termes(t_s, formats=formats, titre=f"Effets pour {ctx.nom}" + (f", {horizon}" if horizon else "")
                                + " (écarts avec le même scénario sans action)",
-                               source=f"Projection orleans_gov (config/scenarios) sur les comptes DGFiP {ctx.annee}. "
+                               source=f"Projection des scénarios étudiés sur les comptes DGFiP {ctx.annee}. "
                                "AC : attribution de compensation (art. 1609 nonies C CGI), > 0 = plus reçue ou moins "
                                "versée ; « fin d'horizon » = dernière année de l'horizon ; ETP : équivalents temps plein")]
     elements += [markdown(f"> **Scénario non pris en compte — fichier invalide.** {m}")
                  for m in getattr(paires, "invalides", [])]
-    elements.append(markdown("Contenu des scénarios, hypothèses et effets sur toutes les entités : carnet "
-                             "« Scénarios financiers »."))
+    elements.append(markdown("Contenu des scénarios, hypothèses et effets sur toutes les entités : document "
+                             "« Scénarios financiers du bloc communal »."))
     return elements
 
 
