@@ -17,6 +17,7 @@ from orleans_gov.base import vocabulaire
 from orleans_gov.restitution import fiche
 from orleans_gov.restitution.bandeau import bandeau_exemple
 from orleans_gov.restitution.chargement import SectionIndisponible
+from orleans_gov.restitution.en_bref import bref_fiche
 from orleans_gov.restitution.fiche_graphiques import fig_depenses, fig_evolution, fig_situation
 from orleans_gov.restitution.finances import note_provenance
 from orleans_gov.restitution.formats import fmt_nombre, fmt_pct
@@ -119,12 +120,15 @@ def indicateurs_financiers(ctx) -> list:
 
 
 def en_bref(ctx) -> list:
-    """Two or three generated sentences (after the identity card, when it could be produced)."""
+    """« En bref » (after the identity card, when it could be produced): the identity sentence and five messages
+    of the financial tables (:func:`~orleans_gov.restitution.en_bref.bref_fiche`)."""
     idt = ctx.tables.get("_identite")
     if idt is None:
         return []
     ind, cmp_ = ctx.tables.get("_indicateurs"), ctx.tables.get("_comparaison")
-    return [markdown("**En bref.** " + " ".join(fiche.phrases_synthese(idt, ind, cmp_)))]
+    if ind is None:
+        return [markdown("**En bref.** " + " ".join(fiche.phrases_synthese(idt, ind, cmp_)))]
+    return [bref_fiche(ctx, idt, ind, cmp_)]
 
 
 # ------------------------------------------------------------------------------------------------

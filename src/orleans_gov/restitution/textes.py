@@ -119,3 +119,10 @@ def accorde(n, singulier: str, pluriel_: str | None = None) -> str:
     """The form of a word (noun, adjective, participle, verb) agreeing with the count ``n``: ``accorde(3, "réussi")``
     → « réussis », ``accorde(1, "est", "sont")`` → « est » (singular first, then the plural when irregular)."""
     return (pluriel_ or pluriel(singulier)) if est_pluriel(n) else singulier
+
+
+def majuscule(texte: str) -> str:
+    """``texte`` with its first letter in upper case (markdown emphasis « ** » kept): a sentence opening with a
+    count written « aucune … »."""
+    i = len(texte) - len(texte.lstrip("*_ "))
+    return texte[:i] + texte[i:i + 1].upper() + texte[i + 1:]
