@@ -22,13 +22,16 @@ from orleans_gov.restitution.fiche_graphiques import fig_depenses, fig_evolution
 from orleans_gov.restitution.finances import note_provenance
 from orleans_gov.restitution.formats import fmt_nombre, fmt_pct
 from orleans_gov.restitution.fragments import afficher, markdown
+from orleans_gov.restitution.glossaire import glossaire
 from orleans_gov.restitution.projections import projections_scenarios
 from orleans_gov.restitution.scenarios.tableaux import formats_termes
 from orleans_gov.restitution.tableaux import cote_a_cote, tableau_termes
 from orleans_gov.restitution.textes import compte, entete_annee, ordinal
 
-NOTE_FIN = ("*Fiche produite automatiquement par orleans_gov à partir des données du dossier de données ; "
-            "montants en milliers d'euros (k€) sauf mention contraire ; n.d. : non disponible.*")
+NOMS_GLOSSAIRE_FICHE = ["caf", "epargne_brute", "epargne_gestion", "epargne_nette", "taux_epargne_brute",
+                        "capacite_desendettement", "attribution_compensation", "dsc", "clect", "cif", "fpic"]
+NOTE_FIN = ("*Fiche produite automatiquement à partir des données de l'étude ; montants en milliers d'euros (k€) "
+            "sauf mention contraire ; n.d. : non disponible.*")
 
 
 def indisponible(section: str, exc: Exception):
@@ -246,7 +249,7 @@ def scenarios(ctx) -> list:
 
 
 def conclusion(ctx) -> list:
-    return [bandeau_exemple(ctx.exemple, afficher=False), markdown(NOTE_FIN)]
+    return [bandeau_exemple(ctx.exemple, afficher=False), markdown(NOTE_FIN), glossaire(NOMS_GLOSSAIRE_FICHE)]
 
 
 __all__ = ["montrer", "indisponible", "donnees_de_base", "bandeau", "identite_et_carte", "indicateurs_financiers",
