@@ -43,7 +43,7 @@ def test_pluriels_et_accords():
 
 def test_aucun_pluriel_hesitant_dans_la_restitution():
     """Reader-facing code of restitution/ (outside scenarios/, owned elsewhere) writes no « (s) » hedge."""
-    motif = re.compile(r"[a-zéèêà]\(s\)(?=[\s\"'»,.;:])")
+    motif = re.compile(r"[a-zéèêà]\(s\)(?=[\s\"'»,.;])")
     fautifs = []
     for f in sorted((RACINE / "src/orleans_gov/restitution").glob("*.py")):
         for i, ligne in enumerate(f.read_text(encoding="utf-8").splitlines(), 1):

@@ -7,12 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from orleans_gov.base.territoire import SIREN_AGGLO
+from orleans_gov.base.territoire import SIREN_AGGLO, nom_entite
+from orleans_gov.construction import charger
 from orleans_gov.restitution import en_bref as eb
 from orleans_gov.restitution import fiche, finances, organisations, politiques
-from orleans_gov.restitution.chargement import contexte_diagnostic, contexte_fiche, contexte_organisations
+from orleans_gov.restitution.bandeau import texte_donnees_reelles
+from orleans_gov.restitution.chargement import (contexte_diagnostic, contexte_fiche, contexte_organisations,
+                                                donnees_reelles)
 from orleans_gov.restitution.fiche_sections import donnees_de_base, indicateurs_financiers
 from orleans_gov.restitution.tableaux import tableau, tableau_termes
+from orleans_gov.restitution.textes import de
 
 RACINE = Path(__file__).resolve().parents[1]
 NOMBRE = re.compile(r"(?<![\d\u202f,])(?:\d{4}|\d{1,3}(?:\u202f\d{3})*)(?:,\d+)?(?!\d)")
@@ -104,3 +108,21 @@ def test_sections_liees_existent(carnet, sections):
               for ligne in "".join(c["source"]).splitlines() if ligne.startswith("#")}
     for s in sections:
         assert s in titres, s
+
+
+
+def test_ce_qui_est_reel_calcule_des_tables():
+    """The banner lists the real rows of the processed tables, entity by entity, with their years."""
+    fc = charger("finances_communes")
+    reel = fc[fc["provenance"] == "réel"]
+    texte = texte_donnees_reelles(donnees_reelles())
+    for code, g in reel.groupby("code_insee"):
+        periode = str(g["an"].min()) if g["an"].nunique() == 1 else f"{g['an'].min()}–{g['an'].max()}"
+        assert f"omptes DGFiP {de(nom_entite(code))} {periode}" in texte
+    assert "Tous les autres chiffres sont des données d'exemple" in texte
+    assert "de Orléans" not in texte
+
+
+def test_texte_reel_main():
+    t = texte_donnees_reelles([("comptes DGFiP d'Orléans", 2013, 2014), ("police", 2023, 2023), ("statuts", None, None)])
+    assert t.startswith("**Ce qui est réel.** Comptes DGFiP d'Orléans 2013–2014 ; police 2023 ; statuts. Tous")

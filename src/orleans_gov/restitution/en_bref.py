@@ -18,6 +18,8 @@ from orleans_gov.analyse.finances import seuils_capacite
 from orleans_gov.base.territoire import SIREN_AGGLO
 from orleans_gov.scenarios import synthese_comparaison
 from orleans_gov.restitution import fiche, finances, organisations, politiques
+from orleans_gov.restitution.bandeau import texte_donnees_reelles
+from orleans_gov.restitution.chargement import donnees_reelles
 from orleans_gov.restitution.formats import fmt_nombre, fmt_unite
 from orleans_gov.restitution.fragments import markdown
 from orleans_gov.restitution.scenarios.tableaux import tableau_comparaison_transpose
@@ -57,14 +59,20 @@ def valeur(terme: str, x, decimales: int | None = None) -> str:
     return fmt_unite(x, vocabulaire.terme(terme).unite, decimales)
 
 
-def en_bref(messages: list[Message], titre: str = "En bref", intro: str = ""):
-    """The « En bref » block: a heading, an optional introductory sentence and the (at most five) numbered
-    messages, each ending with a link to its section."""
+def en_bref(messages: list[Message], titre: str = "En bref", intro: str = "", reel: str = ""):
+    """The « En bref » block: a heading, an optional introductory sentence, the (at most five) numbered messages,
+    each ending with a link to its section, then what is real (``reel``, a quoted paragraph)."""
     lignes = [f"## {titre}", ""] + ([intro, ""] if intro else [])
     for i, m in enumerate(messages[:5], 1):
         section = m.section.split(". ", 1)[-1] if m.section[:1].isdigit() else m.section
         lignes.append(f"{i}. {m.texte} *→ [{section}]({ancre(m.section)})*")
+    if reel:
+        lignes += ["", f"> {reel}"]
     return markdown("\n".join(lignes))
+
+
+def _reel(dossier) -> str:
+    return texte_donnees_reelles(donnees_reelles(dossier))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -266,25 +274,25 @@ def messages_fiche(nom_entite: str, finances: pd.DataFrame, ratios: pd.DataFrame
 # ------------------------------------------------------------------------------------------------
 # One call per document (the notebooks' « En bref » cell)
 # ------------------------------------------------------------------------------------------------
-def bref_diagnostic(ctx):
+def bref_diagnostic(ctx, dossier=None):
     """« En bref » of document 01 (``ctx``: :func:`~orleans_gov.restitution.chargement.contexte_diagnostic`)."""
     return en_bref(messages_diagnostic(
         finances.tableau_indicateurs(ctx.indicateurs, ctx.comparaison, ctx.annee), finances.tableau_bloc(ctx.bloc, ctx.annee),
         politiques.tableau_integration(ctx.depenses, ctx.annee, ctx.exemple_dep),
-        politiques.tableau_centralite(ctx.centralite, ctx.exemple_dep), ctx.annee))
+        politiques.tableau_centralite(ctx.centralite, ctx.exemple_dep), ctx.annee), reel=_reel(dossier))
 
 
-def bref_organisations(ctx):
+def bref_organisations(ctx, dossier=None):
     """« En bref » of document 02 (``ctx``: :func:`~orleans_gov.restitution.chargement.contexte_organisations`)."""
     return en_bref(messages_organisations(
         organisations.tableau_personnel(ctx), organisations.tableau_duplications(organisations.duplications(ctx)),
-        organisations.tableau_police(ctx.police)[0], ctx.annee))
+        organisations.tableau_police(ctx.police)[0], ctx.annee), reel=_reel(dossier))
 
 
-def bref_scenarios(ctx):
+def bref_scenarios(ctx, dossier=None):
     """« En bref » of document 03 (``ctx``: :func:`~orleans_gov.restitution.chargement.contexte_scenarios`)."""
     comp = tableau_comparaison_transpose(synthese_comparaison(list(ctx.resultats.values())))
-    return en_bref(messages_scenarios(comp, ctx.reference.scenario.nom))
+    return en_bref(messages_scenarios(comp, ctx.reference.scenario.nom), reel=_reel(dossier))
 
 
 def bref_fiche(ctx, idt, indicateurs, comparaison):
@@ -292,4 +300,4 @@ def bref_fiche(ctx, idt, indicateurs, comparaison):
     intro = fiche.phrases_synthese(idt, None, None)[0]
     return en_bref(messages_fiche(ctx.nom, fiche.tableau_finances(ctx.entite, indicateurs, comparaison, ctx.annee),
                                   fiche.tableau_ratios(ctx.entite, indicateurs, ctx.annee), ctx.annee, ctx.agglo),
-                   intro=intro)
+                   intro=intro, reel=_reel(ctx.dossier_donnees))

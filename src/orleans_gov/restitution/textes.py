@@ -126,3 +126,8 @@ def majuscule(texte: str) -> str:
     count written « aucune … »."""
     i = len(texte) - len(texte.lstrip("*_ "))
     return texte[:i] + texte[i:i + 1].upper() + texte[i + 1:]
+
+
+def de(nom_: str) -> str:
+    """« de Saran », « d'Orléans », « d'Ingré » (elision before a vowel or a mute h)."""
+    return f"d'{nom_}" if nom_[:1].lower() in _VOYELLES else f"de {nom_}"
