@@ -15,8 +15,9 @@ from orleans_gov.base import vocabulaire
 from orleans_gov.base.nomenclatures import FONCTIONS_M14, SECTIONS
 from orleans_gov.restitution.cartes import carte
 from orleans_gov.restitution.formats import fmt_nombre, fmt_pct
-from orleans_gov.restitution.graphiques import (CMAP_SEQUENTIELLE, PALETTE, formateur_axe, grille_verticale,
-                                                legende_enveloppee, unite_axe)
+from orleans_gov.restitution.graphiques import (CMAP_SEQUENTIELLE, COULEUR_FONCTIONNEMENT, COULEUR_INVESTISSEMENT,
+                                                COULEUR_ORLEANS, COULEUR_REFERENCE, formateur_axe,
+                                                grille_verticale, legende_enveloppee, unite_axe)
 from orleans_gov.restitution.politiques import communes_population, libelle_fonction, matrice_eur_hab
 
 CLASSES_POPULATION = ([0, 2_000, 5_000, 10_000, 20_000, 50_000, 1e7],
@@ -76,7 +77,7 @@ def fig_integration(ctx):
     for k, (s, dec) in enumerate(zip(SECTIONS, (-0.2, 0.2))):
         v = taux_integration(ctx.depenses, ctx.annee, section=s).set_index("fonction")["taux_integration_pct"]
         v = v.reindex(list(FONCTIONS_M14))
-        ax.barh(y + dec, v.fillna(0), height=0.38, color=PALETTE[k], label=s.capitalize())
+        ax.barh(y + dec, v.fillna(0), height=0.38, color=(COULEUR_FONCTIONNEMENT, COULEUR_INVESTISSEMENT)[k % 2], label=s.capitalize())
         for yy, vv in zip(y + dec, v):
             ax.text((0 if pd.isna(vv) else vv) + 1, yy, fmt_pct(vv, 0, fraction=False), va="center", fontsize=8)
     ax.set_yticks(y, [libelle_fonction(f) for f in FONCTIONS_M14])
@@ -113,8 +114,8 @@ def fig_centralite(ctx):
     centr = ctx.centralite
     fig, ax = _plt().subplots(figsize=(10, 6.5))
     y = np.arange(len(centr))
-    ax.barh(y - 0.2, centr["centre_eur_hab"], height=0.38, color=PALETTE[3], label="Orléans")
-    ax.barh(y + 0.2, centr["moyenne_ponderee_autres_eur_hab"], height=0.38, color=PALETTE[6],
+    ax.barh(y - 0.2, centr["centre_eur_hab"], height=0.38, color=COULEUR_ORLEANS, label="Orléans")
+    ax.barh(y + 0.2, centr["moyenne_ponderee_autres_eur_hab"], height=0.38, color=COULEUR_REFERENCE,
             label=vocabulaire.libelle("moyenne_ponderee_autres_eur_hab"))
     ax.set_yticks(y, [libelle_fonction(f, l) for f, l in zip(centr["fonction"], centr["libelle_fonction"])])
     ax.invert_yaxis()
