@@ -14,7 +14,7 @@ from orleans_gov.restitution import fiche, finances, organisations, politiques
 from orleans_gov.restitution.chargement import (contexte_diagnostic, contexte_fiche, contexte_organisations)
 from orleans_gov.restitution.fiche_sections import donnees_de_base, indicateurs_financiers
 from orleans_gov.restitution.glossaire import glossaire
-from orleans_gov.restitution.tableaux import LARGEUR_PORTRAIT, largeur_estimee, tableau_termes
+from orleans_gov.restitution.tableaux import LARGEUR_PAYSAGE, LARGEUR_PORTRAIT, largeur_estimee, tableau_termes
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 PX_MM = 96 / 25.4
@@ -109,4 +109,4 @@ def test_largeur_estimee_a_la_main():
     assert largeur_estimee(["Nom", "Population totale"], [["Saint-Jean", "1 234"]]) == 24
     # a long text cell wraps at 28 characters
     assert largeur_estimee(["Note"], [["mot " * 20]]) == 30
-    assert LARGEUR_PORTRAIT < PORTRAIT_PX / 5
+    assert LARGEUR_PORTRAIT < LARGEUR_PAYSAGE

@@ -188,7 +188,8 @@ def tableau(df: pd.DataFrame, formats: Mapping[str, Any] | None = None, titre: s
     lignes.append("</div>")
     largeur = largeur_estimee(noms_index + [_entete(c) for c in colonnes], textes_lignes)
     if largeur > LARGEUR_PORTRAIT:
-        lignes[0] = f'<div class="og-tableau-bloc og-large" data-largeur="{largeur}">'
+        classe = "og-large" if largeur > LARGEUR_PAYSAGE else "og-serre"
+        lignes[0] = f'<div class="og-tableau-bloc {classe}" data-largeur="{largeur}">'
 
     entetes = noms_index + [_libelle(c) for c in colonnes]
     texte = "\n".join(["\t".join(entetes)] + ["\t".join(t) for t in textes_lignes])
@@ -202,10 +203,14 @@ def tableau(df: pd.DataFrame, formats: Mapping[str, Any] | None = None, titre: s
 
 
 LARGEUR_PORTRAIT = 118
-"""Estimated width (in characters of the print font, 8 pt, padding included) above which a table is printed on an
-A4 landscape page (class ``og-large``, CSS named page ``paysage``): A4 portrait leaves 186 mm between margins, about
-120 characters of 8 pt DejaVu Sans with the cell padding (calibrated by the Chromium width test,
-tests/test_impression.py)."""
+"""Estimated width (in characters of the print font, 8 pt, padding included) above which a table is printed compact
+(``og-serre``) or, above :data:`LARGEUR_PAYSAGE`, on an A4 landscape page (class ``og-large``, CSS named page
+``paysage``): A4 portrait leaves 186 mm between margins, about 120 characters of 8 pt DejaVu Sans with the cell
+padding (checked by the Chromium width test, tests/test_impression.py)."""
+LARGEUR_PAYSAGE = 175
+"""Above :data:`LARGEUR_PORTRAIT` and up to this estimated width a table stays on the portrait page in a compact
+print (class ``og-serre``: 7 pt, narrow padding) — a landscape page forces page breaks around the table; above it,
+the table goes to a landscape page."""
 LARGEUR_TEXTE_MAX = 28
 """A text cell wraps: it counts for at most this many characters (its longest word when longer)."""
 
