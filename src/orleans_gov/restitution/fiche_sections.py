@@ -153,9 +153,33 @@ def situation_financiere(ctx) -> list:
         elements.append(markdown("*L'agglomération n'a pas de strate de comparaison dans les fichiers DGFiP utilisés : "
                                  "les moyennes de strate ne s'appliquent qu'aux communes. Ses produits sont nets des "
                                  "attributions de compensation et de la DSC reversées aux communes.*"))
+    pont = pont_caf(t_fin)
+    if pont is not None:
+        elements.append(tableau_termes(pont, titre=f"Des recettes et dépenses de fonctionnement à l'épargne brute, "
+                                       f"{ctx.annee}", source=source + " ; l'écart est calculé (épargne brute − "
+                                       "solde), il n'est pas lu dans les comptes"))
     elements.append(tableau_termes(fiche.tableau_ratios(ctx.entite, ind, ctx.annee),
                                    titre=f"Ratios de structure {ctx.annee}", source=source))
     return elements
+
+
+def pont_caf(t_fin: pd.DataFrame) -> pd.DataFrame | None:
+    """Bridge « recettes − dépenses » → épargne brute from the amounts of ``t_fin`` (the table shown just above):
+    the DGFiP total of charges includes the dotations aux amortissements et provisions, which the CAF excludes
+    (instruction M14), so recettes − dépenses ≠ épargne brute; the difference is shown as its own line.
+    ``None`` when one of the three amounts is missing."""
+    lib = {n: vocabulaire.libelle(n) for n in ("rrf", "drf", "epargne_brute")}
+    if not all(v in t_fin.index for v in lib.values()):
+        return None
+    m = t_fin["montant"]
+    rrf, drf, eb = (m[lib[n]] for n in ("rrf", "drf", "epargne_brute"))
+    if any(pd.isna(x) for x in (rrf, drf, eb)):
+        return None
+    solde = rrf - drf
+    noms = ["rrf", "drf", "solde_fonctionnement", "ecart_caf", "epargne_brute"]
+    t = pd.DataFrame({"montant": [rrf, -drf, solde, eb - solde, eb]},
+                     index=pd.Index([vocabulaire.libelle(n) for n in noms], name=vocabulaire.libelle("indicateur")))
+    return t.assign(provenance=t_fin["provenance"].iloc[0] if "provenance" in t_fin else None)
 
 
 def evolution(ctx) -> list:

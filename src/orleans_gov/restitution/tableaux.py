@@ -187,9 +187,10 @@ def tableau(df: pd.DataFrame, formats: Mapping[str, Any] | None = None, titre: s
         lignes.append(html_note_source(source))
     lignes.append("</div>")
     largeur = largeur_estimee(noms_index + [_entete(c) for c in colonnes], textes_lignes)
-    if largeur > LARGEUR_PORTRAIT:
-        classe = "og-large" if largeur > LARGEUR_PAYSAGE else "og-serre"
-        lignes[0] = f'<div class="og-tableau-bloc {classe}" data-largeur="{largeur}">'
+    classes = (["og-large" if largeur > LARGEUR_PAYSAGE else "og-serre"] if largeur > LARGEUR_PORTRAIT else []) + (
+        ["og-long"] if len(affiche) > LIGNES_LONG else [])
+    if classes:
+        lignes[0] = f'<div class="og-tableau-bloc {" ".join(classes)}" data-largeur="{largeur}">'
 
     entetes = noms_index + [_libelle(c) for c in colonnes]
     texte = "\n".join(["\t".join(entetes)] + ["\t".join(t) for t in textes_lignes])
@@ -211,6 +212,9 @@ LARGEUR_PAYSAGE = 175
 """Above :data:`LARGEUR_PORTRAIT` and up to this estimated width a table stays on the portrait page in a compact
 print (class ``og-serre``: 7 pt, narrow padding) — a landscape page forces page breaks around the table; above it,
 the table goes to a landscape page."""
+LIGNES_LONG = 15
+"""A table of more rows may break across pages in print (class ``og-long``; its header repeats): kept in one block
+it would leave the page before it half empty."""
 LARGEUR_TEXTE_MAX = 28
 """A text cell wraps: it counts for at most this many characters (its longest word when longer)."""
 
