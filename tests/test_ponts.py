@@ -21,3 +21,20 @@ def test_pont_a_la_main():
 def test_pont_manquant():
     assert pont_caf(_t(1000.0, float("nan"), 150.0)) is None
     assert pont_caf(_t(1000.0, 900.0, 150.0).drop(index=vocabulaire.libelle("drf"))) is None
+
+
+def test_une_population_par_indicateur_orleans_01_et_fiche():
+    """Orléans's spending per inhabitant by function is the same in document 01 (charges de centralité) and in its
+    fiche: both divide by the DGFiP population of the accounts."""
+    from orleans_gov.analyse.politiques import depenses_par_habitant, populations_dgfip  # noqa: PLC0415
+    from orleans_gov.restitution import fiche  # noqa: PLC0415
+    from orleans_gov.restitution.chargement import contexte_diagnostic, contexte_fiche  # noqa: PLC0415
+
+    d = contexte_diagnostic(2013, 2008, None)
+    c = contexte_fiche("45234", 2013, 2008, None)
+    dep_hab = depenses_par_habitant(c.table("depenses_fonction"), populations_dgfip(c.table("finances_communes")))
+    t = fiche.depenses_politiques("45234", dep_hab, 2013)
+    centre = d.centralite.set_index("fonction")["centre_eur_hab"]
+    fiche_hab = t.reset_index().iloc[:, [0]].join(t.reset_index()[["montant_eur_hab"]])
+    for i, f in enumerate(centre.index):
+        assert abs(fiche_hab["montant_eur_hab"].iloc[i] - centre[f]) < 1e-6, f

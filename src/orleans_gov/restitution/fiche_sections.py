@@ -11,7 +11,7 @@ import pandas as pd
 
 from orleans_gov.analyse.finances import indicateurs_entites
 from orleans_gov.analyse.organisations import indicateurs_personnel
-from orleans_gov.analyse.politiques import depenses_par_habitant
+from orleans_gov.analyse.politiques import depenses_par_habitant, populations_dgfip
 from orleans_gov.analyse.strates import comparaison_strate
 from orleans_gov.base import vocabulaire
 from orleans_gov.restitution import fiche
@@ -239,11 +239,13 @@ def police(ctx) -> list:
 # ------------------------------------------------------------------------------------------------
 def depenses(ctx) -> list:
     """Spending by M14 function: chart and table."""
-    territoire = ctx.table("territoire")
-    dep_hab = depenses_par_habitant(ctx.table("depenses_fonction"), territoire[["entite", "an", "population"]])
+    # one population for every per-inhabitant amount of the deliverables: the DGFiP population of the accounts
+    # (document 01 uses the same; issue 14: Orléans's €/hab differed between 01 and its fiche)
+    dep_hab = depenses_par_habitant(ctx.table("depenses_fonction"), populations_dgfip(ctx.table("finances_communes")))
     t_d = fiche.depenses_politiques(ctx.entite, dep_hab, ctx.annee)
     ex_d = ctx.marquer(t_d)
-    source = f"Comptes administratifs, présentation fonctionnelle M14 (fonctionnement + investissement), {ctx.annee}"
+    source = (f"Comptes administratifs, présentation fonctionnelle M14 (fonctionnement + investissement), {ctx.annee} ; "
+              "par habitant : population DGFiP des comptes (pour l'agglomération, somme de celles des 22 communes)")
     fig = fig_depenses(ctx, t_d, ex_d, source)
     if ctx.agglo:
         t_d = t_d.drop(columns="mediane_communes_eur_hab")
