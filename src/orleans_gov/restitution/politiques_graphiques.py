@@ -13,7 +13,7 @@ import pandas as pd
 from orleans_gov.analyse.politiques import taux_integration
 from orleans_gov.base import vocabulaire
 from orleans_gov.base.nomenclatures import FONCTIONS_M14, SECTIONS
-from orleans_gov.restitution.cartes import carte
+from orleans_gov.restitution.cartes import barre_commune, carte
 from orleans_gov.restitution.formats import fmt_nombre, fmt_pct
 from orleans_gov.restitution.graphiques import (CMAP_SEQUENTIELLE, COULEUR_FONCTIONNEMENT, COULEUR_INVESTISSEMENT,
                                                 COULEUR_ORLEANS, COULEUR_REFERENCE, formateur_axe,
@@ -96,16 +96,22 @@ def cartes_politiques(ctx, section: str = "fonctionnement"):
     geo = ctx.perimetre.copy()
     dep = ctx.dep_hab
     fig, axes = _plt().subplots(2, 5, figsize=(18, 10.5))
+    d = dep[(dep["niveau"] == "commune") & (dep["section"] == section)]
+    # one colour scale for the whole series (issue 14): 0 to the largest value of any commune and function
+    echelle = (0.0, float(d["eur_hab"].max())) if d["eur_hab"].notna().any() else None
     for ax, f in zip(axes.flat, FONCTIONS_M14):
-        v = dep[(dep["niveau"] == "commune") & (dep["section"] == section) & (dep["fonction"] == f)]
+        v = d[d["fonction"] == f]
         g = geo.merge(v[["entite", "eur_hab"]].rename(columns={"entite": "code_insee"}), on="code_insee", how="left")
-        carte(g, "eur_hab", libelle_fonction(f), unite_axe(EUR_HAB).strip(), ax=ax)
-        ax.set_title(textwrap.fill(libelle_fonction(f), 28), fontsize=10.5)
+        carte(g, "eur_hab", libelle_fonction(f), unite_axe(EUR_HAB).strip(), ax=ax, echelle=echelle)
+        ax.set_title(textwrap.fill(libelle_fonction(f), 28), fontsize=12)
+
     fig.suptitle(f"Dépenses de {section} des communes par politique, {ctx.annee} "
-                 f"({unite_axe(EUR_HAB).strip()}, échelle propre à chaque carte)",
+                 f"({unite_axe(EUR_HAB).strip()}, même échelle pour toutes les cartes)",
                  x=0.01, ha="left", fontweight="bold", fontsize=13)
     legende_enveloppee(fig, ctx.source_dep_graphe + " ; fonds IGN ADMIN EXPRESS", exemple=ctx.exemple_dep)
     fig.subplots_adjust(top=0.88, hspace=0.35)
+    if echelle is not None:
+        barre_commune(fig, echelle, f"Dépenses de {section} par habitant ({unite_axe(EUR_HAB).strip()})")
     return fig
 
 
