@@ -30,3 +30,21 @@ def test_orleans_rose_dans_la_police():
     lignes = {l.get_label(): mcolors.to_hex(l.get_color()) for l in fig.axes[0].get_lines()}
     assert lignes["Orléans"] == g.COULEUR_ORLEANS
     assert all(c != g.COULEUR_ORLEANS for n, c in lignes.items() if n != "Orléans")
+
+
+def test_carte_du_perimetre_numerotee_comme_son_tableau():
+    """Map labels are numbers (no colliding names), each inside the frame and equal to the table's « N° »."""
+    from orleans_gov.restitution import politiques as pol  # noqa: PLC0415
+    from orleans_gov.restitution import politiques_graphiques as gpol  # noqa: PLC0415
+    from orleans_gov.restitution.chargement import contexte_diagnostic  # noqa: PLC0415
+
+    ctx = contexte_diagnostic(2013, 2008, None)
+    fig = gpol.carte_population(ctx)
+    ax = fig.axes[0]
+    textes = [t for t in ax.texts if t.get_text().isdigit()]
+    assert sorted(int(t.get_text()) for t in textes) == list(range(1, 23))
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    assert all(x0 <= t.xy[0] <= x1 and y0 <= t.xy[1] <= y1 for t in textes)
+    table = pol.tableau_population(ctx)
+    assert table["numero_carte"].tolist() == list(range(1, 23))
+    assert table.index[0] == "Orléans"          # the most populated commune is n° 1

@@ -18,7 +18,7 @@ from orleans_gov.restitution.formats import fmt_nombre, fmt_pct
 from orleans_gov.restitution.graphiques import (CMAP_SEQUENTIELLE, COULEUR_FONCTIONNEMENT, COULEUR_INVESTISSEMENT,
                                                 COULEUR_ORLEANS, COULEUR_REFERENCE, formateur_axe,
                                                 grille_verticale, legende_enveloppee, unite_axe)
-from orleans_gov.restitution.politiques import communes_population, libelle_fonction, matrice_eur_hab
+from orleans_gov.restitution.politiques import communes_population, libelle_fonction, matrice_eur_hab, numeros_carte
 
 CLASSES_POPULATION = ([0, 2_000, 5_000, 10_000, 20_000, 50_000, 1e7],
                       ["moins de 2 000", "2 000 à 5 000", "5 000 à 10 000", "10 000 à 20 000", "20 000 à 50 000",
@@ -32,8 +32,19 @@ def _plt():
     return plt
 
 
+def point_etiquette(geometrie):
+    """Where a commune's number goes: the pole of inaccessibility (the inner point farthest from the border) of its
+    largest part, so that a number never sits on a narrow neck of the commune."""
+    from shapely.ops import polylabel  # lazy, as matplotlib: keeps ``import orleans_gov`` light
+
+    parties = list(getattr(geometrie, "geoms", [geometrie]))
+    plus_grande = max(parties, key=lambda g: g.area)
+    return polylabel(plus_grande, tolerance=plus_grande.length / 500)
+
+
 def carte_population(ctx):
-    """The 22 communes coloured by population class, each named with its population."""
+    """The 22 communes coloured by population class, each numbered by its rank (the legend is the population table,
+    :func:`~orleans_gov.restitution.politiques.tableau_population`)."""
     import matplotlib.patheffects as pe  # lazy: keeps ``import orleans_gov`` light
 
     carte_pop = communes_population(ctx)
@@ -42,9 +53,12 @@ def carte_population(ctx):
     fig, ax = _plt().subplots(figsize=(10, 8.5))
     carte(carte_pop, "classe", f"Population des 22 communes en {ctx.annee}", vocabulaire.entete("population"),
           ax=ax, cmap="Blues")
+    # a number per commune (its rank by population, the first column of the table beside the map): names written on
+    # the map collided in the centre and left the frame (issue 14)
+    numeros = numeros_carte(carte_pop)
     for _, l in carte_pop.iterrows():
-        p = l.geometry.representative_point()
-        ax.annotate(f"{l['nom']}\n{fmt_nombre(l['population'])}", (p.x, p.y), ha="center", va="center", fontsize=7,
+        p = point_etiquette(l.geometry)
+        ax.annotate(str(numeros[l["nom"]]), (p.x, p.y), ha="center", va="center", fontsize=10, fontweight="bold",
                     color="#111", path_effects=[pe.withStroke(linewidth=2.5, foreground="white")])
     statuts = carte_pop["statut_population"].value_counts().to_dict()
     legende_enveloppee(fig, f"IGN ADMIN EXPRESS COG 2018 simplifié ; populations INSEE {ctx.annee} (table territoire : "
