@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from orleans_gov import restitution as p
+from orleans_gov.restitution.tableaux import ENTETE_PROVENANCE
 
 F = "\u202f"  # espace fine insécable
 N = "\u00a0"  # espace insécable
@@ -129,7 +130,8 @@ def test_tableau_sans_exemple_et_provenance_mixte():
     assert "og-bandeau-exemple" in p.tableau(df, exemple=True)._repr_html_()
     mixte = pd.DataFrame({"x": [1.5, 2000.0], "provenance": ["réel", "exemple"]})
     h = p.tableau(mixte)._repr_html_()
-    assert ">provenance<" in h and "og-bandeau-exemple" in h
+    # issue 14: the column is shown under a French header, not the programme's name « provenance »
+    assert f">{ENTETE_PROVENANCE}<" in h and ">provenance<" not in h and "og-bandeau-exemple" in h
     assert ">1,5<" in h and f">2{F}000,0<" in h
 
 

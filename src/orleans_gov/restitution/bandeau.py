@@ -96,3 +96,13 @@ def note_source(texte: str, afficher: bool = True) -> Html | None:
         fragments.afficher(objet)
         return None
     return objet
+
+
+def texte_donnees_reelles(reelles: list[tuple[str, int | None, int | None]]) -> str:
+    """« Sont réelles : comptes DGFiP d'Orléans 2013–2014 ; … Tous les autres chiffres sont des données d'exemple. »
+    from :func:`~orleans_gov.restitution.chargement.donnees_reelles` (years written as a period when they differ)."""
+    def periode(d, f):
+        return "" if d is None else (f" {d}" if d == f else f" {d}–{f}")
+    liste_ = " ; ".join(f"{q}{periode(d, f)}" for q, d, f in reelles)
+    return ("**Ce qui est réel.** " + liste_[:1].upper() + liste_[1:]
+            + ". Tous les autres chiffres sont des données d'exemple (synthétiques), signalées comme telles.")

@@ -23,12 +23,14 @@ def _aspect(ax, gdf) -> None:
 
 
 def carte(gdf, colonne: str, titre: str, legende: str, ax=None, cmap: str | None = None, decimales: int = 0,
-          etiquettes: bool = False):
+          etiquettes: bool = False, echelle: tuple[float, float] | None = None):
     """Choropleth of the communes (geopandas): ``colonne`` coloured, missing values grey and hatched (« n.d. »).
 
     ``legende`` is the colour-bar label (with the unit, e.g. "Dépenses de personnel (€/hab.)"). Numeric
     columns give a continuous colour bar with French tick labels (``decimales``); other columns a categorical
-    legend. ``etiquettes=True`` writes each commune's name (column ``nom``). Returns the axes.
+    legend. ``etiquettes=True`` writes each commune's name (column ``nom``). ``echelle=(vmin, vmax)``: the colour
+    scale shared by a series of maps (no colour bar on this map: the series draws one, :func:`barre_commune`).
+    Returns the axes.
     """
     import matplotlib.pyplot as plt  # lazy: keeps ``import orleans_gov`` light
     from matplotlib.patches import Patch
@@ -46,9 +48,13 @@ def carte(gdf, colonne: str, titre: str, legende: str, ax=None, cmap: str | None
     if numerique and not manquants.all():
         avec = gdf[~manquants]
         avant = set(fig.axes)
-        avec.plot(column=colonne, ax=ax, cmap=cmap, edgecolor="white", linewidth=0.6, legend=True,
-                  legend_kwds={"label": legende, "orientation": "horizontal", "shrink": 0.6, "pad": 0.02,
-                               "format": formateur_axe(decimales)})
+        if echelle is not None:
+            avec.plot(column=colonne, ax=ax, cmap=cmap, edgecolor="white", linewidth=0.6, vmin=echelle[0],
+                      vmax=echelle[1])
+        else:
+            avec.plot(column=colonne, ax=ax, cmap=cmap, edgecolor="white", linewidth=0.6, legend=True,
+                      legend_kwds={"label": legende, "orientation": "horizontal", "shrink": 0.6, "pad": 0.02,
+                                   "format": formateur_axe(decimales)})
         nouveaux = [a for a in fig.axes if a not in avant]
         for cax in nouveaux:
             cax.xaxis.set_major_formatter(formateur_axe(decimales))
@@ -123,3 +129,17 @@ def carte_situation(gdf, code_insee: str | None, titre: str | None = None, ax=No
     ax.set_axis_off()
     _aspect(ax, gdf)
     return ax
+
+
+def barre_commune(fig, echelle: tuple[float, float], legende: str, cmap: str | None = None,
+                  decimales: int = 0):
+    """One horizontal colour bar under a series of maps drawn with the same ``echelle`` (vmin, vmax)."""
+    import matplotlib as mpl  # lazy: keeps ``import orleans_gov`` light
+
+    sm = mpl.cm.ScalarMappable(norm=mpl.colors.Normalize(*echelle), cmap=cmap or CMAP_SEQUENTIELLE)
+    fig.subplots_adjust(bottom=0.14)
+    cax = fig.add_axes((0.3, 0.085, 0.4, 0.018))   # below the maps, above the source line
+    barre = fig.colorbar(sm, cax=cax, orientation="horizontal")
+    barre.set_label(legende)
+    barre.ax.xaxis.set_major_formatter(formateur_axe(decimales))
+    return barre

@@ -25,6 +25,7 @@ from orleans_gov.base.territoire import SIREN_AGGLO, nom_entite, verifier_entite
 from orleans_gov.construction import charger
 from orleans_gov.restitution.bandeau import est_exemple
 from orleans_gov.restitution.finances import note_provenance
+from orleans_gov.restitution.textes import de
 from orleans_gov.scenarios import charger_donnees, charger_scenario, projeter, scenarios_livres
 
 __all__ = ["charger", "ContexteDiagnostic", "contexte_diagnostic", "ContexteOrganisations", "contexte_organisations",
@@ -257,3 +258,38 @@ class ContexteFiche:
 def contexte_fiche(entite: str, annee_reference: int, annee_debut: int, dossier_donnees=None) -> ContexteFiche:
     """The fiche of ``entite`` (INSEE code, commune SIREN or the agglomeration's SIREN; ``KeyError`` otherwise)."""
     return ContexteFiche(verifier_entite(str(entite)), int(annee_reference), int(annee_debut), dossier_donnees)
+
+
+# ------------------------------------------------------------------------------------------------
+# What is real (the banner of every deliverable)
+# ------------------------------------------------------------------------------------------------
+_REELS: list[tuple[str, str, str | None]] = [
+    # table, what it holds (French), entity column (None: the table as a whole)
+    ("finances_communes", "comptes DGFiP", "code_insee"),
+    ("finances_agglo", "comptes DGFiP", "siren"),
+    ("ofgl_agglo", "agrégats d'investissement OFGL", "siren"),
+    ("moyennes_strates", "moyennes de strate DGFiP", None),
+    ("police_municipale", "effectifs de police municipale (ministère de l'Intérieur)", None),
+]
+
+
+def donnees_reelles(dossier_donnees=None) -> list[tuple[str, int | None, int | None]]:
+    """What the processed tables hold as real (``provenance == "réel"``): ``(quoi, première année, dernière
+    année)``, one entry per table and entity (« comptes DGFiP d'Orléans », 2013, 2014); the table of competences and
+    the INSEE populations of the perimeter are always real (years ``None``). A missing table is skipped."""
+    out: list[tuple[str, int | None, int | None]] = []
+    for table, quoi, col in _REELS:
+        try:
+            t = charger(table, dossier_donnees)
+        except (FileNotFoundError, ErreurDonnees):
+            continue
+        r = t[~t["provenance"].map(est_exemple)] if "provenance" in t.columns else t.iloc[0:0]
+        if not len(r):
+            continue
+        groupes = r.groupby(r[col].astype(str)) if col else [(None, r)]
+        for ent, g in groupes:
+            qui = "" if ent is None else (" de l'agglomération" if ent == SIREN_AGGLO else f" {de(nom_entite(ent))}")
+            out.append((quoi + qui, int(g["an"].min()), int(g["an"].max())))
+    out.append(("populations INSEE et composition du périmètre", None, None))
+    out.append(("table des compétences (statuts et textes cités ligne à ligne)", None, None))
+    return out

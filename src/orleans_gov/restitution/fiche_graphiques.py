@@ -9,8 +9,8 @@ import pandas as pd
 from orleans_gov.base import vocabulaire
 from orleans_gov.restitution.cartes import carte_situation
 from orleans_gov.restitution.formats import fmt_nombre
-from orleans_gov.restitution.graphiques import (PALETTE, annees_en_abscisse, formateur_axe, grille_verticale,
-                                                legende_figure, unite_axe)
+from orleans_gov.restitution.graphiques import (COULEUR_REFERENCE, annees_en_abscisse, couleur_entite, formateur_axe,
+                                                grille_verticale, legende_figure, unite_axe)
 
 PANNEAUX_EVOLUTION = (("r1_drf_hab", "strate_drf_hab", "Dépenses de fonctionnement"),
                       ("personnel_hab", "strate_personnel_hab", "Charges de personnel"),
@@ -28,7 +28,7 @@ def _plt():
 def fig_situation(ctx, perimetre):
     """The 22 communes with the entity highlighted (all of them for the agglomeration)."""
     fig, ax = _plt().subplots(figsize=(4.6, 4.0))
-    carte_situation(perimetre, None if ctx.agglo else ctx.entite, ax=ax,
+    carte_situation(perimetre, None if ctx.agglo else ctx.entite, ax=ax, couleur=couleur_entite(ctx.entite),
                     titre=("Les 22 communes de l'agglomération" if ctx.agglo else "Situation dans l'agglomération"))
     legende_figure(fig, "IGN, ADMIN EXPRESS COG 2018 (contours simplifiés)")
     return fig
@@ -40,9 +40,12 @@ def fig_evolution(ctx, s: pd.DataFrame, exemple: bool):
     fig, axes = _plt().subplots(2, 2, figsize=(10, 3.8), sharex=True)
     for ax, (col, col_strate, titre) in zip(axes.flat, PANNEAUX_EVOLUTION):
         taux = col == "taux_epargne_brute"
-        ax.plot(s.index, s[col], marker="o", ms=4, lw=2, color=PALETTE[0], label=ctx.nom)
+        ax.plot(s.index, s[col], marker="o", ms=4, lw=2, color=couleur_entite(ctx.entite), label=ctx.nom)
+        if "provenance" in s and (s["provenance"].astype(str) == "réel").any():
+            r = s[s["provenance"].astype(str) == "réel"]
+            ax.plot(r.index, r[col], ls="none", marker="*", ms=11, color="black", zorder=4, label="donnée réelle")
         if col_strate is not None and s[col_strate].notna().any():
-            ax.plot(s.index, s[col_strate], ls="--", lw=1.5, color=PALETTE[6], label="moyenne de la strate")
+            ax.plot(s.index, s[col_strate], ls="--", lw=1.5, color=COULEUR_REFERENCE, label="moyenne de la strate")
         unite = vocabulaire.unite("taux_epargne_brute" if taux else "valeur_eur_hab")
         ax.set_title(f"{titre} ({unite_axe(unite).strip()})", fontsize=10.5)
         annees_en_abscisse(ax)
@@ -63,9 +66,9 @@ def fig_depenses(ctx, t: pd.DataFrame, exemple: bool, source: str):
     (``t``: :func:`orleans_gov.restitution.fiche.depenses_politiques`)."""
     fig, ax = _plt().subplots(figsize=(10, 3.2))
     y = np.arange(len(t))
-    ax.barh(y, t["montant_eur_hab"], color=PALETTE[0], label=ctx.nom, height=0.6)
+    ax.barh(y, t["montant_eur_hab"], color=couleur_entite(ctx.entite), label=ctx.nom, height=0.6)
     if not ctx.agglo:
-        ax.scatter(t["mediane_communes_eur_hab"], y, color=PALETTE[3], zorder=3, s=40, marker="D",
+        ax.scatter(t["mediane_communes_eur_hab"], y, color=COULEUR_REFERENCE, zorder=3, s=40, marker="D",
                    label="médiane des 22 communes")
     for yy, v in zip(y, t["montant_eur_hab"]):
         ax.text(v if pd.notna(v) else 0, yy, "  " + fmt_nombre(v), va="center", fontsize=8.5)

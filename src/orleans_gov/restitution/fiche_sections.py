@@ -11,23 +11,27 @@ import pandas as pd
 
 from orleans_gov.analyse.finances import indicateurs_entites
 from orleans_gov.analyse.organisations import indicateurs_personnel
-from orleans_gov.analyse.politiques import depenses_par_habitant
+from orleans_gov.analyse.politiques import depenses_par_habitant, populations_dgfip
 from orleans_gov.analyse.strates import comparaison_strate
 from orleans_gov.base import vocabulaire
 from orleans_gov.restitution import fiche
 from orleans_gov.restitution.bandeau import bandeau_exemple
 from orleans_gov.restitution.chargement import SectionIndisponible
+from orleans_gov.restitution.en_bref import bref_fiche
 from orleans_gov.restitution.fiche_graphiques import fig_depenses, fig_evolution, fig_situation
 from orleans_gov.restitution.finances import note_provenance
 from orleans_gov.restitution.formats import fmt_nombre, fmt_pct
 from orleans_gov.restitution.fragments import afficher, markdown
+from orleans_gov.restitution.glossaire import glossaire
 from orleans_gov.restitution.projections import projections_scenarios
 from orleans_gov.restitution.scenarios.tableaux import formats_termes
 from orleans_gov.restitution.tableaux import cote_a_cote, tableau_termes
-from orleans_gov.restitution.textes import entete_annee, ordinal
+from orleans_gov.restitution.textes import compte, entete_annee, ordinal
 
-NOTE_FIN = ("*Fiche produite automatiquement par orleans_gov à partir des données du dossier de données ; "
-            "montants en milliers d'euros (k€) sauf mention contraire ; n.d. : non disponible.*")
+NOMS_GLOSSAIRE_FICHE = ["caf", "epargne_brute", "epargne_gestion", "epargne_nette", "taux_epargne_brute",
+                        "capacite_desendettement", "attribution_compensation", "dsc", "clect", "cif", "fpic"]
+NOTE_FIN = ("*Fiche produite automatiquement à partir des données de l'étude ; montants en milliers d'euros (k€) "
+            "sauf mention contraire ; n.d. : non disponible.*")
 
 
 def indisponible(section: str, exc: Exception):
@@ -119,12 +123,15 @@ def indicateurs_financiers(ctx) -> list:
 
 
 def en_bref(ctx) -> list:
-    """Two or three generated sentences (after the identity card, when it could be produced)."""
+    """« En bref » (after the identity card, when it could be produced): the identity sentence and five messages
+    of the financial tables (:func:`~orleans_gov.restitution.en_bref.bref_fiche`)."""
     idt = ctx.tables.get("_identite")
     if idt is None:
         return []
     ind, cmp_ = ctx.tables.get("_indicateurs"), ctx.tables.get("_comparaison")
-    return [markdown("**En bref.** " + " ".join(fiche.phrases_synthese(idt, ind, cmp_)))]
+    if ind is None:
+        return [markdown("**En bref.** " + " ".join(fiche.phrases_synthese(idt, ind, cmp_)))]
+    return [bref_fiche(ctx, idt, ind, cmp_)]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -146,9 +153,33 @@ def situation_financiere(ctx) -> list:
         elements.append(markdown("*L'agglomération n'a pas de strate de comparaison dans les fichiers DGFiP utilisés : "
                                  "les moyennes de strate ne s'appliquent qu'aux communes. Ses produits sont nets des "
                                  "attributions de compensation et de la DSC reversées aux communes.*"))
+    pont = pont_caf(t_fin)
+    if pont is not None:
+        elements.append(tableau_termes(pont, titre=f"Des recettes et dépenses de fonctionnement à l'épargne brute, "
+                                       f"{ctx.annee}", source=source + " ; l'écart est calculé (épargne brute − "
+                                       "solde), il n'est pas lu dans les comptes"))
     elements.append(tableau_termes(fiche.tableau_ratios(ctx.entite, ind, ctx.annee),
                                    titre=f"Ratios de structure {ctx.annee}", source=source))
     return elements
+
+
+def pont_caf(t_fin: pd.DataFrame) -> pd.DataFrame | None:
+    """Bridge « recettes − dépenses » → épargne brute from the amounts of ``t_fin`` (the table shown just above):
+    the DGFiP total of charges includes the dotations aux amortissements et provisions, which the CAF excludes
+    (instruction M14), so recettes − dépenses ≠ épargne brute; the difference is shown as its own line.
+    ``None`` when one of the three amounts is missing."""
+    lib = {n: vocabulaire.libelle(n) for n in ("rrf", "drf", "epargne_brute")}
+    if not all(v in t_fin.index for v in lib.values()):
+        return None
+    m = t_fin["montant"]
+    rrf, drf, eb = (m[lib[n]] for n in ("rrf", "drf", "epargne_brute"))
+    if any(pd.isna(x) for x in (rrf, drf, eb)):
+        return None
+    solde = rrf - drf
+    noms = ["rrf", "drf", "solde_fonctionnement", "ecart_caf", "epargne_brute"]
+    t = pd.DataFrame({"montant": [rrf, -drf, solde, eb - solde, eb]},
+                     index=pd.Index([vocabulaire.libelle(n) for n in noms], name=vocabulaire.libelle("indicateur")))
+    return t.assign(provenance=t_fin["provenance"].iloc[0] if "provenance" in t_fin else None)
 
 
 def evolution(ctx) -> list:
@@ -198,7 +229,7 @@ def police(ctx) -> list:
                          "cette entité.")]
     d = pm.iloc[-1]
     quoi = "Police intercommunale des transports" if ctx.agglo else "Police municipale"
-    return [markdown(f"{quoi} (données réelles) : {fmt_nombre(d['agents_police'])} agent(s) de police "
+    return [markdown(f"{quoi} (données réelles) : {compte(d['agents_police'], 'agent de police', aucun=False)} "
                      f"et {fmt_nombre(d['asvp'])} ASVP en {int(d['an'])} "
                      f"(source : Ministère de l'Intérieur, enquête « Police municipale : effectifs par commune »).")]
 
@@ -208,11 +239,13 @@ def police(ctx) -> list:
 # ------------------------------------------------------------------------------------------------
 def depenses(ctx) -> list:
     """Spending by M14 function: chart and table."""
-    territoire = ctx.table("territoire")
-    dep_hab = depenses_par_habitant(ctx.table("depenses_fonction"), territoire[["entite", "an", "population"]])
+    # one population for every per-inhabitant amount of the deliverables: the DGFiP population of the accounts
+    # (document 01 uses the same; issue 14: Orléans's €/hab differed between 01 and its fiche)
+    dep_hab = depenses_par_habitant(ctx.table("depenses_fonction"), populations_dgfip(ctx.table("finances_communes")))
     t_d = fiche.depenses_politiques(ctx.entite, dep_hab, ctx.annee)
     ex_d = ctx.marquer(t_d)
-    source = f"Comptes administratifs, présentation fonctionnelle M14 (fonctionnement + investissement), {ctx.annee}"
+    source = (f"Comptes administratifs, présentation fonctionnelle M14 (fonctionnement + investissement), {ctx.annee} ; "
+              "par habitant : population DGFiP des comptes (pour l'agglomération, somme de celles des 22 communes)")
     fig = fig_depenses(ctx, t_d, ex_d, source)
     if ctx.agglo:
         t_d = t_d.drop(columns="mediane_communes_eur_hab")
@@ -231,18 +264,18 @@ def scenarios(ctx) -> list:
     formats = formats_termes({entete_annee(t, q, "Δ "): t for _c, t, q in fiche.EFFETS_FICHE})
     elements = [tableau_termes(t_s, formats=formats, titre=f"Effets pour {ctx.nom}" + (f", {horizon}" if horizon else "")
                                + " (écarts avec le même scénario sans action)",
-                               source=f"Projection orleans_gov (config/scenarios) sur les comptes DGFiP {ctx.annee}. "
+                               source=f"Projection des scénarios étudiés sur les comptes DGFiP {ctx.annee}. "
                                "AC : attribution de compensation (art. 1609 nonies C CGI), > 0 = plus reçue ou moins "
                                "versée ; « fin d'horizon » = dernière année de l'horizon ; ETP : équivalents temps plein")]
     elements += [markdown(f"> **Scénario non pris en compte — fichier invalide.** {m}")
                  for m in getattr(paires, "invalides", [])]
-    elements.append(markdown("Contenu des scénarios, hypothèses et effets sur toutes les entités : carnet "
-                             "« Scénarios financiers »."))
+    elements.append(markdown("Contenu des scénarios, hypothèses et effets sur toutes les entités : document "
+                             "« Scénarios financiers du bloc communal »."))
     return elements
 
 
 def conclusion(ctx) -> list:
-    return [bandeau_exemple(ctx.exemple, afficher=False), markdown(NOTE_FIN)]
+    return [bandeau_exemple(ctx.exemple, afficher=False), markdown(NOTE_FIN), glossaire(NOMS_GLOSSAIRE_FICHE)]
 
 
 __all__ = ["montrer", "indisponible", "donnees_de_base", "bandeau", "identite_et_carte", "indicateurs_financiers",

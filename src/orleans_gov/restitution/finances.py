@@ -13,7 +13,7 @@ from orleans_gov.analyse.strates import CHAMPS_STRATE
 from orleans_gov.base import vocabulaire
 from orleans_gov.base.provenance import EXEMPLE, REEL
 from orleans_gov.restitution.formats import fmt_eur_hab, fmt_keur, fmt_meur, fmt_nombre, fmt_pct
-from orleans_gov.restitution.textes import dans_phrase, liste, nom, par_entite
+from orleans_gov.restitution.textes import accorde, compte, dans_phrase, liste, nom, par_entite
 
 SOURCE_COMPTES = "DGFiP, comptes individuels des communes"
 
@@ -154,23 +154,23 @@ def phrases_situation(indicateurs: pd.DataFrame, an: int) -> list[str]:
                    f"({nom(mini)}) à {_pct(taux[maxi])} ({nom(maxi)}) ; la médiane est de {_pct(taux.median())}.")
     negatives = sorted(nom(e) for e in c.loc[c["epargne_brute"] <= 0, "entite"])
     if negatives:
-        out.append(f"{len(negatives)} commune(s) ont une épargne brute nulle ou négative en {an} "
+        out.append(f"{compte(len(negatives), 'commune', ('a', 'ont'))} une épargne brute nulle ou négative en {an} "
                    f"({liste(negatives)}) : leur capacité de désendettement n'est pas calculable.")
     cap = c.set_index("entite")["capacite_desendettement"]
     alerte = cap[cap > haut].sort_values(ascending=False)
     vigil = cap[(cap >= bas) & (cap <= haut)]
     if len(alerte):
-        out.append(f"{len(alerte)} commune(s) dépassent {h} ans de capacité de désendettement (seuil d'alerte) : "
+        out.append(f"{compte(len(alerte), 'commune', ('dépasse', 'dépassent'))} {h} ans de capacité de désendettement (seuil d'alerte) : "
                    + liste([f"{nom(e)} ({fmt_nombre(v, 1)} ans)" for e, v in alerte.items()]) + ".")
     if len(vigil):
-        out.append(f"{len(vigil)} commune(s) sont dans la zone de vigilance ({b} à {h} ans) : "
+        out.append(f"{compte(len(vigil), 'commune', ('est', 'sont'))} dans la zone de vigilance ({b} à {h} ans) : "
                    + liste([f"{nom(e)} ({fmt_nombre(v, 1)} ans)" for e, v in vigil.sort_values().items()]) + ".")
     if not len(alerte) and not len(vigil) and cap.notna().any():
         out.append(f"Toutes les communes dont la capacité est calculable sont sous {b} ans (maximum : "
                    f"{nom(cap.idxmax())}, {fmt_nombre(cap.max(), 1)} ans).")
     manquantes = int(cap.isna().sum()) - len(negatives)
     if manquantes > 0:
-        out.append(f"La capacité de désendettement n'est pas disponible pour {manquantes} commune(s) "
+        out.append(f"La capacité de désendettement n'est pas disponible pour {compte(manquantes, 'commune')} "
                    f"(données manquantes).")
     a = d[_niveau(d, "") == "agglomération"]
     if len(a):
@@ -183,6 +183,9 @@ def phrases_situation(indicateurs: pd.DataFrame, an: int) -> list[str]:
                 if pd.notna(cap_a) else "sa capacité de désendettement n'est pas calculable.")
         out.append(txt)
     return out
+
+
+NON_COMPAREE, NON_COMPAREES = "n'a pas été comparée", "n'ont pas été comparées"
 
 
 def phrases_strate(comparaison: pd.DataFrame, an: int, champ: str = "perso", seuil: float = 5.0,
@@ -207,7 +210,7 @@ def phrases_strate(comparaison: pd.DataFrame, an: int, champ: str = "perso", seu
                       f"{fmt_eur_hab(r.valeur_eur_hab)} contre {fmt_eur_hab(r.moyenne_strate_eur_hab)})"
                       for r in g.head(max_noms).itertuples()])
 
-    debut = (f"En {an}, sur {len(ok)} communes comparées, {len(dessus)} dépassent de plus de {fmt_nombre(seuil)} % "
+    debut = (f"En {an}, sur {compte(len(ok), 'commune')} {accorde(len(ok), 'comparée')}, {compte(len(dessus), 'commune', ('dépasse', 'dépassent'))} de plus de {fmt_nombre(seuil)} % "
              f"la moyenne de leur strate pour les {lib}")
     if len(dessus) > max_noms:
         debut += f" ; les {max_noms} plus forts écarts : {detail(dessus)}"
@@ -215,12 +218,12 @@ def phrases_strate(comparaison: pd.DataFrame, an: int, champ: str = "perso", seu
         debut += f" : {detail(dessus)}"
     out.append(debut + ".")
     if len(dessous):
-        suite = f"{len(dessous)} commune(s) sont à plus de {fmt_nombre(seuil)} % sous leur strate"
+        suite = f"{compte(len(dessous), 'commune', ('est', 'sont'))} à plus de {fmt_nombre(seuil)} % sous leur strate"
         suite += (f" ; les {max_noms} plus forts écarts : " if len(dessous) > max_noms else " : ") + detail(dessous)
         out.append(suite + ".")
     sans = len(c) - len(ok)
     if sans:
-        out.append(f"{sans} commune(s) sans moyenne de strate disponible pour cette année n'ont pas été comparées.")
+        out.append(f"{compte(sans, 'commune', aucun=False)} sans moyenne de strate disponible pour cette année {accorde(sans, NON_COMPAREE, NON_COMPAREES)}.")
     return out
 
 

@@ -14,8 +14,10 @@ from orleans_gov.analyse.strates import CHAMPS_STRATE
 from orleans_gov.base import vocabulaire
 from orleans_gov.base.territoire import nom_entite
 from orleans_gov.restitution.formats import fmt_nombre, fmt_pct
-from orleans_gov.restitution.graphiques import (PALETTE, annees_en_abscisse, formateur_axe, grille_verticale,
-                                                legende_enveloppee, unite_axe)
+from orleans_gov.restitution.graphiques import (COULEUR_AGGLO, COULEUR_ALERTE, COULEUR_COMMUNES, COULEUR_FAVORABLE,
+                                                COULEUR_REFERENCE, COULEUR_VIGILANCE, PALETTE_CATEGORIES,
+                                                annees_en_abscisse, couleur_entite, formateur_axe, grille_verticale,
+                                                legende_enveloppee, nom_couleur, unite_axe)
 
 CHAMPS_INDICES = ("charge", "perso", "equip", "dette")
 """DGFiP fields of the strata chart (their labels: :data:`orleans_gov.analyse.strates.CHAMPS_STRATE`)."""
@@ -36,7 +38,7 @@ def fig_indices_strate(ctx, seuil: float = 5.0):
     fig, axes = _plt().subplots(1, len(CHAMPS_INDICES), figsize=(15, 8), sharey=True)
     for ax, champ in zip(axes, CHAMPS_INDICES):
         g = c[c["champ"] == champ].set_index("Commune").reindex(ordre)
-        couleurs = [PALETTE[3] if v > 100 + seuil else (PALETTE[2] if v < 100 - seuil else PALETTE[6])
+        couleurs = [COULEUR_ALERTE if v > 100 + seuil else (COULEUR_FAVORABLE if v < 100 - seuil else COULEUR_REFERENCE)
                     for v in g["indice"].fillna(100)]
         ax.barh(g.index, g["indice"] - 100, left=100, color=couleurs)
         for y, v in enumerate(g["indice"]):
@@ -50,8 +52,8 @@ def fig_indices_strate(ctx, seuil: float = 5.0):
     fig.suptitle(f"Dépenses par habitant rapportées à la moyenne de la strate DGFiP, {ctx.annee}",
                  x=0.01, ha="left", fontweight="bold", fontsize=13)
     s = fmt_nombre(seuil)
-    legende_enveloppee(fig, ctx.source_fin_graphe + f" ; en rouge : plus de {s} % au-dessus de la strate, en vert : "
-                       f"plus de {s} % au-dessous", exemple=ctx.exemple_fin)
+    legende_enveloppee(fig, ctx.source_fin_graphe + f" ; en {nom_couleur(COULEUR_ALERTE)} : plus de {s} % au-dessus de la strate, "
+                       f"en {nom_couleur(COULEUR_FAVORABLE)} : plus de {s} % au-dessous", exemple=ctx.exemple_fin)
     return fig
 
 
@@ -64,22 +66,29 @@ def fig_evolution_taux_epargne(ctx, ncol: int = 6):
                + sorted(ev.loc[ev["niveau"] != "commune", "Entité"].unique()))
     strate = ctx.fc.set_index(["code_insee", "an"])["rmcaf"] if "rmcaf" in ctx.fc else None
     nrow = int(np.ceil(len(entites) / ncol))
-    fig, axes = _plt().subplots(nrow, ncol, figsize=(16, 2.5 * nrow + 1), sharex=True, sharey=True)
+    # 11 in wide: printed on 186 mm at about 2/3 scale, panel titles ≈ 7 pt and ticks ≈ 6 pt (issue 14: was 5 pt)
+    fig, axes = _plt().subplots(nrow, ncol, figsize=(11, 1.6 * nrow + 0.9), sharex=True, sharey=True)
+    reels = False
     for ax, nom in zip(axes.flat, entites):
         g = ev[ev["Entité"] == nom].sort_values("an")
-        ax.plot(g["an"], g["taux_epargne_brute"], color=PALETTE[0], lw=2, marker="o", ms=2.5)
+        ax.plot(g["an"], g["taux_epargne_brute"], color=couleur_entite(g["entite"].iloc[0]), lw=2, marker="o", ms=2.5)
+        r = g[g["provenance"].astype(str) == "réel"] if "provenance" in g else g.iloc[0:0]
+        if len(r):
+            reels = True
+            ax.plot(r["an"], r["taux_epargne_brute"], ls="none", marker="*", ms=10, color="black", zorder=4)
         if strate is not None and g["niveau"].iloc[0] == "commune":
             s = strate.xs(g["entite"].iloc[0], level="code_insee").reindex(g["an"])
-            ax.plot(g["an"], s.values, color=PALETTE[6], lw=1, ls="--")
+            ax.plot(g["an"], s.values, color=COULEUR_REFERENCE, lw=1, ls="--")
         ax.axhline(0, color="#999", lw=0.8)
-        ax.set_title(nom, fontsize=9.5, fontweight="bold" if g["niveau"].iloc[0] != "commune" else "normal")
+        ax.set_title(nom, fontsize=10.5, fontweight="bold" if g["niveau"].iloc[0] != "commune" else "normal")
         annees_en_abscisse(ax)
         ax.yaxis.set_major_formatter(formateur_axe(0, unite_axe(vocabulaire.unite("taux_epargne_brute"))))
-        ax.tick_params(labelsize=8)
+        ax.tick_params(labelsize=9.5)
     for ax in list(axes.flat)[len(entites):]:
         ax.set_visible(False)
     fig.suptitle(f"{vocabulaire.libelle('taux_epargne_brute')} (CAF / produits de fonctionnement), "
-                 f"{ctx.annee_debut}-{ctx.annee} — trait plein : entité ; tirets : moyenne de la strate",
+                 f"{ctx.annee_debut}-{ctx.annee} — trait plein : entité ; tirets : moyenne de la strate"
+                 + (" ; étoile noire : donnée réelle (les autres points sont des données d'exemple)" if reels else ""),
                  x=0.01, ha="left", fontweight="bold", fontsize=12)
     legende_enveloppee(fig, ctx.source_fin_graphe, exemple=ctx.exemple_fin)
     return fig
@@ -93,7 +102,7 @@ def fig_capacite(ctx):
     cap = cap.sort_values("capacite_desendettement", na_position="first")
     fig, ax = _plt().subplots(figsize=(10, 8))
     valeurs = cap["capacite_desendettement"]
-    couleurs = [PALETTE[3] if v > alerte else (PALETTE[1] if v >= vigilance else PALETTE[2])
+    couleurs = [COULEUR_ALERTE if v > alerte else (COULEUR_VIGILANCE if v >= vigilance else COULEUR_FAVORABLE)
                 for v in valeurs.fillna(0)]
     ax.barh(cap["Entité"], valeurs.fillna(0), color=couleurs)
     for y, (v, eb) in enumerate(zip(valeurs, cap["epargne_brute"])):
@@ -119,8 +128,8 @@ def fig_parts_bloc(ctx):
     parts = b.set_index(b["indicateur"].map(vocabulaire.libelle))[["part_communes_pct", "part_agglomeration_pct"]]
     parts = parts.dropna()
     fig, ax = _plt().subplots(figsize=(10, 5.5))
-    ax.barh(parts.index, parts["part_communes_pct"], color=PALETTE[0], label="Communes")
-    ax.barh(parts.index, parts["part_agglomeration_pct"], left=parts["part_communes_pct"], color=PALETTE[1],
+    ax.barh(parts.index, parts["part_communes_pct"], color=COULEUR_COMMUNES, label="Communes")
+    ax.barh(parts.index, parts["part_agglomeration_pct"], left=parts["part_communes_pct"], color=COULEUR_AGGLO,
             label="Agglomération")
     for y, (pc, pa) in enumerate(zip(parts["part_communes_pct"], parts["part_agglomeration_pct"])):
         ax.text(pc / 2, y, fmt_pct(pc, 0, fraction=False), ha="center", va="center", color="white", fontsize=9)
@@ -141,7 +150,8 @@ def fig_evolution_bloc(ctx, indicateurs=("rrf", "drf", "epargne_brute", "equipem
     ev_b = ctx.bloc[ctx.bloc["indicateur"].isin(indicateurs)]
     fig, ax = _plt().subplots(figsize=(10, 5.5))
     for i, (ind, g) in enumerate(ev_b.groupby("indicateur", sort=False)):
-        ax.plot(g["an"], g["bloc_eur_hab"], marker="o", ms=3, lw=2, color=PALETTE[i], label=vocabulaire.libelle(ind))
+        ax.plot(g["an"], g["bloc_eur_hab"], marker="o", ms=3, lw=2,
+                color=PALETTE_CATEGORIES[i % len(PALETTE_CATEGORIES)], label=vocabulaire.libelle(ind))
     annees_en_abscisse(ax)
     ax.yaxis.set_major_formatter(formateur_axe(0, unite_axe(vocabulaire.unite("bloc_eur_hab"))))
     ax.set_ylim(bottom=0)

@@ -20,6 +20,44 @@ PALETTE: list[str] = [
     "#7f7f7f",  # gris
     "#b8a000",  # jaune foncé (lisible sur blanc)
 ]
+# One meaning per colour in every document (issue 14): levels, Orléans, sections, reference, status.
+COULEUR_COMMUNES = PALETTE[0]       # bleu marine : les communes (ou la commune d'une fiche)
+COULEUR_AGGLO = PALETTE[1]          # ambre : l'agglomération
+COULEUR_ORLEANS = PALETTE[5]        # rose : Orléans, partout
+COULEUR_REFERENCE = PALETTE[6]      # gris : moyenne de strate, reste du territoire, repères
+COULEUR_FONCTIONNEMENT = PALETTE[4]  # bleu ciel : section de fonctionnement
+COULEUR_INVESTISSEMENT = PALETTE[7]  # jaune foncé : section d'investissement
+COULEUR_FAVORABLE = PALETTE[2]      # vert : satisfaisant, sous la strate
+COULEUR_VIGILANCE = PALETTE[7]      # jaune foncé : vigilance
+COULEUR_ALERTE = PALETTE[3]         # vermillon : alerte, au-dessus de la strate
+PALETTE_CATEGORIES: list[str] = [PALETTE[0], PALETTE[4], PALETTE[2], PALETTE[7], PALETTE[3], PALETTE[6], "#8c564b",
+                                 "#17becf"]
+"""Colours of categories (filières, strates, communes other than Orléans): neither the agglomeration's amber nor
+Orléans's rose."""
+NOMS_COULEURS: dict[str, str] = {PALETTE[0]: "bleu marine", PALETTE[1]: "ambre", PALETTE[2]: "vert",
+                                 PALETTE[3]: "vermillon", PALETTE[4]: "bleu ciel", PALETTE[5]: "rose",
+                                 PALETTE[6]: "gris", PALETTE[7]: "jaune foncé"}
+"""French name of each house colour, for the captions (« en vermillon », never « en rouge » for an orange bar)."""
+
+
+def nom_couleur(couleur: str) -> str:
+    """French name of a house colour: ``nom_couleur(COULEUR_ALERTE)`` → « vermillon »."""
+    return NOMS_COULEURS[couleur]
+
+
+def couleur_entite(code: str) -> str:
+    """The colour of an entity wherever it is drawn alone: Orléans rose, the agglomeration amber, a commune navy."""
+    return COULEUR_ORLEANS if str(code) == "45234" else (COULEUR_AGGLO if str(code) == "244500468"
+                                                         else COULEUR_COMMUNES)
+
+
+def couleurs_communes(codes) -> list[str]:
+    """One colour per commune of a chart of several communes: Orléans rose, the others from
+    :data:`PALETTE_CATEGORIES` in order."""
+    autres = iter(PALETTE_CATEGORIES * 4)
+    return [COULEUR_ORLEANS if str(c) == "45234" else next(autres) for c in codes]
+
+
 COULEUR_PRINCIPALE = PALETTE[0]
 COULEUR_ACCENT = PALETTE[3]
 COULEUR_ND = "#d9d9d9"

@@ -13,7 +13,7 @@ from orleans_gov.base import vocabulaire
 from orleans_gov.base.territoire import SIREN_AGGLO
 from orleans_gov.restitution.formats import fmt_keur, fmt_nombre, fmt_pct
 from orleans_gov.restitution.tableaux import format_terme
-from orleans_gov.restitution.textes import entete_annee
+from orleans_gov.restitution.textes import accorde, compte, entete_annee
 
 FRACTIONS = ("part_contractuels", "part_personnel_charges")
 """Shares returned as fractions (0–1) by :func:`~orleans_gov.analyse.organisations.indicateurs_personnel`."""
@@ -95,16 +95,16 @@ def tableau_duplications(dup: pd.DataFrame) -> pd.DataFrame:
 
 def phrase_non_renseignes(dup: pd.DataFrame) -> str | None:
     n = int(dup["nb_non_renseigne"].sum())
-    return f"{n} réponse(s) non renseignée(s) : comptées comme inconnues, pas comme nulles." if n else None
+    return f"{compte(n, 'réponse', aucun=False)} non {accorde(n, 'renseignée')} : {accorde(n, 'comptée')} comme {accorde(n, 'inconnue')}, pas comme {accorde(n, 'nulle')}." if n else None
 
 
 def phrase_doublons(dup: pd.DataFrame, exemple: bool) -> str:
     """How many support functions exist everywhere, the heaviest one in the communes, the bloc's total."""
     top = dup.sort_values("etp_communes", ascending=False).iloc[0]
     n_toutes = int((dup["nb_entites"] == 23).sum())
-    return (f"{n_toutes} fonction(s) support sur {len(dup)} existent à la fois dans les 22 communes et à "
-            f"l'agglomération. La plus lourde dans les communes est « {top['fonction_support']} » : "
-            f"{fmt_nombre(top['etp_communes'], 1)} ETP répartis entre {int(top['nb_communes'])} communes "
+    return (f"Sur {len(dup)} fonctions support, {compte(n_toutes, 'fonction', ('existe', 'existent'))} à la fois "
+            f"dans les 22 communes et à l'agglomération. La plus lourde dans les communes est « {top['fonction_support']} » : "
+            f"{fmt_nombre(top['etp_communes'], 1)} ETP répartis entre {compte(int(top['nb_communes']), 'commune')} "
             f"({fmt_keur(top['cout_communes'])}), à côté de {fmt_nombre(top['etp_agglomeration'], 1)} ETP à "
             f"l'agglomération. Les ETP de fonctions support de l'ensemble du bloc communal s'élèvent à "
             f"{fmt_nombre(dup['etp_total'].sum(), 1)} ETP ({fmt_keur(dup['cout_total'].sum())})." + _note(exemple))

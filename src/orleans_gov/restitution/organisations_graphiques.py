@@ -16,8 +16,8 @@ from orleans_gov.base import vocabulaire
 from orleans_gov.base.nomenclatures import CATEGORIES, FILIERES, STATUTS
 from orleans_gov.base.territoire import SIREN_AGGLO
 from orleans_gov.restitution.formats import fmt_nombre
-from orleans_gov.restitution.graphiques import (CMAP_SEQUENTIELLE, PALETTE, annees_en_abscisse, formateur_axe,
-                                                grille_verticale, legende_figure)
+from orleans_gov.restitution.graphiques import (CMAP_SEQUENTIELLE, PALETTE, PALETTE_CATEGORIES, annees_en_abscisse,
+                                                couleurs_communes, formateur_axe, grille_verticale, legende_figure)
 
 SOURCE_POLICE = "Ministère de l'Intérieur, enquête « Police municipale : effectifs par commune »"
 
@@ -60,7 +60,7 @@ def fig_taux_administration(ctx):
     strates = sorted(c["strate_dgfip"].dropna().unique(), key=lambda s: c.loc[c["strate_dgfip"] == s, "population"].min())
     for i, s in enumerate(strates):
         x = c[c["strate_dgfip"] == s]
-        ax.scatter(x["population"], x["etp_pour_1000_hab"], s=70, color=PALETTE[i % len(PALETTE)],
+        ax.scatter(x["population"], x["etp_pour_1000_hab"], s=70, color=PALETTE_CATEGORIES[i % len(PALETTE_CATEGORIES)],
                    label=s.replace("communes de ", ""), edgecolor="white", linewidth=0.8, zorder=3)
     ax.set_xscale("log")
     ax.set_xlim(c["population"].min() / 1.4, c["population"].max() * 1.8)
@@ -174,10 +174,11 @@ def fig_police(ctx):
     pol = police_pour_1000(ctx.police)
     pol_c = pol[pol["entite"] != SIREN_AGGLO]
     fig, ax = _plt().subplots(figsize=(10.5, 5.8))
-    for i, (_ent, x) in enumerate(pol_c.groupby("entite")):
+    groupes = list(pol_c.groupby("entite"))
+    for (_ent, x), couleur in zip(groupes, couleurs_communes([e for e, _x in groupes])):
         x = x.sort_values("an")
         ax.plot(x["an"], x["agents_pour_1000_hab"], marker="o", markersize=4, linewidth=2,
-                color=PALETTE[i % len(PALETTE)], label=x["nom"].iloc[0])
+                color=couleur, label=x["nom"].iloc[0])
     annees = sorted(pol_c["an"].unique())
     ax.set_xticks(annees)
     annees_en_abscisse(ax)

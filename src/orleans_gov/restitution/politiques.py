@@ -144,7 +144,17 @@ def communes_population(ctx) -> pd.DataFrame:
     return ctx.perimetre.merge(pop[["code_insee", "population", "statut_population"]], on="code_insee", how="left")
 
 
+def numeros_carte(communes: pd.DataFrame) -> dict[str, int]:
+    """Number of each commune on the perimeter map: its rank by decreasing population (ties by name)."""
+    c = communes.sort_values(["population", "nom"], ascending=[False, True], kind="stable")
+    return {n: i for i, n in enumerate(c["nom"], 1)}
+
+
 def tableau_population(ctx) -> pd.DataFrame:
-    """The member communes by decreasing population in the year (table ``territoire``)."""
-    c = communes_population(ctx)[["nom", "population", "statut_population"]].sort_values("population", ascending=False)
+    """The member communes by decreasing population in the year (table ``territoire``), with their number on the
+    map (:func:`numeros_carte`): the map's legend."""
+    communes = communes_population(ctx)
+    c = communes[["nom", "population", "statut_population"]].sort_values(["population", "nom"],
+                                                                       ascending=[False, True], kind="stable")
+    c.insert(0, "numero_carte", c["nom"].map(numeros_carte(communes)))
     return c.set_index(pd.Index(c["nom"], name=vocabulaire.libelle("commune"))).drop(columns="nom")

@@ -13,11 +13,12 @@ import pandas as pd
 from orleans_gov.analyse.politiques import taux_integration
 from orleans_gov.base import vocabulaire
 from orleans_gov.base.nomenclatures import FONCTIONS_M14, SECTIONS
-from orleans_gov.restitution.cartes import carte
+from orleans_gov.restitution.cartes import barre_commune, carte
 from orleans_gov.restitution.formats import fmt_nombre, fmt_pct
-from orleans_gov.restitution.graphiques import (CMAP_SEQUENTIELLE, PALETTE, formateur_axe, grille_verticale,
-                                                legende_enveloppee, unite_axe)
-from orleans_gov.restitution.politiques import communes_population, libelle_fonction, matrice_eur_hab
+from orleans_gov.restitution.graphiques import (CMAP_SEQUENTIELLE, COULEUR_FONCTIONNEMENT, COULEUR_INVESTISSEMENT,
+                                                COULEUR_ORLEANS, COULEUR_REFERENCE, formateur_axe,
+                                                grille_verticale, legende_enveloppee, unite_axe)
+from orleans_gov.restitution.politiques import communes_population, libelle_fonction, matrice_eur_hab, numeros_carte
 
 CLASSES_POPULATION = ([0, 2_000, 5_000, 10_000, 20_000, 50_000, 1e7],
                       ["moins de 2 000", "2 000 à 5 000", "5 000 à 10 000", "10 000 à 20 000", "20 000 à 50 000",
@@ -31,8 +32,19 @@ def _plt():
     return plt
 
 
+def point_etiquette(geometrie):
+    """Where a commune's number goes: the pole of inaccessibility (the inner point farthest from the border) of its
+    largest part, so that a number never sits on a narrow neck of the commune."""
+    from shapely.ops import polylabel  # lazy, as matplotlib: keeps ``import orleans_gov`` light
+
+    parties = list(getattr(geometrie, "geoms", [geometrie]))
+    plus_grande = max(parties, key=lambda g: g.area)
+    return polylabel(plus_grande, tolerance=plus_grande.length / 500)
+
+
 def carte_population(ctx):
-    """The 22 communes coloured by population class, each named with its population."""
+    """The 22 communes coloured by population class, each numbered by its rank (the legend is the population table,
+    :func:`~orleans_gov.restitution.politiques.tableau_population`)."""
     import matplotlib.patheffects as pe  # lazy: keeps ``import orleans_gov`` light
 
     carte_pop = communes_population(ctx)
@@ -41,9 +53,12 @@ def carte_population(ctx):
     fig, ax = _plt().subplots(figsize=(10, 8.5))
     carte(carte_pop, "classe", f"Population des 22 communes en {ctx.annee}", vocabulaire.entete("population"),
           ax=ax, cmap="Blues")
+    # a number per commune (its rank by population, the first column of the table beside the map): names written on
+    # the map collided in the centre and left the frame (issue 14)
+    numeros = numeros_carte(carte_pop)
     for _, l in carte_pop.iterrows():
-        p = l.geometry.representative_point()
-        ax.annotate(f"{l['nom']}\n{fmt_nombre(l['population'])}", (p.x, p.y), ha="center", va="center", fontsize=7,
+        p = point_etiquette(l.geometry)
+        ax.annotate(str(numeros[l["nom"]]), (p.x, p.y), ha="center", va="center", fontsize=10, fontweight="bold",
                     color="#111", path_effects=[pe.withStroke(linewidth=2.5, foreground="white")])
     statuts = carte_pop["statut_population"].value_counts().to_dict()
     legende_enveloppee(fig, f"IGN ADMIN EXPRESS COG 2018 simplifié ; populations INSEE {ctx.annee} (table territoire : "
@@ -76,7 +91,7 @@ def fig_integration(ctx):
     for k, (s, dec) in enumerate(zip(SECTIONS, (-0.2, 0.2))):
         v = taux_integration(ctx.depenses, ctx.annee, section=s).set_index("fonction")["taux_integration_pct"]
         v = v.reindex(list(FONCTIONS_M14))
-        ax.barh(y + dec, v.fillna(0), height=0.38, color=PALETTE[k], label=s.capitalize())
+        ax.barh(y + dec, v.fillna(0), height=0.38, color=(COULEUR_FONCTIONNEMENT, COULEUR_INVESTISSEMENT)[k % 2], label=s.capitalize())
         for yy, vv in zip(y + dec, v):
             ax.text((0 if pd.isna(vv) else vv) + 1, yy, fmt_pct(vv, 0, fraction=False), va="center", fontsize=8)
     ax.set_yticks(y, [libelle_fonction(f) for f in FONCTIONS_M14])
@@ -95,16 +110,22 @@ def cartes_politiques(ctx, section: str = "fonctionnement"):
     geo = ctx.perimetre.copy()
     dep = ctx.dep_hab
     fig, axes = _plt().subplots(2, 5, figsize=(18, 10.5))
+    d = dep[(dep["niveau"] == "commune") & (dep["section"] == section)]
+    # one colour scale for the whole series (issue 14): 0 to the largest value of any commune and function
+    echelle = (0.0, float(d["eur_hab"].max())) if d["eur_hab"].notna().any() else None
     for ax, f in zip(axes.flat, FONCTIONS_M14):
-        v = dep[(dep["niveau"] == "commune") & (dep["section"] == section) & (dep["fonction"] == f)]
+        v = d[d["fonction"] == f]
         g = geo.merge(v[["entite", "eur_hab"]].rename(columns={"entite": "code_insee"}), on="code_insee", how="left")
-        carte(g, "eur_hab", libelle_fonction(f), unite_axe(EUR_HAB).strip(), ax=ax)
-        ax.set_title(textwrap.fill(libelle_fonction(f), 28), fontsize=10.5)
+        carte(g, "eur_hab", libelle_fonction(f), unite_axe(EUR_HAB).strip(), ax=ax, echelle=echelle)
+        ax.set_title(textwrap.fill(libelle_fonction(f), 28), fontsize=12)
+
     fig.suptitle(f"Dépenses de {section} des communes par politique, {ctx.annee} "
-                 f"({unite_axe(EUR_HAB).strip()}, échelle propre à chaque carte)",
+                 f"({unite_axe(EUR_HAB).strip()}, même échelle pour toutes les cartes)",
                  x=0.01, ha="left", fontweight="bold", fontsize=13)
     legende_enveloppee(fig, ctx.source_dep_graphe + " ; fonds IGN ADMIN EXPRESS", exemple=ctx.exemple_dep)
     fig.subplots_adjust(top=0.88, hspace=0.35)
+    if echelle is not None:
+        barre_commune(fig, echelle, f"Dépenses de {section} par habitant ({unite_axe(EUR_HAB).strip()})")
     return fig
 
 
@@ -113,8 +134,8 @@ def fig_centralite(ctx):
     centr = ctx.centralite
     fig, ax = _plt().subplots(figsize=(10, 6.5))
     y = np.arange(len(centr))
-    ax.barh(y - 0.2, centr["centre_eur_hab"], height=0.38, color=PALETTE[3], label="Orléans")
-    ax.barh(y + 0.2, centr["moyenne_ponderee_autres_eur_hab"], height=0.38, color=PALETTE[6],
+    ax.barh(y - 0.2, centr["centre_eur_hab"], height=0.38, color=COULEUR_ORLEANS, label="Orléans")
+    ax.barh(y + 0.2, centr["moyenne_ponderee_autres_eur_hab"], height=0.38, color=COULEUR_REFERENCE,
             label=vocabulaire.libelle("moyenne_ponderee_autres_eur_hab"))
     ax.set_yticks(y, [libelle_fonction(f, l) for f, l in zip(centr["fonction"], centr["libelle_fonction"])])
     ax.invert_yaxis()

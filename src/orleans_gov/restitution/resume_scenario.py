@@ -7,6 +7,7 @@ import pandas as pd
 from orleans_gov.base.provenance import TEXTE_EXEMPLE
 from orleans_gov.base.territoire import SIREN_AGGLO
 from orleans_gov.restitution.formats import fmt_nombre
+from orleans_gov.restitution.textes import compte
 from orleans_gov.scenarios import BLOC, Resultat
 
 
@@ -27,7 +28,7 @@ def resume(res: Resultat, ref: Resultat) -> str:
     L, R0 = res.long, ref.long
     horizon = list(range(sc.debut, sc.fin + 1))
     lignes = [f"Scénario : {sc.nom} ({sc.debut}–{sc.fin}, référence {sc.annee_reference}) — "
-              f"{len(sc.actions)} action(s)"]
+              f"{compte(len(sc.actions), 'action', aucun=False)}"]
     if res.exemple:
         lignes.append(f"ATTENTION : {TEXTE_EXEMPLE[0].lower()}{TEXTE_EXEMPLE[1:]}")
     en, en0 = _cumul(L, BLOC, "epargne_nette", horizon), _cumul(R0, BLOC, "epargne_nette", horizon)

@@ -11,6 +11,7 @@ import base64
 import html as _html
 import io
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -75,6 +76,37 @@ def _est_numerique(serie: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(serie) and not pd.api.types.is_bool_dtype(serie)
 
 
+ENTETE_PROVENANCE = "Données (réel ou exemple)"
+"""Header of the ``provenance`` column when a table mixes real and sample rows."""
+_CONSONNES = set("bcdfgjklmnpqrstvwxz")
+_VOY = set("aàâeéèêëiîïoôuùûy")
+
+
+def coupures(mot_ou_texte: str, longueur: int = 11) -> str:
+    """``mot_ou_texte`` with a soft hyphen (U+00AD, invisible unless the line breaks there) in each word longer than
+    ``longueur`` letters, before the consonant followed by a vowel nearest the middle (« désendet­tement »): the
+    headers of a printed table wrap inside long French words instead of widening the column."""
+    def couper(m: re.Match) -> str:
+        w = m.group(0)
+        if len(w) <= longueur:
+            return w
+        pos = [i for i in range(3, len(w) - 3) if w[i].lower() in _CONSONNES and w[i + 1].lower() in _VOY
+               and w[i - 1].lower() not in _CONSONNES | {"'"} or (w[i].lower() in _CONSONNES and w[i - 1] == w[i])]
+        if not pos:
+            return w
+        i = min(pos, key=lambda k: abs(k - len(w) / 2))
+        return w[:i] + "\u00ad" + couper_reste(w[i:], longueur)
+
+    def couper_reste(w: str, n: int) -> str:
+        return couper(re.match(r".*", w, re.S)) if len(w) > n else w
+
+    return re.sub(r"[A-Za-zÀ-ÿ]+", couper, mot_ou_texte)
+
+
+def _entete(nom: Any) -> str:
+    return ENTETE_PROVENANCE if nom == "provenance" else _libelle(nom)
+
+
 def _libelle(nom: Any) -> str:
     if isinstance(nom, tuple):
         return " — ".join(str(n) for n in nom if str(n) != "")
@@ -128,7 +160,7 @@ def tableau(df: pd.DataFrame, formats: Mapping[str, Any] | None = None, titre: s
         lignes.append(f'<th scope="col" style="text-align:left">{e(n)}</th>')
     for c, num in zip(colonnes, numeriques):
         align = "right" if num else "left"
-        lignes.append(f'<th scope="col" style="text-align:{align}">{e(_libelle(c))}</th>')
+        lignes.append(f'<th scope="col" style="text-align:{align}">{coupures(e(_entete(c)))}</th>')
     lignes.append("</tr></thead><tbody>")
     textes_lignes: list[list[str]] = []
     for position in range(len(affiche)):
@@ -154,6 +186,11 @@ def tableau(df: pd.DataFrame, formats: Mapping[str, Any] | None = None, titre: s
     if source:
         lignes.append(html_note_source(source))
     lignes.append("</div>")
+    largeur = largeur_estimee(noms_index + [_entete(c) for c in colonnes], textes_lignes)
+    classes = (["og-large" if largeur > LARGEUR_PAYSAGE else "og-serre"] if largeur > LARGEUR_PORTRAIT else []) + (
+        ["og-long"] if len(affiche) > LIGNES_LONG else [])
+    if classes:
+        lignes[0] = f'<div class="og-tableau-bloc {" ".join(classes)}" data-largeur="{largeur}">'
 
     entetes = noms_index + [_libelle(c) for c in colonnes]
     texte = "\n".join(["\t".join(entetes)] + ["\t".join(t) for t in textes_lignes])
@@ -164,6 +201,36 @@ def tableau(df: pd.DataFrame, formats: Mapping[str, Any] | None = None, titre: s
     if source:
         texte += "\n" + texte_source(source)
     return Html("\n".join(lignes), texte)
+
+
+LARGEUR_PORTRAIT = 118
+"""Estimated width (in characters of the print font, 8 pt, padding included) above which a table is printed compact
+(``og-serre``) or, above :data:`LARGEUR_PAYSAGE`, on an A4 landscape page (class ``og-large``, CSS named page
+``paysage``): A4 portrait leaves 186 mm between margins, about 120 characters of 8 pt DejaVu Sans with the cell
+padding (checked by the Chromium width test, tests/test_impression.py)."""
+LARGEUR_PAYSAGE = 175
+"""Above :data:`LARGEUR_PORTRAIT` and up to this estimated width a table stays on the portrait page in a compact
+print (class ``og-serre``: 7 pt, narrow padding) — a landscape page forces page breaks around the table; above it,
+the table goes to a landscape page."""
+LIGNES_LONG = 15
+"""A table of more rows may break across pages in print (class ``og-long``; its header repeats): kept in one block
+it would leave the page before it half empty."""
+LARGEUR_TEXTE_MAX = 28
+"""A text cell wraps: it counts for at most this many characters (its longest word when longer)."""
+
+
+def largeur_estimee(entetes: list[str], lignes: list[list[str]]) -> int:
+    """Width of a table in characters when printed: per column, the longest of its header's longest word and of its
+    cells (a text cell of more than :data:`LARGEUR_TEXTE_MAX` characters wraps to that width, or to its longest
+    word), plus 2 characters of padding."""
+    total = 0
+    for j, entete in enumerate(entetes):
+        w = max((len(m) for m in entete.split()), default=0)
+        for li in lignes:
+            t = li[j] if j < len(li) else ""
+            w = max(w, len(t) if len(t) <= LARGEUR_TEXTE_MAX else max(LARGEUR_TEXTE_MAX, *(len(m) for m in t.split())))
+        total += w + 2
+    return total
 
 
 def html_figure(fig, largeur: str = "100%", dpi: int = 150) -> str:

@@ -1,0 +1,112 @@
+"""Print (issue 14): no table of the deliverables is wider than its page. Every table is laid out by headless
+Chromium with the deliverables' style sheet, print rules applied, in a box as wide as the printable A4 width
+(portrait, or landscape for the tables the code sends to a landscape page); its rendered width is measured.
+Skips cleanly without Chromium."""
+import json
+import re
+import shutil
+import subprocess
+from importlib import resources
+
+import pytest
+
+from orleans_gov.restitution import fiche, finances, organisations, politiques
+from orleans_gov.restitution.chargement import (contexte_diagnostic, contexte_fiche, contexte_organisations)
+from orleans_gov.restitution.fiche_sections import donnees_de_base, indicateurs_financiers
+from orleans_gov.restitution.glossaire import glossaire
+from orleans_gov.restitution.tableaux import LARGEUR_PAYSAGE, LARGEUR_PORTRAIT, largeur_estimee, tableau_termes
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+PX_MM = 96 / 25.4
+PORTRAIT_PX = round((210 - 24) * PX_MM)   # A4 portrait, 12 mm margins (rapport.css @page)
+PAYSAGE_PX = round((297 - 24) * PX_MM)    # A4 landscape, same margins
+
+SCRIPT = """<script>
+window.addEventListener('load', () => {
+  const r = [];
+  document.querySelectorAll('table.og-tableau').forEach((t, i) => {
+    const large = t.closest('.og-large') !== null;
+    r.push({i: i, titre: (t.caption ? t.caption.textContent : '').slice(0, 80), large: large,
+            largeur: Math.ceil(t.getBoundingClientRect().width), page: large ? %d : %d});
+  });
+  const p = document.createElement('pre'); p.id = 'og-mesures'; p.textContent = JSON.stringify(r);
+  document.body.appendChild(p);
+});
+</script>""" % (PAYSAGE_PX, PORTRAIT_PX)
+
+
+def _css() -> str:
+    css = (resources.files("orleans_gov.rendu") / "templates" / "orleans_gov" / "rapport.css").read_text("utf-8")
+    # the print rules, applied on screen: Chromium's layout of the printed page
+    return css.replace("@media print", "@media all")
+
+
+def _page(tables: list[str]) -> str:
+    boites = "".join(f'<div class="og-boite">{t}</div>' for t in tables)
+    return (f"<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'><style>{_css()}"
+            f".og-boite {{ width: {PORTRAIT_PX}px; }} .og-boite:has(.og-large) {{ width: {PAYSAGE_PX}px; }}"
+            f"</style></head><body><main class='og-page'><div class='og-corps'>{boites}</div></main>{SCRIPT}"
+            "</body></html>")
+
+
+def _mesurer(html: str, tmp_path) -> list[dict]:
+    f = tmp_path / "tables.html"
+    f.write_text(html, encoding="utf-8")
+    out = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=5000",
+                          f"--user-data-dir={tmp_path / 'profil'}", "--dump-dom", f.as_uri()],
+                         capture_output=True, text=True, timeout=120)
+    m = re.search(r'<pre id="og-mesures">(.*?)</pre>', out.stdout, re.S)
+    assert m, out.stderr[-2000:]
+    return json.loads(m.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+
+
+def _tables_des_livrables() -> list[str]:
+    d = contexte_diagnostic(2013, 2008, None)
+    t = [tableau_termes(finances.tableau_indicateurs(d.indicateurs, d.comparaison, d.annee), titre="01 indicateurs"),
+         tableau_termes(finances.tableau_ratios_legaux(d.indicateurs, d.annee), titre="01 ratios"),
+         tableau_termes(finances.tableau_bloc(d.bloc, d.annee), titre="01 bloc"),
+         tableau_termes(politiques.tableau_integration(d.depenses, d.annee, d.exemple_dep), titre="01 intégration"),
+         tableau_termes(politiques.tableau_centralite(d.centralite, d.exemple_dep), titre="01 centralité"),
+         tableau_termes(politiques.tableau_competences(d.matrice_competences), titre="01 compétences")]
+    o = contexte_organisations(2013, None)
+    t += [tableau_termes(organisations.tableau_personnel(o), fractions=organisations.FRACTIONS, titre="02 personnel"),
+          tableau_termes(organisations.tableau_strate(o), titre="02 strate"),
+          tableau_termes(organisations.tableau_duplications(organisations.duplications(o)), titre="02 doublons")]
+    c = contexte_fiche("45234", 2013, 2008, None)
+    donnees_de_base(c)
+    indicateurs_financiers(c)
+    ind, cmp_ = c.tables["_indicateurs"], c.tables["_comparaison"]
+    t += [tableau_termes(fiche.tableau_finances(c.entite, ind, cmp_, c.annee), titre="fiche finances"),
+          tableau_termes(fiche.tableau_ratios(c.entite, ind, c.annee), titre="fiche ratios")]
+    return [x.html for x in t] + [glossaire().html]
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium absent : mesure de largeur impossible")
+def test_aucun_tableau_plus_large_que_sa_page(tmp_path):
+    mesures = _mesurer(_page(_tables_des_livrables()), tmp_path)
+    assert len(mesures) >= 12
+    trop = [m for m in mesures if m["largeur"] > m["page"]]
+    assert not trop, "tableaux rognés à l'impression : " + "; ".join(
+        f"{m['titre']} {m['largeur']} px > {m['page']} px" for m in trop)
+    # the competence matrix of 01 (issue 14: six columns lost in portrait) goes to a landscape page
+    assert next(m for m in mesures if m["titre"].startswith("01 compétences"))["large"]
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium absent : mesure de largeur impossible")
+def test_la_mesure_voit_un_tableau_trop_large(tmp_path):
+    """The measure can fail: a table of long unbreakable numbers is wider than a portrait page."""
+    import pandas as pd  # noqa: PLC0415
+
+    from orleans_gov.restitution.tableaux import tableau  # noqa: PLC0415
+    df = pd.DataFrame({f"c{i}": [10 ** 12 + i] for i in range(40)})
+    h = tableau(df, titre="trop large").html.replace(" og-large", "")  # forced portrait
+    m = _mesurer(_page([h]), tmp_path)[0]
+    assert m["largeur"] > m["page"]
+
+
+def test_largeur_estimee_a_la_main():
+    # « Population totale » → longest word 10 (> « 1 234 », 5) → 12; « Saint-Jean » 10 (> « Nom ») → 12
+    assert largeur_estimee(["Nom", "Population totale"], [["Saint-Jean", "1 234"]]) == 24
+    # a long text cell wraps at 28 characters
+    assert largeur_estimee(["Note"], [["mot " * 20]]) == 30
+    assert LARGEUR_PORTRAIT < LARGEUR_PAYSAGE
