@@ -19,6 +19,7 @@ from orleans_gov.base.provenance import TEXTE_EXEMPLE
 from orleans_gov.rendu.guide import INTRODUCTION, lecture
 from orleans_gov.rendu.html import CLASSE_BANDEAU, CLIENT, MISSION, rendre_autonome
 from orleans_gov.rendu.taches import NOTEBOOK_FICHE, Resultat, ecrire_livrable, parametres_affiches
+from orleans_gov.restitution.textes import accorde, compte
 
 e = _html.escape
 CSS_INDEX = """
@@ -50,7 +51,7 @@ def _liens(r: Resultat, carnet: bool = False) -> str:
     if r.annexe:
         liens.append(f'<a href="{e(r.annexe)}">annexe Excel</a>')
     if carnet and r.ipynb:
-        liens.append(f'<a href="{e(r.ipynb)}">carnet{" partiel" if not r.reussi else ""}</a>')
+        liens.append(f'<a href="{e(r.ipynb)}">notebook source{" (partiel)" if not r.reussi else ""}</a>')
     return " · ".join(liens)
 
 
@@ -119,8 +120,8 @@ def journal(resultats: list[Resultat], contexte: dict[str, Any], duree_totale: f
     n_ok = sum(r.reussi for r in resultats)
     n_reutilises = sum(r.reutilise_de is not None for r in resultats)
     return f"""<section class="og-journal"><h2>Journal technique</h2>
-<p class="og-resume">Exécution du {e(contexte['horodatage'])} : {len(resultats)} livrable(s),
-<strong>{n_ok} réussi(s)</strong> dont {n_reutilises} réutilisé(s) d'un rendu précédent (entrées inchangées),
+<p class="og-resume">Exécution du {e(contexte['horodatage'])} : {compte(len(resultats), 'livrable', feminin=False)},
+<strong>{n_ok} {accorde(n_ok, 'réussi')}</strong> dont {n_reutilises} {accorde(n_reutilises, 'réutilisé')} d'un rendu précédent (entrées inchangées),
 <strong>{len(resultats) - n_ok} en échec</strong> — durée totale {fmt_duree(duree_totale)}.
 Durée d'un livrable réutilisé : celle de son rendu d'origine.</p>
 <table class="og-index"><thead><tr><th>Document</th><th>Entité</th><th>Paramètres</th><th>Statut</th>

@@ -7,6 +7,7 @@ import pandas as pd
 from orleans_gov.base import vocabulaire
 from orleans_gov.restitution.formats import fmt_meur
 from orleans_gov.restitution.scenarios.commun import nom
+from orleans_gov.restitution.textes import compte
 from orleans_gov.scenarios import BLOC, Resultat
 
 
@@ -55,7 +56,7 @@ def phrases_equilibre(res: Resultat) -> list[str]:
              if corrige else
              f"levier du scénario : {levier} ; ces écarts ne sont pas financés par l'emprunt : ils réduisent le "
              f"fonds de roulement et signalent un budget qui ne serait pas voté en équilibre réel")
-    return [f"{sc.nom} : {len(t)} entité(s) dont l'épargne brute ne couvrirait pas le remboursement en capital de "
+    return [f"{sc.nom} : {compte(len(t), "entité")} dont l'épargne brute ne couvrirait pas le remboursement en capital de "
             f"la dette (art. L.1612-4 CGCT) — {noms} ; {suite}."]
 
 
