@@ -20,7 +20,7 @@ import pandas as pd
 
 from orleans_gov.base.catalogue import Catalogue
 from orleans_gov.base.erreurs import ErreurDonnees
-from orleans_gov.base.fichiers import ecrire_parquet
+from orleans_gov.base.fichiers import ecrire_parquet, exiger_fichier, verifier_inscriptible
 from orleans_gov.base.provenance import contient_exemple
 from orleans_gov.construction import collecte, finances, referentiels, territoire
 from orleans_gov.construction.contrat import Contrat, verifier
@@ -59,6 +59,7 @@ def construire(dossier=None, verbeux: bool = False, *, tables: Iterable[str] | N
     """
     cat = Catalogue.depuis(dossier)
     demandees = TABLES if tables is None else _connues(tables, cat)
+    verifier_inscriptible(cat.processed)   # a read-only processed folder is reported before any computation
     if tables is None and not cat.dgfip_communes_sample.exists():
         generer_echantillon(cat.racine)
     construites: dict[str, pd.DataFrame] = {}
@@ -78,14 +79,21 @@ def construire(dossier=None, verbeux: bool = False, *, tables: Iterable[str] | N
 def charger(nom: str, dossier=None) -> pd.DataFrame:
     """Load a processed table by name (GeoDataFrame for ``perimetre``); builds the data if it is missing.
 
-    An unknown name raises :class:`ErreurDonnees` at once (nothing is built).
+    An unknown name raises :class:`ErreurDonnees` at once (nothing is built); so does a damaged Parquet file (named,
+    with the command that rebuilds it).
     """
     cat = Catalogue.depuis(dossier)
     _connues([nom], cat)
     p = cat.table(nom)
     if not p.exists():
         construire(dossier)
-    if nom == "perimetre":
-        import geopandas as gpd  # heavy third-party import, deferred: keeps `import orleans_gov` fast
-        return gpd.read_parquet(p)
-    return pd.read_parquet(p)
+    exiger_fichier(p)
+    try:
+        if nom == "perimetre":
+            import geopandas as gpd  # heavy third-party import, deferred: keeps `import orleans_gov` fast
+            return gpd.read_parquet(p)
+        return pd.read_parquet(p)
+    except Exception as exc:  # pyarrow raises ArrowInvalid, OSError…: a damaged file, named with the way out
+        raise ErreurDonnees(f"table « {nom} » illisible ({type(exc).__name__}: {str(exc)[:200]}) : fichier "
+                            "endommagé ; reconstruire les données avec `orleans-gov donnees` (make data)",
+                            fichier=p) from None
