@@ -16,6 +16,8 @@ def _simple(valeur: object) -> object:
     """numpy scalars (also inside tuples and lists) as plain Python values: a message never shows ``np.int64(…)``."""
     if isinstance(valeur, (tuple, list)):
         return type(valeur)(_simple(v) for v in valeur)
+    if isinstance(valeur, str):
+        return str(valeur)   # numpy.str_ too
     if hasattr(valeur, "item") and not isinstance(valeur, (str, bytes)):
         try:
             return valeur.item()
