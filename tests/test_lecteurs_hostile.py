@@ -220,21 +220,24 @@ def test_messages_sans_numpy_et_valeurs_tronquees():
 
 
 # --- build -----------------------------------------------------------------------------------------------
-def test_processed_en_lecture_seule(tmp_path):
+def test_processed_en_lecture_seule(tmp_path, monkeypatch):
+    """Before: a PermissionError traceback from tempfile after the whole build was computed. The suite runs as root
+    here (permissions do not apply to root), so the refusal of the OS is simulated on os.access."""
+    shutil.copytree(REEL / "competences", tmp_path / "raw" / "reel" / "competences")
     d = tmp_path / "processed"
     d.mkdir()
-    d.chmod(0o555)
-    try:
-        if os.access(d, os.W_OK):
-            pytest.skip("exécuté en root : les droits ne s'appliquent pas")
-        with pytest.raises(ErreurDonnees, match="lecture seule"):
-            verifier_inscriptible(d)
-        with pytest.raises(ErreurDonnees, match="lecture seule"):
-            ecrire_atomique(d / "t.txt", "x")
-        with pytest.raises(ErreurDonnees, match="lecture seule"):
-            construire(tmp_path, tables=["competences"])
-    finally:
-        d.chmod(0o755)
+    import orleans_gov.base.fichiers as fichiers
+    monkeypatch.setattr(fichiers.os, "access", lambda chemin, mode: not (mode & os.W_OK))
+    with pytest.raises(ErreurDonnees, match="lecture seule") as e:
+        construire(tmp_path, tables=["competences"])
+    assert e.value.fichier == str(d)
+    with pytest.raises(ErreurDonnees, match="lecture seule"):
+        ecrire_atomique(d / "t.txt", "x")
+    monkeypatch.undo()
+    autre = tmp_path / "autre"
+    autre.write_text("un fichier")
+    with pytest.raises(ErreurDonnees, match="un fichier occupe la place du dossier|impossible de créer"):
+        verifier_inscriptible(autre)
 
 
 def test_parquet_endommage_nomme_par_charger(tmp_path):

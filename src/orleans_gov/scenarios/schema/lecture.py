@@ -181,7 +181,10 @@ def _lire_yaml(chemin: Path, *, cite_par: tuple[str, str] | None = None) -> Any:
     except RefusYaml as exc:
         raise erreur_scenario([(exc.cle, exc.raison)], chemin) from None
     except yaml.YAMLError as exc:
-        raise erreur_scenario([("", f"YAML illisible : {str(exc)[:500]}")], chemin) from None
+        marque = getattr(exc, "problem_mark", None)
+        lieu = f" ligne {marque.line + 1}, colonne {marque.column + 1}" if marque is not None else ""
+        raison = getattr(exc, "problem", None) or type(exc).__name__   # never the file's text itself
+        raise erreur_scenario([("", f"YAML illisible{lieu} : {str(raison)[:200]}")], chemin) from None
     if not isinstance(arbre, Mapping):
         quoi = "vide" if arbre is None else f"un(e) {type(arbre).__name__}, pas un dictionnaire « clé: valeur »"
         raise erreur_scenario([("", f"ce n'est pas un fichier de scénario (contenu {quoi})")], chemin)
