@@ -160,6 +160,12 @@ def read_ofgl_investissement(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     df = _lire_csv(path, sep=";")
     _exiger(df, ["siren_epci", "annee", "LBUDG", "population"], path)
+    for c in ("siren_epci", "annee"):
+        entier = pd.to_numeric(df[c], errors="coerce")
+        mauvais = entier.isna() | (entier != entier.round())
+        if mauvais.any():
+            i = int(mauvais.to_numpy().argmax())
+            raise ErreurDonnees("nombre entier attendu", fichier=path, ligne=i + 2, colonne=c, valeur=df[c].iloc[i])
     df["siren"] = df.pop("siren_epci").map(lambda x: f"{int(x):09d}").astype("string")
     df["an"] = df.pop("annee").astype("int64")
     if not (df["siren"] == SIREN_AGGLO).all():
