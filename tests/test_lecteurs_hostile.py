@@ -149,6 +149,26 @@ def test_extensions_lues_ou_refusees(tmp_path):
         fichiers_csv(d)
 
 
+def test_gfp_annee_et_faute_de_frappe(tmp_path):
+    from orleans_gov.sources.dgfip import read_comptes_gfp
+    entete = "mpoid;lbudg;exer;siren;pftot;pftothab\n"
+    p = _ecrire(tmp_path / "g.csv", entete + "100000;CA ORLEANS;9999;244500468;1000;10\n")
+    with pytest.raises(ErreurDonnees, match="invraisemblable") as e:
+        read_comptes_gfp(p)
+    assert (e.value.ligne, e.value.colonne) == (2, "exer")
+    p = _ecrire(tmp_path / "h.csv", entete.replace("pftothab", "pftothb") + "100000;CA ORLEANS;2013;244500468;1000;10\n")
+    with pytest.raises(ErreurDonnees, match="faute de frappe probable pour « pftothab »"):
+        read_comptes_gfp(p)
+
+
+def test_enquete_police_2023_non_numerique(tmp_path):
+    from orleans_gov.sources.referentiel import read_police_enquete_2023
+    p = _remplacer_ligne(CAT.police_enquete_2023, tmp_path / "e.csv", 3, "Amilly,13835,0,4,", "Amilly,13835,0,quatre,")
+    with pytest.raises(ErreurDonnees, match="nombre positif attendu") as e:
+        read_police_enquete_2023(p)
+    assert (e.value.ligne, e.value.colonne) == (3, "agents_police")
+
+
 # --- AEFF sheets and case 8 -------------------------------------------------------------------------------
 def test_aeff_double_et_non_numerique(tmp_path):
     texte = CAT.fiches_aeff_orleans.read_text(encoding="utf-8")

@@ -120,6 +120,12 @@ def read_police_enquete_2023(path: str | Path) -> pd.DataFrame:
     _exiger(df, ["communes", "habitants", "agents_police", "asvp", "gardes_champetres"], path)
     out = df.rename(columns={"communes": "libelle", "mise_en_commun_agent_municipal_commune": "mise_en_commun"})
     out["libelle"] = out["libelle"].str.strip()
+    for c in ("habitants", "agents_police", "asvp", "gardes_champetres"):
+        x = pd.to_numeric(out[c], errors="coerce")
+        mauvais = (x.isna() & out[c].notna()) | ~np.isfinite(x.fillna(0)) | (x < 0)
+        if mauvais.any():
+            i = int(mauvais.to_numpy().argmax())
+            raise ErreurDonnees("nombre positif attendu", fichier=path, ligne=i + 2, colonne=c, valeur=out[c].iloc[i])
     return out
 
 
