@@ -282,3 +282,12 @@ def test_csv_importe_modifie_a_la_main(tmp_path):
     with pytest.warns(AvertissementImport), pytest.raises(ErreurDonnees, match="nombre fini attendu") as e:
         lire_tables_importees(tmp_path)
     assert (e.value.ligne, e.value.colonne) == (2, "etp")
+
+
+def test_faute_de_frappe_arrete_la_construction(tmp_path):
+    """Case 5 end to end: the folder read by the build (before, `make data` exited 0 with pop1 missing)."""
+    national = _national_depuis_fiche(2013).replace("pop1", "popl", 1)
+    cat = _dossier_reel(tmp_path, national)
+    with pytest.raises(ErreurDonnees, match="faute de frappe probable pour « pop1 »") as e:
+        comptes_communes(cat)
+    assert e.value.fichier.endswith("comptes-communes-2013.csv") and e.value.colonne == "popl"
