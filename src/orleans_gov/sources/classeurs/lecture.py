@@ -344,7 +344,8 @@ def valider_dossier(dossier: str | Path, *, domaines: list[str] | None = None) -
         raise ErreurDonnees("dossier de classeurs introuvable", fichier=dossier)
     fichiers = sorted(p for p in dossier.iterdir() if not p.name.startswith(("~$", ".")))
     chemins = [p for p in fichiers if p.suffix.lower() in EXTENSIONS_CLASSEUR]
-    autres = [p for p in fichiers if p.suffix.lower() in EXTENSIONS_REFUSEES]
+    autres = [p for p in fichiers if p.suffix.lower() in EXTENSIONS_REFUSEES
+              and p.stem not in TABLES]   # the tidy CSVs of an import into this same folder are not workbooks
     if not chemins and not autres:
         raise ErreurDonnees("aucun classeur .xlsx dans le dossier", fichier=dossier)
     lus = [lire_classeur(p, domaines=domaines) for p in chemins]
