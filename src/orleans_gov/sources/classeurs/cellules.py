@@ -4,6 +4,10 @@ and refuses an empty row followed by filled ones (the rows below would otherwise
 from __future__ import annotations
 
 import math
+import posixpath
+import re
+import zipfile
+from pathlib import Path
 from typing import Iterable
 
 from openpyxl.cell.cell import MergedCell
@@ -14,12 +18,51 @@ LIGNES_MAX = 1000
 COLONNES_TABLEAU = 8   # columns A–H: every table of the template is narrower
 
 
+_CELLULE = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+[0-9]+)"[^>]*?(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
+_FORMULE = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
+_VALEUR = re.compile(rb"<(?:\w+:)?v>[^<]+</(?:\w+:)?v>")
+_FEUILLE = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
+_LIEN = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"|'
+                   rb'<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"')
+
+
+def formules_sans_valeur(chemin: str | Path) -> dict[str, dict[str, str]]:
+    """Sheet title → cell → formula, for the formula cells of a .xlsx that carry no computed value (``<f>`` without
+    ``<v>``): what openpyxl's ``data_only`` reading returns as empty. Read from the file's XML in one pass (loading
+    the workbook a second time with its formulas would double the import time)."""
+    out: dict[str, dict[str, str]] = {}
+    with zipfile.ZipFile(chemin) as z:
+        noms = set(z.namelist())
+        if "xl/workbook.xml" not in noms or "xl/_rels/workbook.xml.rels" not in noms:
+            return out
+        liens = {}
+        for m in _LIEN.finditer(z.read("xl/_rels/workbook.xml.rels")):
+            ident, cible = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+            cible = cible.decode()
+            liens[ident] = cible.lstrip("/") if cible.startswith("/") else posixpath.normpath(f"xl/{cible}")
+        for m in _FEUILLE.finditer(z.read("xl/workbook.xml")):
+            titre, xml = m.group(1).decode(), liens.get(m.group(2))
+            if xml not in noms:
+                continue
+            for c in _CELLULE.finditer(z.read(xml)):
+                corps = c.group(2) or b""
+                f = _FORMULE.search(corps)
+                if f and not _VALEUR.search(corps):
+                    texte = (f.group(1) or b"").decode(errors="replace")
+                    out.setdefault(_xml_texte(titre), {})[c.group(1).decode()] = "=" + _xml_texte(texte)
+    return out
+
+
+def _xml_texte(t: str) -> str:
+    return t.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
+
+
 class Lecteur:
     """Cell reader that records problems instead of stopping at the first one."""
 
-    def __init__(self, lu: ClasseurLu, formules=None) -> None:
+    def __init__(self, lu, formules: dict[str, dict[str, str]] | None = None) -> None:
         self.lu = lu
-        self.formules = formules   # the same workbook read with its formulas (openpyxl data_only=False)
+        self.formules = formules or {}   # sheet → cell → formula without a computed value (formules_sans_valeur)
 
     def valeur(self, ws, cellule: str):
         """The value of a cell, or None — recording an error when the cell is part of a merged range (its value
@@ -32,9 +75,9 @@ class Lecteur:
                         "saisir la valeur dans chaque cellule", ws.title, cellule)
             return None
         v = c.value
-        if v is None and self.formules is not None and ws.title in self.formules.sheetnames:
-            f = self.formules[ws.title][cellule].value
-            if isinstance(f, str) and f.startswith("="):
+        if v is None and self.formules:
+            f = self.formules.get(ws.title, {}).get(cellule)
+            if f:
                 self.erreur(f"formule sans valeur calculée ({f[:60]}) : ouvrir le classeur dans un tableur, "
                             "l'enregistrer (les formules sont alors calculées) ou saisir la valeur", ws.title, cellule)
         return v

@@ -20,7 +20,7 @@ from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.base.territoire import COMMUNES, NOM_AGGLO, SIREN_AGGLO, nom_entite, verifier_entite
 from orleans_gov.sources.classeurs import modele as cl
 from orleans_gov.sources.classeurs import referentiels as ref
-from orleans_gov.sources.classeurs.cellules import Lecteur as _Lecteur, lignes as _lignes
+from orleans_gov.sources.classeurs.cellules import Lecteur as _Lecteur, formules_sans_valeur, lignes as _lignes
 from orleans_gov.sources.classeurs.importees import (TABLES, concatener, ecrire_tables, fusionner,
                                                      lire_tables_importees)
 
@@ -307,7 +307,7 @@ def lire_classeur(chemin: str | Path, *, domaines: list[str] | None = None) -> C
         return lu
     try:
         wb = load_workbook(lu.fichier, data_only=True)
-        L.formules = load_workbook(lu.fichier, data_only=False)
+        L.formules = formules_sans_valeur(lu.fichier)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
         L.erreur(f"fichier illisible : ce n'est pas un classeur Excel .xlsx valide ({exc.__class__.__name__})")
         return lu
