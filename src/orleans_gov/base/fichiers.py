@@ -15,15 +15,68 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from orleans_gov.base.erreurs import ErreurDonnees
+
 TAILLE_BLOC = 1 << 20
+
+
+def exiger_fichier(chemin: str | os.PathLike, *, vide_admis: bool = False) -> Path:
+    """``chemin`` as a :class:`Path` if it is a readable regular file; otherwise :class:`ErreurDonnees` saying
+    why (absent, a folder, empty, unreadable): every reader calls this before opening its input."""
+    chemin = Path(chemin)
+    if not chemin.exists():
+        raise ErreurDonnees("fichier introuvable", fichier=chemin)
+    if chemin.is_dir():
+        raise ErreurDonnees("c'est un dossier, un fichier est attendu", fichier=chemin)
+    if not os.access(chemin, os.R_OK):
+        raise ErreurDonnees("fichier illisible (droits de lecture refusés)", fichier=chemin)
+    if not vide_admis and chemin.stat().st_size == 0:
+        raise ErreurDonnees("le fichier est vide", fichier=chemin)
+    return chemin
+
+
+def lire_octets(chemin: str | os.PathLike) -> bytes:
+    """The bytes of a file checked by :func:`exiger_fichier` (an OS error becomes an :class:`ErreurDonnees`)."""
+    chemin = exiger_fichier(chemin, vide_admis=True)
+    try:
+        return chemin.read_bytes()
+    except OSError as exc:
+        raise ErreurDonnees(f"fichier illisible ({exc.strerror or exc})", fichier=chemin) from None
+
+
+def _dossier_inscriptible(dossier: Path) -> None:
+    """Create ``dossier`` if needed; :class:`ErreurDonnees` naming it when it cannot be written to."""
+    try:
+        dossier.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ErreurDonnees(f"impossible de créer le dossier ({exc.strerror or exc})", fichier=dossier) from None
+    if not dossier.is_dir():
+        raise ErreurDonnees("un fichier occupe la place du dossier attendu", fichier=dossier)
+    if not os.access(dossier, os.W_OK | os.X_OK):
+        raise ErreurDonnees("dossier en lecture seule : impossible d'y écrire (vérifier les droits)", fichier=dossier)
+
+
+def verifier_inscriptible(dossier: str | os.PathLike) -> Path:
+    """Check before a long computation that ``dossier`` can be written to (created if needed)."""
+    dossier = Path(dossier)
+    _dossier_inscriptible(dossier)
+    return dossier
+
+
+def _mkstemp(cible: Path) -> tuple[int, str]:
+    _dossier_inscriptible(cible.parent)
+    try:
+        return tempfile.mkstemp(prefix=f".{cible.name}.", suffix=".tmp", dir=cible.parent)
+    except OSError as exc:
+        raise ErreurDonnees(f"impossible d'écrire dans le dossier ({exc.strerror or exc})",
+                            fichier=cible.parent) from None
 
 
 def ecrire_atomique(chemin: str | os.PathLike, contenu: bytes | str, *, encodage: str = "utf-8") -> Path:
     """Write ``contenu`` to ``chemin`` atomically (temporary file in the same folder, then ``os.replace``)."""
     chemin = Path(chemin)
-    chemin.parent.mkdir(parents=True, exist_ok=True)
     donnees = contenu.encode(encodage) if isinstance(contenu, str) else contenu
-    fd, tmp = tempfile.mkstemp(prefix=f".{chemin.name}.", suffix=".tmp", dir=chemin.parent)
+    fd, tmp = _mkstemp(chemin)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(donnees)
@@ -45,8 +98,7 @@ def remplacer_atomique(source: str | os.PathLike, cible: str | os.PathLike) -> P
 def chemin_temporaire(cible: str | os.PathLike) -> Path:
     """A temporary path next to ``cible`` (same folder, hence same file system) for writers that need a path."""
     cible = Path(cible)
-    cible.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{cible.name}.", suffix=".tmp", dir=cible.parent)
+    fd, tmp = _mkstemp(cible)
     os.close(fd)
     return Path(tmp)
 

@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 
 from orleans_gov.base.catalogue import Catalogue
 from orleans_gov.base.erreurs import ErreurDonnees
+from orleans_gov.base.fichiers import exiger_fichier
 
 __all__ = ["NOMS_TABLES", "charger", "connues"]
 
@@ -38,7 +39,8 @@ def connues(noms, cat: Catalogue) -> tuple[str, ...]:
 def charger(nom: str, dossier=None) -> pd.DataFrame:
     """Load a processed table by name (GeoDataFrame for ``perimetre``); builds the data if it is missing.
 
-    An unknown name raises :class:`ErreurDonnees` at once (nothing is built).
+    An unknown name raises :class:`ErreurDonnees` at once (nothing is built); so does a damaged Parquet file (named,
+    with the command that rebuilds it).
     """
     cat = Catalogue.depuis(dossier)
     connues([nom], cat)
@@ -46,7 +48,13 @@ def charger(nom: str, dossier=None) -> pd.DataFrame:
     if not p.exists():
         # the builder imports every construction module (and openpyxl): paid only when data must be built
         importlib.import_module("orleans_gov.construction.tables").construire(dossier)
-    if nom == "perimetre":
-        import geopandas as gpd  # heavy third-party import, deferred: only the map table needs it
-        return gpd.read_parquet(p)
-    return pq.read_table(p).to_pandas()
+    exiger_fichier(p)
+    try:
+        if nom == "perimetre":
+            import geopandas as gpd  # heavy third-party import, deferred: only the map table needs it
+            return gpd.read_parquet(p)
+        return pq.read_table(p).to_pandas()
+    except Exception as exc:  # pyarrow raises ArrowInvalid, OSError…: a damaged file, named with the way out
+        raise ErreurDonnees(f"table « {nom} » illisible ({type(exc).__name__}: {str(exc)[:200]}) : fichier "
+                            "endommagé ; reconstruire les données avec `orleans-gov donnees` (make data)",
+                            fichier=p) from None

@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from orleans_gov.base.catalogue import Catalogue
-from orleans_gov.base.fichiers import ecrire_parquet
+from orleans_gov.base.fichiers import ecrire_parquet, verifier_inscriptible
 from orleans_gov.base.provenance import contient_exemple
 from orleans_gov.construction import budgets_annexes, chiffres_publies, collecte, finances, referentiels, territoire
 from orleans_gov.construction.contrat import Contrat, verifier
@@ -98,6 +98,7 @@ def construire(dossier=None, verbeux: bool = False, *, tables: Iterable[str] | N
     """
     cat = Catalogue.depuis(dossier)
     demandees = TABLES if tables is None else _connues(tables, cat)
+    verifier_inscriptible(cat.processed)   # a read-only processed folder is reported before any computation
     echantillon = tables is None and not (cat.dgfip_communes_sample.exists() and cat.budgets_annexes_sample.exists())
     familles = [f for f in FAMILLES if set(f.CONTRATS) & set(demandees)]
     barre_ = _Barre(barre, len(familles) + 2 + echantillon)

@@ -13,6 +13,14 @@ import numpy as np
 import pandas as pd
 
 from orleans_gov.base.erreurs import ErreurDonnees
+from orleans_gov.base.fichiers import lire_octets
+
+ANNEE_MIN, ANNEE_MAX = 1990, 2100
+"""Plausible years of any official file read here (DGFiP accounts start in 2000, census vintages in 2006): a year
+outside is a typing error (``9999``, ``20013``), refused."""
+POPULATION_MAX = 10_000_000
+"""No French commune or groupement approaches ten million inhabitants: a larger population is a typing error
+(``1e30`` would overflow the 64-bit integers of the tables)."""
 
 _NOMBRE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _VIRGULE = re.compile(r"^[+-]?\d+,\d+$")
@@ -53,9 +61,7 @@ def lire_table_texte(path: str | Path, *, separateur: str = ";") -> tuple[pd.Dat
     A trailing empty column (header ending with the separator, or ``column_NNN`` with no value) is dropped.
     """
     path = Path(path)
-    if not path.exists():
-        raise ErreurDonnees("fichier introuvable", fichier=path)
-    texte, encodage = decoder(path.read_bytes(), path)
+    texte, encodage = decoder(lire_octets(path), path)
     lignes = list(csv.reader(io.StringIO(texte, newline=""), delimiter=separateur))
     while lignes and not any(c.strip() for c in lignes[-1]):
         lignes.pop()
@@ -125,6 +131,33 @@ def en_nombres(df: pd.DataFrame, colonnes: Iterable[str], fichier: str | Path) -
     return pd.DataFrame(nombres.reshape(len(colonnes), len(df)).T, index=df.index, columns=colonnes)
 
 
+def _une_faute(a: str, b: str) -> bool:
+    """True when ``a`` and ``b`` differ by exactly one typing error (one character replaced, added or removed,
+    or two neighbours swapped)."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        ecarts = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+        return len(ecarts) == 1 or (len(ecarts) == 2 and ecarts[1] == ecarts[0] + 1
+                                    and a[ecarts[0]] == b[ecarts[1]] and a[ecarts[1]] == b[ecarts[0]])
+    court, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1:] == court for i in range(len(long_)))
+
+
+def refuser_fautes_entete(inconnues: list[str], presentes: Iterable[str], connues: Iterable[str],
+                          fichier: str | Path) -> None:
+    """Refuse an unknown header field that is one typing error away from a known field the file lacks
+    (``popl`` for ``pop1``): kept as an unknown column, it would leave the known one missing for every row, in
+    silence. A genuinely new field of a future vintage is further from every known name and is kept."""
+    presentes = set(presentes)
+    absentes = [c for c in connues if c not in presentes]
+    for nom in inconnues:
+        proches = [c for c in absentes if _une_faute(nom, c)]
+        if proches:
+            raise ErreurDonnees(f"colonne inconnue, faute de frappe probable pour « {proches[0]} » (absente de "
+                                "l'en-tête) : corriger l'en-tête", fichier=fichier, ligne=1, colonne=nom)
+
+
 def signaler_inconnues(colonnes: list[str], fichier: str | Path) -> None:
     """Report unknown columns once (they are kept, not refused)."""
     if colonnes:
@@ -132,3 +165,40 @@ def signaler_inconnues(colonnes: list[str], fichier: str | Path) -> None:
             f"fichier « {fichier} » : {len(colonnes)} colonne(s) inconnue(s) conservée(s) telles quelles : "
             + ", ".join(colonnes[:20]) + (" …" if len(colonnes) > 20 else ""),
             AvertissementColonnes, stacklevel=3)
+
+
+def refuser_premiere(mauvais, message: str, fichier: str | Path, colonne: str, brut: pd.DataFrame) -> None:
+    """Raise :class:`ErreurDonnees` on the first True of ``mauvais`` (indexed like ``brut``, by line number): its
+    line, the column, the raw value."""
+    mauvais = pd.Series(mauvais, index=brut.index).fillna(False).astype(bool)
+    if mauvais.any():
+        ligne = mauvais.index[mauvais.to_numpy()][0]
+        raise ErreurDonnees(message, fichier=fichier, ligne=int(ligne), colonne=colonne, valeur=brut.at[ligne, colonne])
+
+
+def annees(brut: pd.DataFrame, colonne: str, fichier: str | Path) -> pd.Series:
+    """Column ``colonne`` of text cells as int64 years: 4 digits between :data:`ANNEE_MIN` and :data:`ANNEE_MAX`
+    (``2012.5``, ``abc``, an empty cell, ``9999`` refused with the line)."""
+    texte = brut[colonne].astype(str).str.strip()
+    refuser_premiere(~texte.str.fullmatch(r"\d{4}"), "année attendue sur 4 chiffres (ex. 2013)", fichier, colonne,
+                     brut)
+    an = texte.astype("int64")
+    refuser_premiere((an < ANNEE_MIN) | (an > ANNEE_MAX), f"année invraisemblable (attendu entre {ANNEE_MIN} et "
+                     f"{ANNEE_MAX})", fichier, colonne, brut)
+    return an
+
+
+def controler(nombres: pd.Series, brut: pd.DataFrame, colonne: str, fichier: str | Path, *, entier: bool = False,
+              positif: bool = False, maximum: float | None = None) -> pd.Series:
+    """Check a numeric column read by :func:`en_nombres` (missing values pass): whole numbers, not negative, not
+    above ``maximum``; the first offending cell is reported with its line and raw value."""
+    x = nombres.to_numpy(dtype="float64")
+    present = ~np.isnan(x)
+    if entier:
+        refuser_premiere(present & (np.floor(x) != x), "nombre entier attendu", fichier, colonne, brut)
+    if positif:
+        refuser_premiere(present & (x < 0), "valeur négative impossible", fichier, colonne, brut)
+    if maximum is not None:
+        refuser_premiere(present & (np.abs(x) > maximum), f"valeur invraisemblable (au-delà de {maximum:,.0f})"
+                         .replace(",", " "), fichier, colonne, brut)
+    return nombres

@@ -12,7 +12,9 @@ import pandas as pd
 
 from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.base.territoire import REGIME_FPU, code_insee_depuis_dgfip, strate_dgfip
-from orleans_gov.sources.csv_officiel import en_nombres, lire_table_texte, signaler_inconnues
+from orleans_gov.base.fichiers import exiger_fichier
+from orleans_gov.sources.csv_officiel import (POPULATION_MAX, annees, controler, en_nombres, lire_table_texte,
+                                              refuser_fautes_entete, signaler_inconnues)
 
 ENTETE_COMMUNES_2013 = (
     "an;dep;icom;inom;reg;pop1;nomsst2;prod;fprod;mprod;impo1;fimpo1;mimpo1;rimpo1;rmimpo1;impo2;fimpo2;mimpo2;"
@@ -147,19 +149,25 @@ def read_comptes_communes(path: str | Path, *, provenance: str | None = None,
         raise ErreurDonnees(f"colonne obligatoire absente (en-tête lu : {', '.join(list(brut.columns)[:8])}…)",
                             fichier=path, ligne=1, colonne=manquantes[0])
     inconnues = [c for c in brut.columns if c not in COLONNES_CONNUES_COMMUNES]
+    refuser_fautes_entete(inconnues, brut.columns, COLONNES_CONNUES_COMMUNES, path)
     signaler_inconnues(inconnues, path)
     for col in ("dep", "icom"):
         _refuser_premiere(brut[col].str.len() != 3, f"« {col} » doit compter exactement 3 caractères (ex. '045', '234')",
                           path, col, brut)
-    _refuser_premiere(~brut["an"].str.fullmatch(r"\d{4}"), "année attendue sur 4 chiffres", path, "an", brut)
+    _refuser_premiere(~brut["dep"].str.fullmatch(r"\d{3}|02[AB]"),
+                      "code département DGFiP attendu (3 caractères, ex. '045', '02A')", path, "dep", brut)
+    _refuser_premiere(~brut["icom"].str.fullmatch(r"\d{3}"), "numéro de commune attendu sur 3 chiffres (ex. '234')",
+                      path, "icom", brut)
+    an = annees(brut, "an", path)
     texte = [c for c in COLONNES_TEXTE_COMMUNES if c in brut.columns and c != "an"]
     numeriques = [c for c in brut.columns if c not in COLONNES_TEXTE_COMMUNES and c not in inconnues]
     nombres = en_nombres(brut, numeriques, path)
     if "pop1" in nombres:
         _refuser_premiere(nombres["pop1"] < 0, "population négative", path, "pop1", brut)
+        controler(nombres["pop1"], brut, "pop1", path, entier=True, maximum=POPULATION_MAX)
     out = pd.DataFrame(index=brut.index)
     out["code_insee"] = [code_insee_depuis_dgfip(d, i) for d, i in zip(brut["dep"], brut["icom"])]
-    out["an"] = brut["an"].astype("int64")
+    out["an"] = an
     for c in texte:
         out[c] = brut[c].replace("", pd.NA).astype("string")
     out = pd.concat([out, nombres, brut[inconnues]], axis=1)
@@ -229,6 +237,7 @@ def read_comptes_gfp(path: str | Path, *, provenance: str | None = None, siren_d
     if manquantes:
         raise ErreurDonnees("colonne obligatoire absente", fichier=path, ligne=1, colonne=manquantes[0])
     inconnues = [c for c in brut.columns if c not in ENTETE_GFP]
+    refuser_fautes_entete(inconnues, brut.columns, ENTETE_GFP, path)
     signaler_inconnues(inconnues, path)
     siren = brut["siren"].str.replace(r"\.0$", "", regex=True)
     if siren_defaut:
@@ -236,14 +245,15 @@ def read_comptes_gfp(path: str | Path, *, provenance: str | None = None, siren_d
     _refuser_premiere(~siren.str.fullmatch(r"\d{9}"),
                       "SIREN attendu sur 9 chiffres (passer siren_defaut pour les millésimes sans SIREN)",
                       path, "siren", brut)
-    _refuser_premiere(~brut["exer"].str.fullmatch(r"\d{4}"), "exercice attendu sur 4 chiffres", path, "exer", brut)
+    an = annees(brut, "exer", path)
     numeriques = [c for c in brut.columns if c not in COLONNES_TEXTE_GFP and c not in inconnues]
     nombres = en_nombres(brut, numeriques, path)
     if "mpoid" in nombres:
         _refuser_premiere(nombres["mpoid"] < 0, "population négative", path, "mpoid", brut)
+        controler(nombres["mpoid"], brut, "mpoid", path, maximum=POPULATION_MAX)
     out = pd.DataFrame(index=brut.index)
     out["siren"] = siren.astype("string")
-    out["an"] = brut["exer"].astype("int64")
+    out["an"] = an
     out["lbudg"] = brut["lbudg"].astype("string")
     out = pd.concat([out, nombres, brut[inconnues]], axis=1)
     dup = out.duplicated(["siren", "an"], keep=False)
@@ -276,14 +286,35 @@ def read_fiche_aeff(path: str | Path) -> pd.DataFrame:
     with ``provenance = "réel"``. The commune is Orléans (45234), budget principal.
     """
     path = Path(path)
-    try:
-        long = pd.read_csv(path, dtype={"code": str})
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise ErreurDonnees(f"fiche illisible : {exc}", fichier=path) from None
+    brut, _encodage = lire_table_texte(path, separateur=",")
     attendu = ["an", "pop1", "code", "label", "keur", "eur_hab", "strate_eur_hab", "ratio_pct", "strate_ratio_pct"]
     for c in attendu:
-        if c not in long.columns:
+        if c not in brut.columns:
             raise ErreurDonnees("colonne obligatoire absente", fichier=path, ligne=1, colonne=c)
+    _refuser_premiere(~brut["code"].isin(list(COLONNES_CONNUES_COMMUNES)) | brut["code"].isin(
+        list(COLONNES_TEXTE_COMMUNES)), "code de rubrique DGFiP inconnu (colonnes des comptes individuels)", path,
+        "code", brut)
+    long = en_nombres(brut, attendu[4:] + ["pop1"], path)
+    controler(long["pop1"], brut, "pop1", path, entier=True, positif=True, maximum=POPULATION_MAX)
+    for c in ("pop1", "keur", "eur_hab", "strate_eur_hab"):
+        manque = long[c].isna()
+        _refuser_premiere(manque, "valeur obligatoire manquante", path, c, brut)
+    long["an"] = annees(brut, "an", path)
+    long["code"] = brut["code"]
+    dup = long.duplicated(["an", "code"], keep=False)
+    if dup.any():
+        lignes_dup = list(long.index[dup.to_numpy()])
+        premiere = long.loc[lignes_dup[0]]
+        autres = [i for i in lignes_dup if (long.at[i, "an"], long.at[i, "code"]) == (premiere["an"], premiere["code"])]
+        raise ErreurDonnees(f"rubrique en double pour l'année {int(premiere['an'])} (lignes "
+                            f"{', '.join(map(str, autres))}) : une seule ligne par année et rubrique", fichier=path,
+                            ligne=int(autres[1]), colonne="code", valeur=premiere["code"])
+    for an, g in long.groupby("an", sort=True):
+        autre = g["pop1"] != g["pop1"].iloc[0]
+        if autre.any():
+            ligne = int(autre.index[autre.to_numpy()][0])
+            raise ErreurDonnees(f"population différente de celle de la ligne {int(g.index[0])} pour l'année {int(an)}",
+                                fichier=path, ligne=ligne, colonne="pop1", valeur=brut.at[ligne, "pop1"])
     lignes = []
     for (an, pop1), g in long.groupby(["an", "pop1"], sort=True):
         row: dict[str, object] = {"code_insee": "45234", "an": int(an), "dep": "045", "icom": "234",

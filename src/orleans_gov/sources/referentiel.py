@@ -8,21 +8,29 @@ import numpy as np
 import pandas as pd
 
 from orleans_gov.base.erreurs import ErreurDonnees
+from orleans_gov.base.fichiers import exiger_fichier
 from orleans_gov.base.territoire import COMMUNES, SIREN_AGGLO
+from orleans_gov.sources.csv_officiel import POPULATION_MAX, annees, controler, en_nombres
 
 
 def _lire_csv(path: Path, **kw) -> pd.DataFrame:
-    path = Path(path)
-    if not path.exists():
-        raise ErreurDonnees("fichier introuvable", fichier=path)
-    if path.stat().st_size == 0:
-        raise ErreurDonnees("le fichier est vide", fichier=path)
+    path = exiger_fichier(path)
     try:
         return pd.read_csv(path, **kw)
     except UnicodeDecodeError as exc:
         raise ErreurDonnees(f"encodage illisible (UTF-8 attendu) : {exc.reason}", fichier=path) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise ErreurDonnees(f"CSV illisible : {exc}", fichier=path) from None
+    except OSError as exc:
+        raise ErreurDonnees(f"fichier illisible ({exc.strerror or exc})", fichier=path) from None
+
+
+def _texte(path: Path, **kw) -> pd.DataFrame:
+    """Every cell as text (no type inference, empty cell = ""), indexed by the line number an editor shows
+    (header = 1): the strict conversions then name the line of a bad cell."""
+    df = _lire_csv(path, dtype=str, keep_default_na=False, **kw)
+    df.index = pd.RangeIndex(2, 2 + len(df), name="ligne")
+    return df
 
 
 def _exiger(df: pd.DataFrame, colonnes, path) -> None:
@@ -36,34 +44,34 @@ def read_populations(path: str | Path) -> pd.DataFrame:
     """INSEE population municipale of the 22 communes by census vintage (``millesime_recensement``).
 
     Returns ``code_insee``, ``an`` (the vintage), ``population``, ``source``. Refuses unknown communes,
-    negative or non-integer populations and duplicated commune-vintage pairs.
+    populations that are missing, not whole, negative, infinite or implausible (> :data:`POPULATION_MAX`),
+    vintages that are not a 4-digit year, and duplicated commune-vintage pairs.
     """
     path = Path(path)
-    df = _lire_csv(path, dtype={"code_insee": str}, encoding="utf-8")
+    df = _texte(path, encoding="utf-8")
     _exiger(df, ["code_insee", "millesime_recensement", "population_municipale", "source"], path)
-    for i, r in df.iterrows():
-        ligne = int(i) + 2
-        if r["code_insee"] not in COMMUNES:
-            raise ErreurDonnees("commune hors du périmètre des 22 communes", fichier=path, ligne=ligne,
-                                colonne="code_insee", valeur=r["code_insee"])
-        pop = pd.to_numeric(pd.Series([r["population_municipale"]]), errors="coerce").iloc[0]
-        if pd.isna(pop) or pop != int(pop):
-            raise ErreurDonnees("population non numérique", fichier=path, ligne=ligne,
-                                colonne="population_municipale", valeur=r["population_municipale"])
-        if pop < 0:
-            raise ErreurDonnees("population négative", fichier=path, ligne=ligne,
-                                colonne="population_municipale", valeur=r["population_municipale"])
+    hors = ~df["code_insee"].isin(list(COMMUNES))
+    if hors.any():
+        i = df.index[hors.to_numpy()][0]
+        raise ErreurDonnees("commune hors du périmètre des 22 communes", fichier=path, ligne=int(i),
+                            colonne="code_insee", valeur=df.at[i, "code_insee"])
+    an = annees(df, "millesime_recensement", path)
+    pop = en_nombres(df, ["population_municipale"], path)["population_municipale"]
+    if pop.isna().any():
+        i = pop.index[pop.isna().to_numpy()][0]
+        raise ErreurDonnees("population manquante", fichier=path, ligne=int(i), colonne="population_municipale")
+    controler(pop, df, "population_municipale", path, entier=True, positif=True, maximum=POPULATION_MAX)
     out = pd.DataFrame({
         "code_insee": df["code_insee"].astype("string"),
-        "an": df["millesime_recensement"].astype("int64"),
-        "population": df["population_municipale"].astype("int64"),
+        "an": an,
+        "population": pop.astype("int64"),
         "source": df["source"].astype("string"),
     })
     dup = out.duplicated(["code_insee", "an"], keep=False)
     if dup.any():
-        ligne = int(out.index[dup.to_numpy()][1]) + 2
+        ligne = int(out.index[dup.to_numpy()][1])
         raise ErreurDonnees("commune-millésime en double", fichier=path, ligne=ligne, colonne="millesime_recensement",
-                            valeur=int(out.loc[dup].iloc[1]["an"]))
+                            valeur=int(out.loc[ligne, "an"]))
     return out.sort_values(["code_insee", "an"]).reset_index(drop=True)
 
 
@@ -83,13 +91,23 @@ def read_police_municipale(path: str | Path) -> pd.DataFrame:
     series. Returns ``code_insee``, ``an``, ``agents_police``, ``asvp``, ``gardes_champetres``,
     ``mise_en_commun``, ``population`` (NA stays missing: gaps of the ministry files)."""
     path = Path(path)
-    df = _lire_csv(path, dtype={"CODGEO": str, "DEP": str}, na_values=["NA"], keep_default_na=False)
+    df = _texte(path)
     _exiger(df, list(COLONNES_POLICE), path)
-    out = df[list(COLONNES_POLICE)].rename(columns=COLONNES_POLICE)
-    for c in ["agents_police", "asvp", "gardes_champetres", "mise_en_commun", "population"]:
-        out[c] = pd.to_numeric(out[c], errors="raise").astype("Float64")
-    out["an"] = out["an"].astype("int64")
-    out["code_insee"] = out["code_insee"].astype("string")
+    brut = df[list(COLONNES_POLICE)].rename(columns=COLONNES_POLICE)
+    brut = brut.replace("NA", "")   # the ministry writes NA for a missing figure
+    out = pd.DataFrame(index=brut.index)
+    out["code_insee"] = brut["code_insee"].astype("string")
+    out["an"] = annees(brut, "an", path)
+    comptes = ["agents_police", "asvp", "gardes_champetres", "mise_en_commun", "population"]
+    nombres = en_nombres(brut, comptes, path)
+    for c in comptes:
+        controler(nombres[c], brut, c, path, entier=True, positif=True, maximum=POPULATION_MAX)
+        out[c] = nombres[c].astype("Float64")
+    dup = out.duplicated(["code_insee", "an"], keep=False)
+    if dup.any():
+        ligne = int(out.index[dup.to_numpy()][1])
+        raise ErreurDonnees("commune-année en double", fichier=path, ligne=ligne, colonne="ANNEE",
+                            valeur=f"{out.at[ligne, 'code_insee']} / {out.at[ligne, 'an']}")
     return out.sort_values(["code_insee", "an"]).reset_index(drop=True)
 
 
@@ -102,21 +120,36 @@ def read_police_enquete_2023(path: str | Path) -> pd.DataFrame:
     _exiger(df, ["communes", "habitants", "agents_police", "asvp", "gardes_champetres"], path)
     out = df.rename(columns={"communes": "libelle", "mise_en_commun_agent_municipal_commune": "mise_en_commun"})
     out["libelle"] = out["libelle"].str.strip()
+    for c in ("habitants", "agents_police", "asvp", "gardes_champetres"):
+        x = pd.to_numeric(out[c], errors="coerce")
+        mauvais = (x.isna() & out[c].notna()) | ~np.isfinite(x.fillna(0)) | (x < 0)
+        if mauvais.any():
+            i = int(mauvais.to_numpy().argmax())
+            raise ErreurDonnees("nombre positif attendu", fichier=path, ligne=i + 2, colonne=c, valeur=out[c].iloc[i])
     return out
 
 
 def read_moyennes_strates(path: str | Path) -> pd.DataFrame:
     """Real DGFiP strata means (long format: ``an, strate, regime, code, valeur, unite, precision, source``)."""
     path = Path(path)
-    df = _lire_csv(path)
-    _exiger(df, ["an", "strate", "regime", "code", "valeur", "unite", "precision", "source"], path)
-    df["valeur"] = pd.to_numeric(df["valeur"], errors="raise").astype("float64")
-    df["an"] = df["an"].astype("int64")
-    dup = df.duplicated(["an", "strate", "regime", "code"])
+    df = _texte(path)
+    colonnes = ["an", "strate", "regime", "code", "valeur", "unite", "precision", "source"]
+    _exiger(df, colonnes, path)
+    an = annees(df, "an", path)
+    valeur = en_nombres(df, ["valeur"], path)["valeur"]
+    if valeur.isna().any():
+        i = valeur.index[valeur.isna().to_numpy()][0]
+        raise ErreurDonnees("moyenne de strate manquante", fichier=path, ligne=int(i), colonne="valeur")
+    out = df.copy()
+    for c in out.columns:
+        out[c] = out[c].where(out[c] != "")   # an empty cell is missing, as pandas would read it
+    out["an"], out["valeur"] = an, valeur.astype("float64")
+    out = out[colonnes + [c for c in out.columns if c not in colonnes]]
+    dup = out.duplicated(["an", "strate", "regime", "code"])
     if dup.any():
-        raise ErreurDonnees("moyenne de strate en double", fichier=path, ligne=int(np.flatnonzero(dup)[0]) + 2,
-                            colonne="code", valeur=df.loc[dup, "code"].iloc[0])
-    return df.sort_values(["an", "strate", "regime", "code"]).reset_index(drop=True)
+        raise ErreurDonnees("moyenne de strate en double", fichier=path, ligne=int(out.index[dup.to_numpy()][0]),
+                            colonne="code", valeur=out.loc[dup, "code"].iloc[0])
+    return out.sort_values(["an", "strate", "regime", "code"]).reset_index(drop=True)
 
 
 def read_competences(path: str | Path) -> pd.DataFrame:
@@ -147,6 +180,12 @@ def read_ofgl_investissement(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     df = _lire_csv(path, sep=";")
     _exiger(df, ["siren_epci", "annee", "LBUDG", "population"], path)
+    for c in ("siren_epci", "annee"):
+        entier = pd.to_numeric(df[c], errors="coerce")
+        mauvais = entier.isna() | (entier != entier.round())
+        if mauvais.any():
+            i = int(mauvais.to_numpy().argmax())
+            raise ErreurDonnees("nombre entier attendu", fichier=path, ligne=i + 2, colonne=c, valeur=df[c].iloc[i])
     df["siren"] = df.pop("siren_epci").map(lambda x: f"{int(x):09d}").astype("string")
     df["an"] = df.pop("annee").astype("int64")
     if not (df["siren"] == SIREN_AGGLO).all():
@@ -157,9 +196,7 @@ def read_ofgl_investissement(path: str | Path) -> pd.DataFrame:
 def read_communes_geo(path: str | Path):
     """IGN ADMIN EXPRESS COG 2018 communes of the Loiret (GeoJSON, WGS84): ``code_insee``, ``nom``, geometry."""
     import geopandas as gpd  # heavy third-party import, deferred: keeps `import orleans_gov` fast
-    path = Path(path)
-    if not path.exists():
-        raise ErreurDonnees("fichier introuvable", fichier=path)
+    path = exiger_fichier(path)
     try:
         gdf = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises its own errors: report them with the file name
@@ -167,4 +204,18 @@ def read_communes_geo(path: str | Path):
     _exiger(gdf, ["code", "nom"], path)
     gdf = gdf.rename(columns={"code": "code_insee"})
     gdf["code_insee"] = gdf["code_insee"].astype("string")
+    # GeoJSON features are numbered from 1 in the order of the file ("entité n°")
+    vide = (gdf.geometry.isna() | gdf.geometry.is_empty).to_numpy()
+    if vide.any():
+        i = int(np.flatnonzero(vide)[0])
+        raise ErreurDonnees(f"géométrie absente ou vide (entité n° {i + 1} du fichier)", fichier=path, colonne="geometry",
+                            valeur=gdf["code_insee"].iloc[i])
+    if gdf["code_insee"].isna().any():
+        i = int(np.flatnonzero(gdf["code_insee"].isna().to_numpy())[0])
+        raise ErreurDonnees(f"code commune absent (entité n° {i + 1} du fichier)", fichier=path, colonne="code")
+    dup = gdf["code_insee"].duplicated(keep="first").to_numpy()
+    if dup.any():
+        i = int(np.flatnonzero(dup)[0])
+        raise ErreurDonnees(f"code commune présent deux fois (entité n° {i + 1} du fichier) : une géométrie par commune",
+                            fichier=path, colonne="code", valeur=gdf["code_insee"].iloc[i])
     return gdf[["code_insee", "nom", "geometry"]].sort_values("code_insee").reset_index(drop=True)

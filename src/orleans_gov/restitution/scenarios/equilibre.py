@@ -56,7 +56,7 @@ def phrases_equilibre(res: Resultat) -> list[str]:
              if corrige else
              f"levier du scénario : {levier} ; ces écarts ne sont pas financés par l'emprunt : ils réduisent le "
              f"fonds de roulement et signalent un budget qui ne serait pas voté en équilibre réel")
-    return [f"{sc.nom} : {compte(len(t), "entité")} dont l'épargne brute ne couvrirait pas le remboursement en capital de "
+    return [f"{sc.nom} : {compte(len(t), 'entité')} dont l'épargne brute ne couvrirait pas le remboursement en capital de "
             f"la dette (art. L.1612-4 CGCT) — {noms} ; {suite}."]
 
 

@@ -50,7 +50,8 @@ def lignes_actions_gouvernance(a) -> list[dict]:
             else f"{len(a.competences)} compétences"
         return [{"action": f"Changement de catégorie ({a.date.isoformat()})", "objet_action": CATEGORIES[a.categorie],
                  "detail_action": f"{comp} ; part de fonction {fmt_pct(a.part_fonction, 0)} par défaut ; CLECT : "
-                                  f"moyenne sur {compte(a.clect.annees_moyenne, "an", feminin=False)} ; dotation de la catégorie : "
+                                  f"moyenne sur {compte(a.clect.annees_moyenne, 'an', feminin=False)} ; "
+                                  f"dotation de la catégorie : "
                                   f"{'oui' if a.dotation_categorie else 'non'}"}]
     if isinstance(a, RevisionAttributions):
         return [{"action": f"Révision libre des AC ({a.annee})", "objet_action": f"{fmt_keur(a.montant_keur)} par an",
@@ -65,7 +66,7 @@ def lignes_actions_gouvernance(a) -> list[dict]:
                  f"{fmt_keur(sum(a.montants_keur.values()))} sur la période (montants du scénario)"}]
     if isinstance(a, SchemaMutualisation):
         return [{"action": f"Schéma de mutualisation ({a.annee})", "objet_action": s.nom,
-                 "detail_action": f"{compte(len(s.communes), "commune")} ; clé « {s.cle_repartition} » ; financement "
+                 "detail_action": f"{compte(len(s.communes), 'commune')} ; clé « {s.cle_repartition} » ; financement "
                                   f"« {s.financement.replace('_', ' ')} » ; {s.economies_etp:g} ETP économisés à partir "
                                   f"de {s.economies_a_partir_de} ; régime indemnitaire {fmt_keur(s.alignement_ri_keur_an)}"
                                   f" par an"} for s in a.services]

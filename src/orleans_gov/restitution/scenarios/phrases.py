@@ -10,7 +10,7 @@ from orleans_gov.base.territoire import CODES_INSEE, SIREN_AGGLO, nom_entite
 from orleans_gov.restitution.formats import fmt_meur, fmt_nombre, fmt_pct
 from orleans_gov.restitution.scenarios.commun import cumul, valeur
 from orleans_gov.restitution.scenarios.tableaux import position_nette
-from orleans_gov.restitution.textes import compte, majuscule
+from orleans_gov.restitution.textes import accorde, compte, majuscule
 from orleans_gov.scenarios import BLOC, Resultat, comparer
 from orleans_gov.scenarios.schema import Scenario
 from orleans_gov.scenarios.sensibilite import MonteCarlo
@@ -36,7 +36,8 @@ def phrases_reference(ref: Resultat) -> list[str]:
          f"capacité de désendettement de {_ans(valeur(ref, BLOC, 'capacite_desendettement'))} "
          f"(agglomération : {_ans(valeur(ref, SIREN_AGGLO, 'capacite_desendettement'))})."]
     if len(alerte):
-        p.append(f"{majuscule(compte(len(alerte), "commune", ("dépasserait", "dépasseraient")))} {fmt_nombre(seuil)} ans de capacité de désendettement ou n'auraient plus "
+        p.append(f"{majuscule(compte(len(alerte), 'commune', ('dépasserait', 'dépasseraient')))} "
+                 f"{fmt_nombre(seuil)} ans de capacité de désendettement ou n'{accorde(len(alerte), 'aurait', 'auraient')} plus "
                  f"d'épargne brute positive en {sc.fin} : " + ", ".join(nom_entite(e) for e in alerte.entite) + ".")
     else:
         p.append(f"Aucune commune ne dépasse le seuil d'alerte de {fmt_nombre(seuil)} ans en {sc.fin}.")
@@ -66,8 +67,8 @@ def phrases_scenario(res: Resultat, ref: Resultat) -> list[str]:
          f"{fmt_meur(abs(d_en))} ({'+' if d_agg >= 0 else '−'}{fmt_meur(abs(d_agg))} pour l'agglomération, "
          f"{'+' if d_com >= 0 else '−'}{fmt_meur(abs(d_com))} pour l'ensemble des communes).",
          f"Mesuré par la position financière nette en {sc.fin} (dette évitée et excédents mis en réserve), "
-         f"{compte(gagnantes, "commune", ("gagne", "gagnent"), pronom="y")} et "
-         f"{compte(perdantes, "commune", ("perd", "perdent"), pronom="y")} ; ensemble, les communes "
+         f"{compte(gagnantes, 'commune', ('gagne', 'gagnent'), pronom='y')} et "
+         f"{compte(perdantes, 'commune', ('perd', 'perdent'), pronom='y')} ; ensemble, les communes "
          f"{'gagnent' if pos_com >= 0 else 'perdent'} {fmt_meur(abs(pos_com))} et l'agglomération "
          f"{'gagne' if pos_agg >= 0 else 'perd'} {fmt_meur(abs(pos_agg))}.",
          f"Le CIF passe de {fmt_nombre(cif0, 3)} à {fmt_nombre(cif1, 3)} en {sc.fin}, ce qui "

@@ -57,7 +57,7 @@ def tableau_hypotheses(sc: Scenario) -> pd.DataFrame:
         {"hypothese": "Programme d'équipement", "valeur_hypothese":
             f"niveau {sc.annee_reference}, évolution communes {fmt_pct(h.investissement.croissance['communes'], 1)}, "
             f"agglomération {fmt_pct(h.investissement.croissance['agglomeration'], 1)} par an"
-            + (f" ; programme explicite pour {compte(len(h.investissement.programme), "entité")}"
+            + (f" ; programme explicite pour {compte(len(h.investissement.programme), 'entité')}"
                if h.investissement.programme else "")},
         {"hypothese": vocabulaire.libelle("recettes_investissement"), "valeur_hypothese":
             ("subventions : part de l'équipement observée en " + str(sc.annee_reference)
@@ -71,7 +71,8 @@ def tableau_hypotheses(sc: Scenario) -> pd.DataFrame:
         {"hypothese": vocabulaire.libelle("cout_par_etp"), "valeur_hypothese": fmt_keur(h.cout_moyen_etp_keur)},
         {"hypothese": vocabulaire.libelle("dotation_intercommunalite") + " (règle simplifiée)", "valeur_hypothese":
             f"{fmt_nombre(di.valeur_point_eur_hab)} €/hab. × CIF / {fmt_nombre(di.cif_moyen_categorie, 2)} "
-            f"(CIF moyen des communautés d'agglomération), CIF constaté {compte(di.decalage_annees, "an", feminin=False)} plus tôt"},
+            f"(CIF moyen des communautés d'agglomération), CIF constaté "
+            f"{compte(di.decalage_annees, 'an', feminin=False)} plus tôt"},
         {"hypothese": "CIF : part de la DSC déduite", "valeur_hypothese": fmt_pct(di.part_dsc_cif, 0)
          + " (art. L.5211-30 CGCT, rédaction LFI 2005)"},
     ]
@@ -86,14 +87,14 @@ def tableau_actions(sc: Scenario) -> pd.DataFrame:
             communes = "les 22 communes" if len(a.communes) == 22 else ", ".join(nom_entite(c) for c in a.communes)
             lignes.append({"action": f"Transfert de compétence ({a.annee})", "objet_action": a.competence,
                            "detail_action": f"{communes} → agglomération ; fonction M14 {a.fonction_m14} ; CLECT : "
-                                     f"moyenne sur {compte(a.annees_moyenne, "an", feminin=False)}, équipement « {a.methode_equipement} », "
+                                     f"moyenne sur {compte(a.annees_moyenne, 'an', feminin=False)}, équipement « {a.methode_equipement} », "
                                      f"recettes liées {fmt_pct(a.recettes_liees_pct, 0)} ; personnel "
                                      f"{fmt_pct(a.part_personnel, 0)} du coût"})
         elif isinstance(a, ServiceCommun):
             origine = (f"fonctions {', '.join(a.fonctions_support)} (classeurs de collecte)" if a.fonctions_support
                        else "part de la fonction M14 0")
             lignes.append({"action": f"Service commun ({a.annee})", "objet_action": a.nom,
-                           "detail_action": f"{origine} ; agglomération + {compte(len(a.communes), "commune")} : "
+                           "detail_action": f"{origine} ; agglomération + {compte(len(a.communes), 'commune')} : "
                                      f"{', '.join(nom_entite(c) for c in a.communes)} ; clé « {a.cle_repartition} » ; "
                                      f"financement « {a.financement.replace('_', ' ')} » ; économies "
                                      f"{fmt_nombre(a.economies_etp, 1)} ETP à partir de {a.economies_a_partir_de}"})

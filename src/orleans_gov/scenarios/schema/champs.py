@@ -195,6 +195,8 @@ def lire_date(v: Any) -> _dt.date:
     if isinstance(v, bool):
         raise Refus(f"date attendue, pas {v!r}")
     if isinstance(v, int):
+        if not 1 <= v <= 9999:
+            raise Refus(f"date impossible {v} : année sur 4 chiffres attendue (AAAA ou AAAA-MM-JJ)")
         return _dt.date(v, 1, 1)
     if isinstance(v, _dt.datetime):
         return v.date()

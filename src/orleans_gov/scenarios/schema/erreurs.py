@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from orleans_gov.base.erreurs import ErreurScenario
+from orleans_gov.base.erreurs import ErreurScenario, citer, tronquer
 from orleans_gov.scenarios.schema.champs import REGLE, TYPES_ACTIONS, message_maximum, message_minimum
 
 Erreur = tuple[str, str]
@@ -28,6 +28,7 @@ def erreur_scenario(erreurs: Sequence[Erreur], fichier: str | Path | None) -> Er
     erreurs = list(erreurs)
 
     def ligne(cle: str, raison: str) -> str:
+        raison = tronquer(raison, 2000)   # a message never carries a whole expanded value
         return f"clé « {cle} » : {raison}" if cle else raison       # "" : the file itself
     if len(erreurs) == 1:
         texte = ligne(*erreurs[0])
@@ -153,24 +154,24 @@ def message(e: dict, modele: type[BaseModel]) -> tuple[str, str]:
         admises = _cles_admises(modele, e["loc"])
         return "", "clé inconnue" + (f" (clés admises : {', '.join(admises)})" if admises else "")
     if t in _ATTENDU:
-        return "", f"{_ATTENDU[t]}, pas {v!r}"
+        return "", f"{_ATTENDU[t]}, pas {citer(v)}"
     if t == "greater_than_equal":
         return "", message_minimum(v, ctx["ge"])
     if t == "less_than_equal":
         return "", message_maximum(v, ctx["le"])
     if t == "greater_than":
-        return "", f"valeur {v!r} : strictement supérieure à {ctx['gt']!r} attendue"
+        return "", f"valeur {citer(v)} : strictement supérieure à {ctx['gt']!r} attendue"
     if t == "less_than":
-        return "", f"valeur {v!r} : strictement inférieure à {ctx['lt']!r} attendue"
+        return "", f"valeur {citer(v)} : strictement inférieure à {ctx['lt']!r} attendue"
     if t == "literal_error":
-        return "", f"valeur {v!r} inconnue (valeurs admises : {_valeurs(str(ctx.get('expected', '')))})"
+        return "", f"valeur {citer(v)} inconnue (valeurs admises : {_valeurs(str(ctx.get('expected', '')))})"
     if t == "union_tag_invalid":
         return ".type", f"valeur {ctx.get('tag')!r} inconnue (valeurs admises : {', '.join(TYPES_ACTIONS)})"
     if t == "union_tag_not_found":
         return ".type", f"chaque action doit avoir un « type » ({', '.join(TYPES_ACTIONS)})"
     if t == "too_short":
         return "", "liste vide refusée"
-    return "", f"valeur invalide {v!r} (erreur « {t} »)"
+    return "", f"valeur invalide {citer(v)} (erreur « {t} »)"
 
 
 def erreurs_validation(exc: ValidationError, arbre: Any, modele: type[BaseModel]) -> list[Erreur]:

@@ -14,6 +14,7 @@ from orleans_gov.scenarios.donnees import domaines_competences
 from orleans_gov.scenarios.schema.champs import erreurs_horizon
 from orleans_gov.scenarios.schema.erreurs import Erreur, erreur_scenario, erreurs_validation, ordonner
 from orleans_gov.scenarios.schema.modele import ANNEE_MAX, ANNEE_MIN, CLES_RETIREES, Scenario
+from orleans_gov.scenarios.schema.yaml_strict import RefusYaml, charger as charger_yaml, decoder, verifier_arbre
 
 HERITEES = ("annee_reference", "horizon")
 FUSIONNEES = ("hypotheses", "parametres")
@@ -99,6 +100,32 @@ def _remplacer(arbre: Mapping, chemin: Sequence[str], valeur: Any) -> dict:
     return out
 
 
+def actions_en_double(sc: Scenario) -> list[Erreur]:
+    """An action written twice is counted twice by the engine (a savings gap doubled, in silence): refuse the same
+    action listed twice, and two ``transfert`` of the same competence for a same commune (a competence is
+    transferred once; its evaluation by the CLECT too)."""
+    erreurs: list[Erreur] = []
+    vues: dict[str, int] = {}
+    transferts: dict[tuple[str, str], int] = {}
+    for j, action in enumerate(sc.actions):
+        empreinte = repr(action.model_dump(warnings=False))
+        if empreinte in vues:
+            erreurs.append((f"actions[{j}]", f"action identique à actions[{vues[empreinte]}] : elle serait comptée "
+                            "deux fois ; n'en garder qu'une"))
+            continue
+        vues[empreinte] = j
+        if action.type == "transfert":
+            for code in action.communes:
+                cle = (action.competence.strip().casefold(), code)
+                if cle in transferts:
+                    erreurs.append((f"actions[{j}].competence", f"compétence « {action.competence} » déjà transférée "
+                                    f"par actions[{transferts[cle]}] pour la commune {code} : un transfert par "
+                                    "compétence et par commune"))
+                    break
+                transferts[cle] = j
+    return erreurs
+
+
 def valider_scenario(arbre: Any, *, fichier: str, domaines: Mapping[str, str],
                      bases: Sequence[tuple[str, Any]] = (), regles: Parametres | None = None) -> Scenario:
     """Validate a parsed scenario tree (pure: no file is read). Every error is reported at once, in one
@@ -109,6 +136,10 @@ def valider_scenario(arbre: Any, *, fichier: str, domaines: Mapping[str, str],
     legal parameters (default: the package's).
     """
     regles = regles or parametres()
+    try:
+        verifier_arbre(arbre)
+    except RefusYaml as exc:
+        raise erreur_scenario([(exc.cle, exc.raison)], fichier) from None
     if bases:
         valider_scenario(bases[0][1], fichier=bases[0][0], domaines=domaines, bases=bases[1:], regles=regles)
         herite = bases[-1][1]
@@ -121,6 +152,8 @@ def valider_scenario(arbre: Any, *, fichier: str, domaines: Mapping[str, str],
         sc = Scenario.model_validate(arbre, context=contexte(arbre, domaines, regles))
     except ValidationError as exc:
         erreurs += erreurs_validation(exc, arbre, Scenario)
+    else:
+        erreurs += actions_en_double(sc)
     if erreurs:
         raise erreur_scenario(ordonner(erreurs, brut), fichier)
     return sc.avec_fichier(fichier)
@@ -131,23 +164,46 @@ def valider_scenario(arbre: Any, *, fichier: str, domaines: Mapping[str, str],
 # ---------------------------------------------------------------------------------------------------------
 
 def _lire_yaml(chemin: Path, *, cite_par: tuple[str, str] | None = None) -> Any:
+    """The parsed tree of a scenario file (strict YAML: :mod:`.yaml_strict`); every problem is an
+    :class:`~orleans_gov.base.erreurs.ErreurScenario` naming the file (a missing base file: the file citing it)."""
     try:
-        return yaml.safe_load(chemin.read_text(encoding="utf-8"))
+        contenu = chemin.read_bytes()
     except FileNotFoundError:
         if cite_par:
             raise erreur_scenario([("base", f"fichier de base introuvable : {chemin}")], cite_par[0]) from None
         raise erreur_scenario([("", "fichier de scénario introuvable")], chemin) from None
+    except IsADirectoryError:
+        raise erreur_scenario([("", "c'est un dossier, un fichier de scénario .yaml est attendu")], chemin) from None
+    except OSError as exc:
+        raise erreur_scenario([("", f"fichier illisible ({exc.strerror or exc})")], chemin) from None
+    try:
+        arbre = charger_yaml(decoder(contenu))
+    except RefusYaml as exc:
+        raise erreur_scenario([(exc.cle, exc.raison)], chemin) from None
     except yaml.YAMLError as exc:
-        raise erreur_scenario([("", f"YAML illisible : {exc}")], chemin) from None
+        marque = getattr(exc, "problem_mark", None)
+        lieu = f" ligne {marque.line + 1}, colonne {marque.column + 1}" if marque is not None else ""
+        raison = getattr(exc, "problem", None) or type(exc).__name__   # never the file's text itself
+        raise erreur_scenario([("", f"YAML illisible{lieu} : {str(raison)[:200]}")], chemin) from None
+    if not isinstance(arbre, Mapping):
+        quoi = "vide" if arbre is None else f"un(e) {type(arbre).__name__}, pas un dictionnaire « clé: valeur »"
+        raise erreur_scenario([("", f"ce n'est pas un fichier de scénario (contenu {quoi})")], chemin)
+    return arbre
 
 
 def _bases(arbre: Any, fichier: Path) -> list[tuple[str, Any]]:
-    """The chain of files named by ``base`` (nearest first), read; a cycle is refused."""
+    """The chain of files named by ``base`` (nearest first), read; a cycle is refused, and so is a base outside the
+    folder of the scenario file (``../../etc/passwd``): a base is another scenario of the same folder."""
     out: list[tuple[str, Any]] = []
     vus = [fichier.resolve()]
+    racine = fichier.resolve().parent
     courant, dossier, cite = arbre, fichier.parent, str(fichier)
     while isinstance(courant, Mapping) and isinstance(courant.get("base"), str) and courant["base"].strip():
-        chemin = dossier / courant["base"].strip()
+        nom = courant["base"].strip()
+        chemin = dossier / nom
+        if not chemin.resolve().is_relative_to(racine) or Path(nom).suffix.lower() not in (".yaml", ".yml"):
+            raise erreur_scenario([("base", f"« {nom[:80]} » : la base doit être un fichier .yaml du dossier des "
+                                    f"scénarios ({racine})")], cite)
         if chemin.resolve() in vus:
             raise erreur_scenario([("base", f"héritage circulaire ({courant['base']})")], cite)
         vus.append(chemin.resolve())

@@ -13,13 +13,15 @@ Imported data land in tidy CSV files (one per table, with ``entite`` and ``an`` 
 """
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from orleans_gov.base.erreurs import ErreurDonnees
-from orleans_gov.base.fichiers import ecrire_atomique
+from orleans_gov.base.fichiers import ecrire_atomique, empreinte_fichier, exiger_fichier
 from orleans_gov.base.provenance import hors_blocs
 
 TABLES: dict[str, tuple[str, ...]] = {
@@ -84,18 +86,52 @@ def ecrire_tables(tables: Mapping[str, pd.DataFrame], destination: str | Path) -
         chemin = Path(destination) / f"{nom}.csv"
         ecrire_csv(df, chemin)
         ecrits.append(chemin)
+    empreintes = dict(lire_empreintes(destination))
+    empreintes.update({p.name: empreinte_fichier(p) for p in ecrits})
+    ecrire_atomique(Path(destination) / EMPREINTES, "".join(f"{h}  {n}\n" for n, h in sorted(empreintes.items())))
     return ecrits
+
+
+EMPREINTES = "empreintes.sha256"
+"""sha256 of each imported CSV as the import wrote it (``sha256sum`` format): a hand edit is then reported."""
+
+
+class AvertissementImport(UserWarning):
+    """An imported CSV differs from what the import wrote (edited by hand since)."""
+
+
+def lire_empreintes(dossier: str | Path) -> dict[str, str]:
+    """File name → sha256 recorded by the last import in ``dossier`` (empty when none)."""
+    chemin = Path(dossier) / EMPREINTES
+    if not chemin.is_file():
+        return {}
+    out = {}
+    for ligne in chemin.read_text(encoding="utf-8").splitlines():
+        h, _, nom = ligne.partition("  ")
+        if nom:
+            out[nom] = h
+    return out
 
 
 def lire_tables_importees(dossier: str | Path) -> dict[str, pd.DataFrame]:
     """Read the tidy CSV files of an import folder (absent files give empty tables with the right columns)."""
     dossier = Path(dossier)
     out = tables_vides()
+    empreintes = lire_empreintes(dossier)
     for nom, colonnes in TABLES.items():
         chemin = dossier / f"{nom}.csv"
         if not chemin.exists():
             continue
-        df = pd.read_csv(chemin, dtype=str, keep_default_na=False, na_values=[""])
+        exiger_fichier(chemin)
+        if chemin.name in empreintes and empreinte_fichier(chemin) != empreintes[chemin.name]:
+            warnings.warn(f"fichier « {chemin} » modifié depuis son import (empreinte différente de {EMPREINTES}) : "
+                          "les corrections se font dans le classeur, puis `orleans-gov collecte importer`",
+                          AvertissementImport, stacklevel=2)
+        try:
+            df = pd.read_csv(chemin, dtype=str, keep_default_na=False, na_values=[""])
+        except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            raise ErreurDonnees(f"CSV importé illisible : {str(exc)[:200]}", fichier=chemin) from None
+        df.index = pd.RangeIndex(2, 2 + len(df))
         manquantes = [c for c in colonnes if c not in df.columns]
         if manquantes:
             raise ErreurDonnees("colonne absente du fichier importé", fichier=chemin, ligne=1, colonne=manquantes[0])
@@ -104,11 +140,32 @@ def lire_tables_importees(dossier: str | Path) -> dict[str, pd.DataFrame]:
             mauvais = ~valeurs.isin(["oui", "non"])
             if mauvais.any():
                 i = mauvais.index[mauvais.to_numpy()][0]
-                raise ErreurDonnees("valeur attendue : oui ou non", fichier=chemin, ligne=int(i) + 2,
+                raise ErreurDonnees("valeur attendue : oui ou non", fichier=chemin, ligne=int(i),
                                     colonne="exercee", valeur=df.at[i, "exercee"])
             df["exercee"] = df["exercee"].map({"oui": True, "non": False})
+        _verifier_nombres(df, chemin)
         out[nom] = normaliser(nom, df)
     return out
+
+
+def _verifier_nombres(df: pd.DataFrame, chemin: Path) -> None:
+    """The year and the amounts of an imported CSV (index: line numbers): a hand edit that broke one is named."""
+    for c in df.columns:
+        if c not in NUMERIQUES and c != "an":
+            continue
+        v = df[c].dropna()
+        x = pd.to_numeric(v, errors="coerce")
+        mauvais = x.isna() | ~np.isfinite(x.astype("float64"))
+        if c == "an":
+            mauvais |= ~v.str.fullmatch(r"\d{4}")
+        if mauvais.any():
+            i = mauvais.index[mauvais.to_numpy()][0]
+            raise ErreurDonnees("année sur 4 chiffres attendue" if c == "an" else "nombre fini attendu",
+                                fichier=chemin, ligne=int(i), colonne=c, valeur=df.at[i, c])
+    for c in ("entite", "code_insee"):
+        if c in df.columns and df[c].isna().any():
+            i = df.index[df[c].isna().to_numpy()][0]
+            raise ErreurDonnees("identifiant manquant", fichier=chemin, ligne=int(i), colonne=c)
 
 
 def concatener(nom: str, morceaux: list[pd.DataFrame]) -> pd.DataFrame:

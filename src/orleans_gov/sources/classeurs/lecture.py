@@ -17,14 +17,17 @@ import pandas as pd
 from openpyxl import load_workbook
 
 from orleans_gov.base.erreurs import ErreurDonnees
-from orleans_gov.base.territoire import COMMUNES, SIREN_AGGLO, verifier_entite
+from orleans_gov.base.territoire import COMMUNES, NOM_AGGLO, SIREN_AGGLO, nom_entite, verifier_entite
 from orleans_gov.sources.classeurs import modele as cl
 from orleans_gov.sources.classeurs import referentiels as ref
+from orleans_gov.sources.classeurs.cellules import Lecteur as _Lecteur, formules_sans_valeur, lignes as _lignes
 from orleans_gov.sources.classeurs.importees import (TABLES, concatener, ecrire_tables, fusionner,
                                                      lire_tables_importees)
 
 TOLERANCE_ETP = 0.05  # FTE: the total may be rounded to one decimal
-LIGNES_MAX = 1000
+EXTENSIONS_CLASSEUR = (".xlsx", ".xlsm")
+"""Workbook files read (any case: ``X.XLSX``); other spreadsheet formats are refused by name."""
+EXTENSIONS_REFUSEES = (".xls", ".ods", ".csv", ".xlsb", ".numbers")
 
 
 class ErreursClasseurs(ErreurDonnees):
@@ -75,80 +78,6 @@ class RapportImport:
         return "\n".join(lignes)
 
 
-# --------------------------------------------------------------------------------------------------
-class _Lecteur:
-    """Cell reader that records problems instead of stopping at the first one."""
-
-    def __init__(self, lu: ClasseurLu) -> None:
-        self.lu = lu
-
-    def erreur(self, message: str, feuille: str | None = None, cellule: str | None = None, valeur=None) -> None:
-        self.lu.erreurs.append(ErreurDonnees(message, fichier=self.lu.fichier.name, feuille=feuille,
-                                             cellule=cellule, valeur=valeur))
-
-    @staticmethod
-    def _vide(v) -> bool:
-        return v is None or (isinstance(v, str) and not v.strip())
-
-    def nombre(self, ws, cellule: str, *, libelle: str, positif: bool = True, entier: bool = False,
-               obligatoire: bool = False) -> float:
-        v = ws[cellule].value
-        if self._vide(v):
-            if obligatoire:
-                self.erreur(f"{libelle} : cellule obligatoire non renseignée", ws.title, cellule)
-            return math.nan
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
-            self.erreur(f"{libelle} : un nombre est attendu, la cellule contient du texte ou une date "
-                        "(saisir le nombre seul, sans unité ; commentaire dans la colonne Observations)",
-                        ws.title, cellule, v)
-            return math.nan
-        x = float(v)
-        if not math.isfinite(x):
-            self.erreur(f"{libelle} : nombre invalide", ws.title, cellule, v)
-            return math.nan
-        if positif and x < 0:
-            self.erreur(f"{libelle} : la valeur ne peut pas être négative", ws.title, cellule, v)
-            return math.nan
-        if entier and not x.is_integer():
-            self.erreur(f"{libelle} : un nombre entier d'agents est attendu (les ETP vont dans la colonne ETP)",
-                        ws.title, cellule, v)
-            return math.nan
-        return x
-
-    def deja_vue(self, vues: dict, cle, ws, r: int, valeur, quoi: str = "ligne") -> bool:
-        """Record row ``r`` under ``cle``; a second row with the same key is an error (returns True)."""
-        if cle in vues:
-            self.erreur(f"{quoi} en double (déjà en ligne {vues[cle]})", ws.title, f"A{r}", valeur)
-            return True
-        vues[cle] = r
-        return False
-
-    def texte(self, ws, cellule: str) -> str:
-        v = ws[cellule].value
-        return "" if v is None else str(v).strip()
-
-    def annee(self, ws, cellule: str, libelle: str) -> int | None:
-        v = ws[cellule].value
-        if isinstance(v, str) and v.strip().isdigit():
-            v = int(v.strip())
-        if isinstance(v, float) and v.is_integer():
-            v = int(v)
-        if isinstance(v, bool) or not isinstance(v, int) or not 2000 <= v <= 2100:
-            self.erreur(f"{libelle} : année sur 4 chiffres attendue", ws.title, cellule, v)
-            return None
-        return v
-
-
-def _lignes(ws, premiere: int, *, arret: str | None = None) -> Iterable[int]:
-    r = premiere
-    while r < premiere + LIGNES_MAX:
-        a = ws[f"A{r}"].value
-        if a is None or (isinstance(a, str) and not a.strip()) or (arret and str(a).strip() == arret):
-            return
-        yield r
-        r += 1
-
-
 def _feuille_identite(wb, L: _Lecteur) -> dict:
     """« Identité »: entity, reference year, nature (sample or declared), template version; then the sheets the
     entity's workbook must hold. Returns the columns every imported row of this workbook carries."""
@@ -169,6 +98,8 @@ def _feuille_identite(wb, L: _Lecteur) -> dict:
         except KeyError:
             L.erreur("entité hors du périmètre de la mission (attendu : un des 22 codes INSEE des communes de "
                      f"l'agglomération ou le SIREN {SIREN_AGGLO})", cl.F_IDENTITE, cl.ID_ENTITE, brut or None)
+        if lu.entite is not None:
+            _controler_identite(ws, L, lu.entite)
         lu.annee = L.annee(ws, cl.ID_ANNEE, "année de référence")
         lu.provenance = "exemple" if L.texte(ws, cl.ID_NATURE).startswith("Données d'exemple") else "réel"
     attendues = cl.FEUILLES_AGGLO if lu.entite == SIREN_AGGLO else cl.FEUILLES_COMMUNES
@@ -178,6 +109,21 @@ def _feuille_identite(wb, L: _Lecteur) -> dict:
     return {"entite": lu.entite, "an": lu.annee, "provenance": lu.provenance, "fichier": lu.fichier.name}
 
 
+def _controler_identite(ws, L: _Lecteur, entite: str) -> None:
+    """B4–B6 (code INSEE, SIREN, name) must describe the entity of B3: a workbook whose B3 was changed to another
+    commune's code would otherwise be imported as that commune."""
+    agglo = entite == SIREN_AGGLO
+    attendus = ((cl.ID_INSEE, "" if agglo else entite, "code INSEE"),
+                (cl.ID_SIREN, SIREN_AGGLO if agglo else COMMUNES[entite][0], "SIREN"),
+                (cl.ID_NOM, NOM_AGGLO if agglo else nom_entite(entite), "nom"))
+    for cellule, attendu, quoi in attendus:
+        lu_ = L.texte(ws, cellule)
+        if lu_.casefold() != attendu.casefold():
+            L.erreur(f"{quoi} incohérent avec l'identifiant {entite} de la cellule {cl.ID_ENTITE} (attendu "
+                     f"« {attendu or '(vide)'} ») : le classeur ne peut pas être attribué ; utiliser le classeur "
+                     "envoyé par le cabinet sans modifier la feuille Identité", cl.F_IDENTITE, cellule, lu_ or None)
+
+
 def _feuille_effectifs(ws, L: _Lecteur, base: dict) -> float:
     """« Effectifs »: the filière × catégorie × statut grid, its Total row and the personnel charges.
     Returns the entity's total FTE (titulaires + contractuels as declared; NaN when unknown)."""
@@ -185,7 +131,7 @@ def _feuille_effectifs(ws, L: _Lecteur, base: dict) -> float:
     etp_total = math.nan
     lignes, vues = [], {}
     ligne_total = None
-    for r in _lignes(ws, cl.EFF_PREMIERE_LIGNE):
+    for r in _lignes(ws, cl.EFF_PREMIERE_LIGNE, L):
         fil, cat = L.texte(ws, f"A{r}"), L.texte(ws, f"B{r}")
         if fil == cl.LIBELLE_TOTAL:
             ligne_total = r
@@ -253,7 +199,7 @@ def _feuille_support(ws, L: _Lecteur, base: dict, etp_total: float) -> None:
     """« Fonctions support »: FTE and cost of each support function (their FTE within the entity's total)."""
     lu = L.lu
     lignes, vues = [], {}
-    for r in _lignes(ws, cl.PREMIERE_LIGNE):
+    for r in _lignes(ws, cl.PREMIERE_LIGNE, L):
         fonc = L.texte(ws, f"{cl.SUP_COL_FONCTION}{r}")
         if fonc not in ref.FONCTIONS_SUPPORT:
             L.erreur(f"fonction support inconnue « {fonc} » (attendu : {', '.join(ref.FONCTIONS_SUPPORT)})",
@@ -280,7 +226,7 @@ def _feuille_depenses(ws, L: _Lecteur) -> None:
     """« Dépenses par politique »: operating and investment spending by year × M14 function (k€)."""
     lu = L.lu
     lignes, vues = [], {}
-    for r in _lignes(ws, cl.PREMIERE_LIGNE):
+    for r in _lignes(ws, cl.PREMIERE_LIGNE, L):
         an = L.annee(ws, f"{cl.DEP_COL_ANNEE}{r}", "année")
         fonc = L.texte(ws, f"{cl.DEP_COL_FONCTION}{r}")
         if fonc not in ref.FONCTIONS_M14:
@@ -302,7 +248,7 @@ def _feuille_competences(ws, L: _Lecteur, base: dict, domaines: list[str] | None
     """« Compétences »: does the entity exercise each domain of the sourced competence table (Oui/Non/empty)."""
     lu = L.lu
     lignes, vues = [], {}
-    for r in _lignes(ws, cl.PREMIERE_LIGNE):
+    for r in _lignes(ws, cl.PREMIERE_LIGNE, L):
         dom = L.texte(ws, f"A{r}")
         if domaines is not None and dom not in domaines:
             L.erreur("domaine de compétence inconnu (ne pas modifier la colonne A)", ws.title, f"A{r}", dom)
@@ -330,7 +276,7 @@ def _feuille_flux(ws, L: _Lecteur) -> None:
     """« Flux communes » (agglomeration only): attribution de compensation and DSC per commune × year (k€)."""
     lu = L.lu
     lignes, vues = [], {}
-    for r in _lignes(ws, cl.PREMIERE_LIGNE):
+    for r in _lignes(ws, cl.PREMIERE_LIGNE, L):
         code = L.texte(ws, f"{cl.FLUX_COL_CODE}{r}")
         an = L.annee(ws, f"{cl.FLUX_COL_ANNEE}{r}", "année")
         if code not in COMMUNES:
@@ -356,8 +302,12 @@ def lire_classeur(chemin: str | Path, *, domaines: list[str] | None = None) -> C
     """
     lu = ClasseurLu(Path(chemin))
     L = _Lecteur(lu)
+    if lu.fichier.is_dir():
+        L.erreur("c'est un dossier, un classeur .xlsx est attendu")
+        return lu
     try:
         wb = load_workbook(lu.fichier, data_only=True)
+        L.formules = formules_sans_valeur(lu.fichier)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
         L.erreur(f"fichier illisible : ce n'est pas un classeur Excel .xlsx valide ({exc.__class__.__name__})")
         return lu
@@ -383,7 +333,8 @@ def lire_classeur(chemin: str | Path, *, domaines: list[str] | None = None) -> C
 
 
 def valider_dossier(dossier: str | Path, *, domaines: list[str] | None = None) -> list[ClasseurLu]:
-    """Read every ``*.xlsx`` of a folder (sorted by name) and add the cross-workbook checks.
+    """Read every workbook of a folder (``.xlsx``/``.xlsm`` in any case, sorted by name) and add the
+    cross-workbook checks; ``.xls``, ``.ods``, ``.csv``… are refused by name (listed as refused workbooks).
 
     Two workbooks for the same entity and year are both refused (the consultant must choose).
     Temporary Excel lock files (``~$…``) are ignored.
@@ -391,10 +342,18 @@ def valider_dossier(dossier: str | Path, *, domaines: list[str] | None = None) -
     dossier = Path(dossier)
     if not dossier.is_dir():
         raise ErreurDonnees("dossier de classeurs introuvable", fichier=dossier)
-    chemins = sorted(p for p in dossier.glob("*.xlsx") if not p.name.startswith("~$"))
-    if not chemins:
+    fichiers = sorted(p for p in dossier.iterdir() if not p.name.startswith(("~$", ".")))
+    chemins = [p for p in fichiers if p.suffix.lower() in EXTENSIONS_CLASSEUR]
+    autres = [p for p in fichiers if p.suffix.lower() in EXTENSIONS_REFUSEES
+              and p.stem not in TABLES]   # the tidy CSVs of an import into this same folder are not workbooks
+    if not chemins and not autres:
         raise ErreurDonnees("aucun classeur .xlsx dans le dossier", fichier=dossier)
     lus = [lire_classeur(p, domaines=domaines) for p in chemins]
+    for p in autres:   # refused by name, never ignored in silence
+        lu = ClasseurLu(p)
+        lu.erreurs.append(ErreurDonnees(f"format « {p.suffix} » non lu : enregistrer le classeur au format Excel "
+                                        ".xlsx (Fichier > Enregistrer sous)", fichier=p.name))
+        lus.append(lu)
     par_cle: dict[tuple, list[ClasseurLu]] = {}
     for lu in lus:
         if lu.entite is not None and lu.annee is not None:

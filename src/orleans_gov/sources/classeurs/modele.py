@@ -21,7 +21,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from orleans_gov.base.erreurs import ErreurDonnees
-from orleans_gov.base.fichiers import chemin_temporaire, remplacer_atomique
+from orleans_gov.base.fichiers import chemin_temporaire, exiger_fichier, remplacer_atomique
 from orleans_gov.base.territoire import COMMUNES, ENTITES, NOM_AGGLO, SIREN_AGGLO, nom_entite, verifier_entite
 from orleans_gov.sources.classeurs import referentiels as ref
 
@@ -96,7 +96,11 @@ def domaines_competences(chemin: str | Path) -> list[Domaine]:
     if not Path(chemin).exists():
         raise ErreurDonnees("table des compétences introuvable (elle fournit la liste de la feuille « Compétences »)",
                             fichier=chemin)
-    df = pd.read_csv(chemin, dtype=str, keep_default_na=False)
+    exiger_fichier(chemin)
+    try:
+        df = pd.read_csv(chemin, dtype=str, keep_default_na=False)
+    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise ErreurDonnees(f"table des compétences illisible : {str(exc)[:200]}", fichier=chemin) from None
     manquantes = [c for c in ("domaine", "fonction_m14", "niveau") if c not in df.columns]
     if manquantes:
         raise ErreurDonnees("colonne absente de la table des compétences", fichier=chemin, ligne=1,
