@@ -158,7 +158,11 @@ def test_revision_ac_redistribution_a_la_main(projections):
 
 def _variante(tmp_path, nom: str, modifier) -> Path:
     d = yaml.safe_load((SCENARIOS / f"{nom}.yaml").read_text(encoding="utf-8"))
-    d["base"] = str(SCENARIOS / d["base"])
+    # the base must lie in the scenario's own folder (issue 15): copied beside the variant, with its own bases
+    base = d["base"]
+    while base:
+        (tmp_path / base).write_text((SCENARIOS / base).read_text(encoding="utf-8"), encoding="utf-8")
+        base = (yaml.safe_load((SCENARIOS / base).read_text(encoding="utf-8")) or {}).get("base")
     modifier(d)
     f = tmp_path / f"{nom}-variante.yaml"
     f.write_text(yaml.safe_dump(d, allow_unicode=True), encoding="utf-8")
