@@ -10,6 +10,7 @@ from orleans_gov.cli import options
 from orleans_gov.construction import construire
 from orleans_gov.construction.collecte import TABLES_PROPRES, domaines, dossier_exemple, regenerer_classeurs_exemple
 from orleans_gov.sources.classeurs import modele as classeurs
+from orleans_gov.restitution.textes import accorde
 from orleans_gov.sources.classeurs.lecture import importer_dossier
 
 
@@ -55,7 +56,8 @@ def _cmd_importer(args) -> int:
         print(f"Tables reconstruites : {', '.join(TABLES_PROPRES)} (dépenses par fonction et flux : "
               "relancer « orleans-gov donnees »).")
     if rapport.refuses:
-        print(f"{len(rapport.refuses)} classeur(s) refusé(s) : corriger puis relancer l'import.", file=sys.stderr)
+        n = len(rapport.refuses)
+        print(f"{n} {accorde(n, 'classeur')} {accorde(n, 'refusé')} : corriger puis relancer l'import.", file=sys.stderr)
         return 1
     return 0
 

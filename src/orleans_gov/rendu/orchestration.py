@@ -35,6 +35,7 @@ from orleans_gov.rendu.manifeste import ecrire_manifeste, millesime_donnees
 from orleans_gov.rendu.pdf import imprimer_pdfs
 from orleans_gov.rendu.reutilisation import dernier_rendu, reutiliser_tout, runs_precedents, trouver
 from orleans_gov.rendu.taches import ErreurSortie, Resultat, Tache
+from orleans_gov.restitution.textes import accorde
 
 NOM_LIEN = "latest"
 
@@ -199,8 +200,10 @@ def resume(dossier: Path, resultats: list[Resultat]) -> str:
     """French summary printed at the end of a run."""
     n_ok = sum(r.reussi for r in resultats)
     n_reutilises = sum(r.reutilise_de is not None for r in resultats)
-    lignes = [f"{n_ok}/{len(resultats)} livrable(s) prêt(s) dans {dossier} ({len(resultats) - n_reutilises} rendu(s), "
-              f"{n_reutilises} réutilisé(s) sans changement de leurs entrées)", f"Index : {dossier / 'index.html'}"]
+    n_rendus = len(resultats) - n_reutilises
+    lignes = [f"{n_ok}/{len(resultats)} {accorde(len(resultats), 'livrable')} {accorde(n_ok, 'prêt')} dans {dossier} "
+              f"({n_rendus} {accorde(n_rendus, 'rendu')}, {n_reutilises} {accorde(n_reutilises, 'réutilisé')} sans "
+              f"changement de leurs entrées)", f"Index : {dossier / 'index.html'}"]
     for r in resultats:
         if not r.reussi:
             cell = f", cellule {r.erreur_cellule}" if r.erreur_cellule is not None else ""
