@@ -11,7 +11,6 @@ points of rate.
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -123,7 +122,7 @@ def page_scenario(res, ref, exemple: bool) -> list:
     sc = res.scenario
     src = SOURCE + f" ; {millesime(sc)} ; épargne brute comparée au même scénario sans action"
     out = [markdown(f"## {sc.nom}\n\n{sc.description}"),
-           tableau_termes(tableau_actions(sc), titre="Ce qui change", source=f"Fichier {Path(sc.fichier).name}")]
+           tableau_termes(tableau_actions(sc), titre="Ce qui change", source=f"Scénario « {sc.nom} » : actions et hypothèses retenues")]
     cond = conditions_legales(res)
     if len(cond):
         out.append(tableau(cond, titre="Conditions légales (articles, majorités, dates)", source="CGCT, CGI"))

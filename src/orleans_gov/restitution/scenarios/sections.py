@@ -2,7 +2,6 @@
 order they are shown (:func:`orleans_gov.restitution.fragments.afficher`)."""
 from __future__ import annotations
 
-from pathlib import Path
 
 from orleans_gov.restitution.fragments import markdown
 from orleans_gov.restitution.scenarios.commun import SOURCE, millesime
@@ -22,7 +21,7 @@ def elements_scenario(res, ref, exemple: bool) -> list:
     sc = res.scenario
     source = SOURCE + f" ; {millesime(sc)}"
     elements = [markdown(f"### {sc.nom}\n\n{sc.description}"),
-                tableau_termes(tableau_actions(sc), titre="Ce qui change", source=f"Fichier {Path(sc.fichier).name}")]
+                tableau_termes(tableau_actions(sc), titre="Ce qui change", source=f"Scénario « {sc.nom} » : actions et hypothèses retenues")]
     for titre, t, formats in tableaux_details(res):
         elements.append(tableau(t, formats=formats, titre=titre, source=source, exemple=exemple))
     elements.append(fig_effets_annuels(res, ref, exemple))
