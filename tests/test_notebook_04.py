@@ -26,7 +26,7 @@ def test_notebook_sans_sorties_et_parametres():
 @pytest.mark.slow
 def test_notebook_execute(donnees_construites, tmp_path):
     import papermill as pm
-    from orleans_gov.restitution.chargement import contexte_scenarios
+    from orleans_gov.restitution.chargement_scenarios import contexte_scenarios
     from orleans_gov.restitution.scenarios import synthese
     sortie = tmp_path / "04.ipynb"
     pm.execute_notebook(str(NB), str(sortie), parameters={"dossier_donnees": str(donnees_construites)},

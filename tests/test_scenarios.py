@@ -420,6 +420,46 @@ def test_sensibilite(donnees_construites):
     assert set(q.entite) == set(ENTITES) | {BLOC}
 
 
+def _monte_carlo_ancien(sc, donnees, indicateur, n_tirages, graine, taille_lot):
+    """Copy of the pre-issue-16 single-indicator loop (one full projection per indicator), kept as the reference."""
+    import warnings as w
+    from orleans_gov.scenarios import sensibilite as sens
+    base, eff = sens.preparer(sc, donnees)
+    chocs = sens.tirer_chocs(sc, n_tirages, graine)
+    noms = tuple(dict.fromkeys((indicateur,) + sens._sorties_mesure("epargne_nette_cumulee")))
+    blocs, mesures = [], []
+    for debut in range(0, n_tirages, taille_lot):
+        s = sens.noyau(sc, base, eff, {k: v[debut:debut + taille_lot] for k, v in chocs.items()}, sorties=noms)
+        b = sens.bloc(s)
+        extra = b[indicateur][:, None, :] if indicateur in b else np.full((s[indicateur].shape[0], 1,
+                                                                           s[indicateur].shape[2]), np.nan)
+        blocs.append(np.concatenate([s[indicateur], extra], axis=1))
+        mesures.append(sens._mesure(sc, s, "epargne_nette_cumulee", BLOC))
+    tout = np.concatenate(blocs, axis=0)
+    with np.errstate(all="ignore"), w.catch_warnings():
+        w.simplefilter("ignore", RuntimeWarning)
+        q = np.nanquantile(tout, [0.05, 0.5, 0.95], axis=0) if np.isnan(tout).any() else \
+            np.quantile(tout, [0.05, 0.5, 0.95], axis=0)
+    return q, np.concatenate(mesures)
+
+
+def test_monte_carlo_une_passe_identique_a_deux(donnees_construites):
+    """Issue 16: one pass for both indicators gives exactly the numbers of the former one-pass-per-indicator."""
+    from orleans_gov.scenarios.sensibilite import monte_carlo_indicateurs
+    donnees = charger_donnees(donnees_construites)
+    sc = charger_scenario(Path(scenarios_livres()[0]).with_name("transfert-voirie.yaml"))
+    inds = ("epargne_nette", "capacite_desendettement")
+    nouveau = monte_carlo_indicateurs(sc, donnees, inds, n_tirages=300, graine=11, taille_lot=128)
+    for ind in inds:
+        q, mesure = _monte_carlo_ancien(sc, donnees, ind, 300, 11, 128)
+        qn = nouveau[ind].quantiles
+        assert (qn["indicateur"] == ind).all() and nouveau[ind].n_tirages == 300
+        for j, col in enumerate(("q05", "q50", "q95")):
+            np.testing.assert_array_equal(qn[col].to_numpy(), q[j].reshape(-1))
+        np.testing.assert_array_equal(nouveau[ind].mesure, mesure)
+    assert not np.array_equal(nouveau[inds[0]].quantiles["q50"], nouveau[inds[1]].quantiles["q50"])
+
+
 # ---------------------------------------------------------------------------------------------------------
 # bad scenario files
 # ---------------------------------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 - :func:`contexte_diagnostic` — notebook 01 (finances, bloc communal, policies, competences);
 - :func:`contexte_organisations` — notebook 02 (staff, support functions, police municipale);
-- :func:`contexte_scenarios` — notebook 03 (projection of every scenario and of its counterfactual);
+- notebooks 03/04 (projection of every scenario): :mod:`.chargement_scenarios`, apart so that 01, 02 and 10 do
+  not import the scenario engine and its pydantic models (issue 16: time to the first cell);
 - :func:`contexte_fiche` — notebook 10 (one entity; a missing table makes its sections unavailable, never zeros).
 
 This module is the only place of :mod:`orleans_gov.restitution` that reads the processed tables.
@@ -10,7 +11,6 @@ This module is the only place of :mod:`orleans_gov.restitution` that reads the p
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -26,10 +26,9 @@ from orleans_gov.construction import charger
 from orleans_gov.restitution.bandeau import est_exemple
 from orleans_gov.restitution.finances import note_provenance
 from orleans_gov.restitution.textes import de
-from orleans_gov.scenarios import charger_donnees, charger_scenario, projeter, scenarios_livres
 
 __all__ = ["charger", "ContexteDiagnostic", "contexte_diagnostic", "ContexteOrganisations", "contexte_organisations",
-           "ContexteScenarios", "contexte_scenarios", "ContexteFiche", "contexte_fiche", "SectionIndisponible"]
+           "ContexteFiche", "contexte_fiche", "SectionIndisponible"]
 
 
 class SectionIndisponible(Exception):
@@ -172,49 +171,6 @@ def contexte_organisations(annee_reference: int, dossier_donnees=None) -> Contex
         source_fin=f"DGFiP, comptes individuels des communes et des groupements à fiscalité propre {annee}",
         source_pop=f"INSEE, populations municipales {annee} (table territoire)",
     )
-
-
-# ------------------------------------------------------------------------------------------------
-# Notebook 03
-# ------------------------------------------------------------------------------------------------
-@dataclass
-class ContexteScenarios:
-    """Projections of the scenario notebook (03): each scenario and the same scenario without its actions."""
-
-    donnees: Any
-    resultats: dict[str, Any]
-    contrefactuels: dict[str, Any]
-    ecartes: list[str]                # scenario files set aside, with their reason (Markdown lines)
-    reference: Any                    # the scenario without action (or the counterfactual of the first one)
-    avec_actions: list[Any]
-    exemple: bool
-
-    @property
-    def fin(self) -> int:
-        return self.reference.scenario.fin
-
-
-def contexte_scenarios(scenarios=None, annee_reference: int = 2013, horizon=None,
-                       dossier_donnees=None) -> ContexteScenarios:
-    """Project every scenario file (``scenarios``; None = the shipped ones) and its counterfactual; a scenario the
-    data cannot support is set aside with its reason, the others run (none → ``RuntimeError``)."""
-    fichiers = list(scenarios) if scenarios else [str(p) for p in scenarios_livres()]
-    donnees = charger_donnees(dossier_donnees)
-    resultats, contrefactuels, ecartes = {}, {}, []
-    for f in fichiers:
-        try:
-            sc = charger_scenario(f, annee_reference=annee_reference, horizon=horizon)
-            resultats[sc.nom], contrefactuels[sc.nom] = projeter(sc, donnees), projeter(sc.sans_actions(), donnees)
-        except ErreurDonnees as exc:
-            ecartes.append(f"- **{Path(str(f)).name}** écarté : {exc}")
-    if not resultats:
-        raise RuntimeError("aucun scénario n'a pu être projeté :\n" + "\n".join(ecartes))
-    sans_action = [r for r in resultats.values() if not r.scenario.actions]
-    premier = next(iter(resultats.values())).scenario.nom
-    return ContexteScenarios(donnees=donnees, resultats=resultats, contrefactuels=contrefactuels, ecartes=ecartes,
-                             reference=sans_action[0] if sans_action else contrefactuels[premier],
-                             avec_actions=[r for r in resultats.values() if r.scenario.actions],
-                             exemple=any(r.exemple for r in resultats.values()))
 
 
 # ------------------------------------------------------------------------------------------------

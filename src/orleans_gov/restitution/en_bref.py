@@ -290,7 +290,7 @@ def bref_organisations(ctx, dossier=None):
 
 
 def bref_scenarios(ctx, dossier=None):
-    """« En bref » of document 03 (``ctx``: :func:`~orleans_gov.restitution.chargement.contexte_scenarios`)."""
+    """« En bref » of document 03 (``ctx``: :func:`~orleans_gov.restitution.chargement_scenarios.contexte_scenarios`)."""
     comp = tableau_comparaison_transpose(synthese_comparaison(list(ctx.resultats.values())))
     return en_bref(messages_scenarios(comp, ctx.reference.scenario.nom), reel=_reel(dossier))
 

@@ -118,35 +118,53 @@ def monte_carlo(scenario: Scenario, donnees: DonneesReference, indicateur: str =
                 taille_lot: int = 2_500, _prepare: tuple | None = None) -> MonteCarlo:
     """Monte-Carlo bands: ``n_tirages`` draws of the assumptions, the whole projection of the 23 entities and the
     bloc vectorised over the draws (by batches of ``taille_lot`` to bound memory). Returns the 5 %, 50 % and 95 %
-    quantiles of ``indicateur`` per entity (and ``"bloc"``) and year, plus the draws of the bloc's ``mesure``."""
+    quantiles of ``indicateur`` per entity (and ``"bloc"``) and year, plus the draws of the bloc's ``mesure``.
+    One indicator of :func:`monte_carlo_indicateurs` (same draws, same numbers)."""
+    return monte_carlo_indicateurs(scenario, donnees, (indicateur,), n_tirages=n_tirages, graine=graine,
+                                   mesure=mesure, taille_lot=taille_lot, _prepare=_prepare)[indicateur]
+
+
+def monte_carlo_indicateurs(scenario: Scenario, donnees: DonneesReference, indicateurs: tuple[str, ...],
+                            n_tirages: int = 10_000, graine: int = 2014, mesure: str = "epargne_nette_cumulee",
+                            taille_lot: int = 2_500, _prepare: tuple | None = None) -> dict[str, MonteCarlo]:
+    """Monte-Carlo bands of several indicators from ONE pass over the same draws (the projection is the costly
+    part; each extra indicator only adds its quantiles). ``{indicateur: MonteCarlo}``, each identical to
+    ``monte_carlo(..., indicateur=...)`` with the same seed (same draws, same batches)."""
+    indicateurs = tuple(dict.fromkeys(indicateurs))
     base, eff = _prepare or _preparer(scenario, donnees)
     chocs = tirer_chocs(scenario, n_tirages, graine)
     annees = [scenario.annee_reference] + scenario.annees
-    blocs = []
+    blocs: dict[str, list] = {i: [] for i in indicateurs}
     mesures = []
-    noms_sorties = tuple(dict.fromkeys((indicateur,) + _sorties_mesure(mesure)))
+    noms_sorties = tuple(dict.fromkeys(indicateurs + _sorties_mesure(mesure)))
     for debut in range(0, n_tirages, taille_lot):
         lot = {k: v[debut:debut + taille_lot] for k, v in chocs.items()}
         s = noyau(scenario, base, eff, lot, sorties=noms_sorties)
         b = bloc(s)
-        ent = s[indicateur]
-        if indicateur in b:
-            ent = np.concatenate([ent, b[indicateur][:, None, :]], axis=1)
-        else:
-            ent = np.concatenate([ent, np.full((ent.shape[0], 1, ent.shape[2]), np.nan)], axis=1)
-        blocs.append(ent)
+        for indicateur in indicateurs:
+            ent = s[indicateur]
+            if indicateur in b:
+                ent = np.concatenate([ent, b[indicateur][:, None, :]], axis=1)
+            else:
+                ent = np.concatenate([ent, np.full((ent.shape[0], 1, ent.shape[2]), np.nan)], axis=1)
+            blocs[indicateur].append(ent)
         mesures.append(_mesure(scenario, s, mesure, BLOC))
-    tout = np.concatenate(blocs, axis=0)                            # (D, 24, T)
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)   # all-NaN slices: capacity not computable
-        q = np.nanquantile(tout, [0.05, 0.5, 0.95], axis=0) if np.isnan(tout).any() else \
-            np.quantile(tout, [0.05, 0.5, 0.95], axis=0)            # (3, 24, T)
+    tirages_mesure = np.concatenate(mesures)
     entites = list(ENTITES) + [BLOC]
-    df = pd.DataFrame({
-        "entite": np.repeat(entites, len(annees)), "annee": np.tile(annees, len(entites)),
-        "indicateur": indicateur,
-        "q05": q[0].reshape(-1), "q50": q[1].reshape(-1), "q95": q[2].reshape(-1)})
-    return MonteCarlo(quantiles=df, mesure=np.concatenate(mesures), n_tirages=n_tirages, graine=graine)
+    res = {}
+    for indicateur in indicateurs:
+        tout = np.concatenate(blocs[indicateur], axis=0)                # (D, 24, T)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)   # all-NaN slices: capacity not computable
+            q = np.nanquantile(tout, [0.05, 0.5, 0.95], axis=0) if np.isnan(tout).any() else \
+                np.quantile(tout, [0.05, 0.5, 0.95], axis=0)            # (3, 24, T)
+        df = pd.DataFrame({
+            "entite": np.repeat(entites, len(annees)), "annee": np.tile(annees, len(entites)),
+            "indicateur": indicateur,
+            "q05": q[0].reshape(-1), "q50": q[1].reshape(-1), "q95": q[2].reshape(-1)})
+        res[indicateur] = MonteCarlo(quantiles=df, mesure=tirages_mesure.copy(), n_tirages=n_tirages,
+                                     graine=graine)
+    return res
 
 
 def preparer(scenario: Scenario, donnees: DonneesReference) -> tuple:
@@ -154,5 +172,5 @@ def preparer(scenario: Scenario, donnees: DonneesReference) -> tuple:
     return _preparer(scenario, donnees)
 
 
-__all__ = ["tornado", "monte_carlo", "MonteCarlo", "tirer_chocs", "preparer", "MESURES", "LIBELLES_HYPOTHESES",
+__all__ = ["tornado", "monte_carlo", "monte_carlo_indicateurs", "MonteCarlo", "tirer_chocs", "preparer", "MESURES", "LIBELLES_HYPOTHESES",
            "Effets"]

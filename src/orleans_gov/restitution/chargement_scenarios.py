@@ -1,0 +1,58 @@
+"""Loader of the scenario notebooks (03, 04): every scenario projected with its counterfactual.
+
+Apart from :mod:`.chargement` so that the other notebooks (01, 02, 10) do not import the scenario engine
+(:mod:`orleans_gov.scenarios` and its pydantic models, 0,3–0,45 s; issue 16, point 3).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from orleans_gov.base.erreurs import ErreurDonnees
+from orleans_gov.scenarios import charger_donnees, charger_scenario, projeter, scenarios_livres
+
+__all__ = ["ContexteScenarios", "contexte_scenarios"]
+
+
+# ------------------------------------------------------------------------------------------------
+# Notebooks 03 and 04
+# ------------------------------------------------------------------------------------------------
+@dataclass
+class ContexteScenarios:
+    """Projections of the scenario notebook (03): each scenario and the same scenario without its actions."""
+
+    donnees: Any
+    resultats: dict[str, Any]
+    contrefactuels: dict[str, Any]
+    ecartes: list[str]                # scenario files set aside, with their reason (Markdown lines)
+    reference: Any                    # the scenario without action (or the counterfactual of the first one)
+    avec_actions: list[Any]
+    exemple: bool
+
+    @property
+    def fin(self) -> int:
+        return self.reference.scenario.fin
+
+
+def contexte_scenarios(scenarios=None, annee_reference: int = 2013, horizon=None,
+                       dossier_donnees=None) -> ContexteScenarios:
+    """Project every scenario file (``scenarios``; None = the shipped ones) and its counterfactual; a scenario the
+    data cannot support is set aside with its reason, the others run (none → ``RuntimeError``)."""
+    fichiers = list(scenarios) if scenarios else [str(p) for p in scenarios_livres()]
+    donnees = charger_donnees(dossier_donnees)
+    resultats, contrefactuels, ecartes = {}, {}, []
+    for f in fichiers:
+        try:
+            sc = charger_scenario(f, annee_reference=annee_reference, horizon=horizon)
+            resultats[sc.nom], contrefactuels[sc.nom] = projeter(sc, donnees), projeter(sc.sans_actions(), donnees)
+        except ErreurDonnees as exc:
+            ecartes.append(f"- **{Path(str(f)).name}** écarté : {exc}")
+    if not resultats:
+        raise RuntimeError("aucun scénario n'a pu être projeté :\n" + "\n".join(ecartes))
+    sans_action = [r for r in resultats.values() if not r.scenario.actions]
+    premier = next(iter(resultats.values())).scenario.nom
+    return ContexteScenarios(donnees=donnees, resultats=resultats, contrefactuels=contrefactuels, ecartes=ecartes,
+                             reference=sans_action[0] if sans_action else contrefactuels[premier],
+                             avec_actions=[r for r in resultats.values() if r.scenario.actions],
+                             exemple=any(r.exemple for r in resultats.values()))
