@@ -11,10 +11,16 @@ from importlib import resources
 import pytest
 
 from orleans_gov.restitution import fiche, finances, organisations, politiques
-from orleans_gov.restitution.chargement import (contexte_diagnostic, contexte_fiche, contexte_organisations)
+from orleans_gov.restitution import scenarios as rs
+from orleans_gov.restitution.chargement import (contexte_diagnostic, contexte_fiche, contexte_organisations,
+                                               contexte_scenarios)
 from orleans_gov.restitution.fiche_sections import donnees_de_base, indicateurs_financiers
+from orleans_gov.restitution.fragments import Html
 from orleans_gov.restitution.glossaire import glossaire
-from orleans_gov.restitution.tableaux import LARGEUR_PAYSAGE, LARGEUR_PORTRAIT, largeur_estimee, tableau_termes
+from orleans_gov.restitution.politiques_pont import pont_fonction_nature
+from orleans_gov.restitution.rapprochement import section_rapprochement
+from orleans_gov.restitution.tableaux import LARGEUR_PAYSAGE, LARGEUR_PORTRAIT, largeur_estimee, tableau, tableau_termes
+from orleans_gov.scenarios import synthese_comparaison
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 PX_MM = 96 / 25.4
@@ -60,31 +66,82 @@ def _mesurer(html: str, tmp_path) -> list[dict]:
     return json.loads(m.group(1).replace("&quot;", '"').replace("&amp;", "&"))
 
 
-def _tables_des_livrables() -> list[str]:
-    d = contexte_diagnostic(2013, 2008, None)
-    t = [tableau_termes(finances.tableau_indicateurs(d.indicateurs, d.comparaison, d.annee), titre="01 indicateurs"),
+def _html_tableaux(objets) -> list[str]:
+    """The tables among the objects a deliverable shows (Html with an ``og-tableau``; figures and text skipped)."""
+    return [o.html for o in objets if isinstance(o, Html) and "og-tableau" in o.html]
+
+
+@pytest.fixture(scope="session")
+def projection(donnees_construites):
+    """One projection of every shipped scenario (the slow part of 03 and 04), shared by the tests of the session."""
+    return contexte_scenarios(None, 2013, [2014, 2020], donnees_construites)
+
+
+def _tables_01(d) -> list[Html]:
+    tcam = finances.tableau_tcam(d.indicateurs, ("rrf", "drf", "personnel", "epargne_brute", "encours_dette"),
+                                 d.annee_debut, d.annee)
+    t = [tableau_termes(politiques.tableau_population(d), titre="01 population"),
+         tableau_termes(finances.tableau_indicateurs(d.indicateurs, d.comparaison, d.annee), titre="01 indicateurs"),
          tableau_termes(finances.tableau_ratios_legaux(d.indicateurs, d.annee), titre="01 ratios"),
+         tableau(tcam, formats={c: ("pourcent", 1) for c in tcam.columns}, titre="01 TCAM"),
          tableau_termes(finances.tableau_bloc(d.bloc, d.annee), titre="01 bloc"),
          tableau_termes(politiques.tableau_integration(d.depenses, d.annee, d.exemple_dep), titre="01 intégration"),
+         tableau_termes(pont_fonction_nature(d.depenses, d.fin_communes, d.fin_agglo, d.annee),
+                        titre="01 nature et fonction"),
          tableau_termes(politiques.tableau_centralite(d.centralite, d.exemple_dep), titre="01 centralité"),
-         tableau_termes(politiques.tableau_competences(d.matrice_competences), titre="01 compétences")]
-    o = contexte_organisations(2013, None)
-    t += [tableau_termes(organisations.tableau_personnel(o), fractions=organisations.FRACTIONS, titre="02 personnel"),
-          tableau_termes(organisations.tableau_strate(o), titre="02 strate"),
-          tableau_termes(organisations.tableau_duplications(organisations.duplications(o)), titre="02 doublons")]
+         tableau_termes(politiques.tableau_competences(d.matrice_competences), titre="01 compétences"),
+         tableau_termes(politiques.tableau_competences_par_fonction(d.competences, d.depenses, d.annee),
+                        titre="01 compétences par fonction")]
+    if len(d.ecarts):
+        t.append(tableau_termes(politiques.tableau_ecarts(d.ecarts), titre="01 écarts"))
+    return t
+
+
+def _tables_02(o) -> list[Html]:
+    police, formats_police = organisations.tableau_police(o.police)
+    return [tableau_termes(organisations.tableau_personnel(o), fractions=organisations.FRACTIONS, titre="02 personnel"),
+            tableau_termes(organisations.tableau_strate(o), titre="02 strate"),
+            tableau_termes(organisations.tableau_duplications(organisations.duplications(o)), titre="02 doublons"),
+            tableau_termes(organisations.tableau_competences_exercees(o), titre="02 compétences exercées"),
+            tableau(police, formats=formats_police, titre="02 police")]
+
+
+def _tables_03_04(ctx) -> list[str]:
+    """Every table of 03 (hypotheses, entities, balance, each scenario's section, comparison) and of 04 (side by
+    side, one page per scenario), as the notebooks build them."""
+    ref = ctx.reference
+    fin = ref.scenario.fin
+    t = [tableau_termes(rs.tableau_hypotheses(ref.scenario), titre="03 hypothèses"),
+         tableau(rs.tableau_entites(ref, [2013, fin]), formats=rs.formats_entites([2013, fin]), titre="03 entités"),
+         tableau(rs.ruptures_equilibre(ref), titre="03 équilibre"),
+         tableau(rs.tableau_comparaison_transpose(synthese_comparaison(list(ctx.resultats.values()))),
+                 titre="03 comparaison")]
+    html = [x.html for x in t]
+    for r in ctx.avec_actions:
+        html += _html_tableaux(rs.elements_scenario(r, ctx.contrefactuels[r.scenario.nom], ctx.exemple))
+    html += _html_tableaux([rs.tableau_synthese(ctx.resultats, ctx.contrefactuels, ctx.exemple)])
+    for r in ctx.avec_actions:
+        html += _html_tableaux(rs.page_scenario(r, ctx.contrefactuels[r.scenario.nom], ctx.exemple))
+    return html
+
+
+def _tables_des_livrables(projection) -> list[str]:
+    t = _tables_01(contexte_diagnostic(2013, 2008, None)) + _tables_02(contexte_organisations(2013, None))
+    html = [x.html for x in t] + _html_tableaux(section_rapprochement(None, niveau=3))
     c = contexte_fiche("45234", 2013, 2008, None)
     donnees_de_base(c)
     indicateurs_financiers(c)
     ind, cmp_ = c.tables["_indicateurs"], c.tables["_comparaison"]
-    t += [tableau_termes(fiche.tableau_finances(c.entite, ind, cmp_, c.annee), titre="fiche finances"),
-          tableau_termes(fiche.tableau_ratios(c.entite, ind, c.annee), titre="fiche ratios")]
-    return [x.html for x in t] + [glossaire().html]
+    html += [tableau_termes(fiche.tableau_finances(c.entite, ind, cmp_, c.annee), titre="fiche finances").html,
+             tableau_termes(fiche.tableau_ratios(c.entite, ind, c.annee), titre="fiche ratios").html]
+    return html + _tables_03_04(projection) + [glossaire().html]
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium absent : mesure de largeur impossible")
-def test_aucun_tableau_plus_large_que_sa_page(tmp_path):
-    mesures = _mesurer(_page(_tables_des_livrables()), tmp_path)
-    assert len(mesures) >= 12
+def test_aucun_tableau_plus_large_que_sa_page(tmp_path, projection):
+    tables = _tables_des_livrables(projection)
+    mesures = _mesurer(_page(tables), tmp_path)
+    assert len(mesures) == sum(h.count('<table class="og-tableau"') for h in tables) >= 40
     trop = [m for m in mesures if m["largeur"] > m["page"]]
     assert not trop, "tableaux rognés à l'impression : " + "; ".join(
         f"{m['titre']} {m['largeur']} px > {m['page']} px" for m in trop)
