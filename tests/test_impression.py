@@ -8,15 +8,21 @@ import shutil
 import subprocess
 from importlib import resources
 
+import matplotlib
 import pytest
 
-from orleans_gov.restitution import fiche, finances, organisations, politiques
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
+
+from orleans_gov.restitution import appliquer_style, fiche, finances, organisations, politiques
 from orleans_gov.restitution import scenarios as rs
 from orleans_gov.restitution.chargement import (contexte_diagnostic, contexte_fiche, contexte_organisations,
                                                contexte_scenarios)
 from orleans_gov.restitution.fiche_sections import donnees_de_base, indicateurs_financiers
 from orleans_gov.restitution.fragments import Html
 from orleans_gov.restitution.glossaire import glossaire
+from orleans_gov.restitution.organisations_graphiques import fig_doublons
 from orleans_gov.restitution.politiques_pont import pont_fonction_nature
 from orleans_gov.restitution.rapprochement import section_rapprochement
 from orleans_gov.restitution.tableaux import LARGEUR_PAYSAGE, LARGEUR_PORTRAIT, largeur_estimee, tableau, tableau_termes
@@ -167,3 +173,34 @@ def test_largeur_estimee_a_la_main():
     # a long text cell wraps at 28 characters
     assert largeur_estimee(["Note"], [["mot " * 20]]) == 30
     assert LARGEUR_PORTRAIT < LARGEUR_PAYSAGE
+
+
+def _plus_petit_corps_imprime(fig) -> float:
+    """Smallest text of a figure once printed: the image (tight box) is scaled to fit 186 × 125 mm (rapport.css:
+    A4 width less the margins; ``max-height: 125mm`` of the figures), never enlarged."""
+    fig.canvas.draw()
+    bb = fig.get_tightbbox(fig.canvas.get_renderer())
+    echelle = min(186 / 25.4 / bb.width, 125 / 25.4 / bb.height, 1.0)
+    textes = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    return min(t.get_fontsize() for t in textes) * echelle
+
+
+def test_carte_des_doublons_lisible_a_l_impression():
+    """Issue 14: the duplication heatmap of 02 printed at about 4 pt; every text must be ≥ 7 pt at print size."""
+    appliquer_style()
+    fig = fig_doublons(contexte_organisations(2013, None))
+    try:
+        assert _plus_petit_corps_imprime(fig) >= 7.0
+    finally:
+        plt.close(fig)
+
+
+def test_mesure_du_corps_imprime_a_la_main():
+    # a 10 × 10 in figure printed in 125 mm tall (4.92 in, the height binds): 10 pt → 10 × 4.92 / 10 ≈ 4.9 pt
+    fig = plt.figure(figsize=(10, 10))
+    fig.text(0.01, 0.01, "a", fontsize=10)
+    fig.text(0.99, 0.99, "b", fontsize=20)
+    try:
+        assert _plus_petit_corps_imprime(fig) == pytest.approx(10 * 125 / 254, rel=0.02)
+    finally:
+        plt.close(fig)
