@@ -162,7 +162,7 @@ def fig_doublons(ctx):
     ax.grid(False)
     ax.set_yticks([i + 0.5 for i in range(len(m_etp.index))])
     ax.set_yticklabels([ctx.noms[e] for e in m_etp.index], rotation=0, fontsize=TAILLE_DOUBLONS)
-    ax.set_xticklabels([textwrap.fill(c, 10, break_long_words=False) for c in m_etp.columns], rotation=0,
+    ax.set_xticklabels([textwrap.fill(c, 11, break_long_words=False) for c in m_etp.columns], rotation=0,
                        fontsize=TAILLE_DOUBLONS)
     for i, e in enumerate(m_etp.index):
         for j, f in enumerate(m_etp.columns):
@@ -176,9 +176,9 @@ def fig_doublons(ctx):
     ax.tick_params(axis="both", length=0)
     ax.set_xlabel("")
     ax.set_ylabel("")
-    ax.set_title(f"Carte des doublons : ETP par fonction support et par entité, {ctx.annee} "
+    ax.set_title(f"Carte des doublons : ETP par fonction support et par entité, {ctx.annee}\n"
                  "(chiffre : ETP ; couleur : ETP pour 10 000 habitants)", fontsize=TAILLE_DOUBLONS + 1, pad=8,
-                 loc="left", wrap=True)
+                 loc="left")
     legende_figure(fig, f"classeurs de collecte {ctx.annee} ; {ctx.source_pop}", exemple=ctx.exemple)
     return fig
 
