@@ -206,3 +206,40 @@ def test_mesure_du_corps_imprime_a_la_main():
         assert _plus_petit_corps_imprime(fig) == pytest.approx(10 * 125 / 254, rel=0.02)
     finally:
         plt.close(fig)
+
+
+PAGES_SCRIPT = """<script>
+window.addEventListener('load', () => {
+  const r = {};
+  document.querySelectorAll('[data-cas]').forEach(e => { r[e.dataset.cas] = getComputedStyle(e).page || ''; });
+  const p = document.createElement('pre'); p.id = 'og-mesures'; p.textContent = JSON.stringify(r);
+  document.body.appendChild(p);
+});
+</script>"""
+
+
+def _cellule_code(*sorties: str) -> str:
+    return ('<div class="jp-Cell jp-CodeCell"><div class="jp-Cell-outputWrapper"><div class="jp-OutputArea">'
+            + "".join(f'<div class="jp-OutputArea-child">{s}</div>' for s in sorties) + "</div></div></div>")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium absent : mesure impossible")
+def test_titre_reste_avec_la_premiere_page_qui_le_suit(tmp_path):
+    """Issue 14 (04 p. 3): a heading goes to the landscape page only when what follows it opens with a landscape
+    table; a text output just before a landscape table goes with it (01 p. 9)."""
+    large = '<div class="og-tableau-bloc og-large"><table class="og-tableau"><tr><td>x</td></tr></table></div>'
+    portrait = '<div class="og-tableau-bloc"><table class="og-tableau"><tr><td>x</td></tr></table></div>'
+    texte = '<div class="jp-RenderedMarkdown jp-OutputArea-output"><p>texte</p></div>'
+    md = '<div class="jp-Cell jp-MarkdownCell" data-cas="{}"><h2>Titre</h2></div>'
+    corps = (md.format("titre_puis_page_portrait") + _cellule_code(texte, portrait, large)
+             + md.format("titre_puis_tableau_paysage") + _cellule_code(large)
+             + _cellule_code(texte.replace('class="', 'data-cas="texte_avant_paysage" class="'), large))
+    html = (f"<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'><style>{_css()}</style></head><body>"
+            f"<main class='og-page'><div class='og-corps'>{corps}</div></main>{PAGES_SCRIPT}</body></html>")
+    # the text output is the child of .jp-OutputArea-child: read the page of that child
+    html = html.replace('<div class="jp-OutputArea-child"><div data-cas="texte_avant_paysage"',
+                        '<div class="jp-OutputArea-child" data-cas="texte_avant_paysage"><div')
+    pages = _mesurer(html, tmp_path)
+    assert pages["titre_puis_page_portrait"] in ("auto", "")
+    assert pages["titre_puis_tableau_paysage"] == "paysage"
+    assert pages["texte_avant_paysage"] == "paysage"
