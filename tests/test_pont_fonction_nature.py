@@ -1,9 +1,11 @@
-"""Bridge « dépenses par nature » → « dépenses par fonction » (issue 14): hand-computed example and real data."""
+"""Bridge « dépenses par nature » → « dépenses par fonction » (issue 14): hand-computed example, and the project's data
+(lines add up to the gap; both totals equal the ones the document shows in its other tables)."""
 import math
 
 import pandas as pd
 import pytest
 
+from orleans_gov.analyse.politiques import taux_integration
 from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.base.territoire import SIREN_AGGLO
 from orleans_gov.restitution.chargement import contexte_diagnostic
@@ -60,5 +62,11 @@ def test_pont_lignes_somment_a_l_ecart_sur_les_donnees():
         ecart = v[4] - v[0]
         assert ecart > 0
         assert sum(v[1:4]) == pytest.approx(ecart, abs=0.02), col
-    # the two totals quoted in issue 14 (communes, 2013): 467 900 by nature, 502 828 by function
-    assert round(t["communes_keur"].iloc[0]) == 467900 and round(t["communes_keur"].iloc[4]) == 502828
+    # the two totals the document shows elsewhere (issue 14 quoted 467 900 and 502 828 k€ on older sample data): the
+    # nature line = DRF + équipement of the bloc table, the function line = « Toutes fonctions » of the integration
+    b = ctx.bloc[ctx.bloc["an"] == 2013].set_index("indicateur")
+    integ = taux_integration(ctx.depenses, 2013).set_index("fonction").loc["Total"]
+    for col, bloc_col, integ_col in (("communes_keur", "communes_keur", "communes_keur"),
+                                     ("agglomeration_keur", "agglomeration_keur", "agglomeration_keur")):
+        assert t[col].iloc[0] == pytest.approx(b.loc["drf", bloc_col] + b.loc["equipement", bloc_col], abs=0.01)
+        assert t[col].iloc[4] == pytest.approx(integ[integ_col], abs=0.01)
