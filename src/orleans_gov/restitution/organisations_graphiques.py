@@ -137,6 +137,9 @@ def fig_categories_statuts(ctx):
     return fig
 
 
+TAILLE_DOUBLONS = 8.5  # pt in the figure (printed at ≥ 7 pt once scaled to the page)
+
+
 def fig_doublons(ctx):
     """Map of duplicates: FTE of each support function in every entity (figure: FTE; colour: FTE per 10 000
     inhabitants; « absente » when 0, « n.d. » when not answered)."""
@@ -146,25 +149,36 @@ def fig_doublons(ctx):
     pop = ctx.indicateurs.set_index("entite")["population"].reindex(ctx.ordre)
     m_10k = m_etp.div(pop, axis=0) * 10_000
     annot = m_etp.map(lambda v: "" if (pd.isna(v) or v == 0) else fmt_nombre(v, 1))
-    fig, ax = _plt().subplots(figsize=(12, 10))
+    # sized for the printed page (≤ 186 × 125 mm, rapport.css): at that scale every text is ≥ 7 pt (issue 14: the
+    # 12 × 10 in version printed at about 4 pt); test_impression measures it
+    fig, ax = _plt().subplots(figsize=(8.9, 5.6))
     sns.heatmap(m_10k.where(m_etp > 0), annot=annot, fmt="", cmap=CMAP_SEQUENTIELLE, linewidths=0.6,
-                linecolor="white", ax=ax, annot_kws={"fontsize": 8.5},
-                cbar_kws={"label": "ETP pour 10 000 habitants", "format": formateur_axe(1), "shrink": 0.6})
+                linecolor="white", ax=ax, annot_kws={"fontsize": TAILLE_DOUBLONS},
+                cbar_kws={"format": formateur_axe(1), "shrink": 0.7, "pad": 0.02})
+    cbar = ax.collections[0].colorbar
+    cbar.set_label("ETP pour 10 000 habitants", fontsize=TAILLE_DOUBLONS)
+    cbar.ax.tick_params(labelsize=TAILLE_DOUBLONS)
     ax.set_facecolor("#f2f2f2")
     ax.grid(False)
-    ax.set_yticklabels([ctx.noms[e] for e in m_etp.index], rotation=0)
-    ax.set_xticklabels([textwrap.fill(c, 13) for c in m_etp.columns], rotation=0, fontsize=8.5)
+    ax.set_yticks([i + 0.5 for i in range(len(m_etp.index))])
+    ax.set_yticklabels([ctx.noms[e] for e in m_etp.index], rotation=0, fontsize=TAILLE_DOUBLONS)
+    ax.set_xticklabels([textwrap.fill(c, 11, break_long_words=False) for c in m_etp.columns], rotation=0,
+                       fontsize=TAILLE_DOUBLONS)
     for i, e in enumerate(m_etp.index):
         for j, f in enumerate(m_etp.columns):
             if m_etp.loc[e, f] == 0:
-                ax.text(j + 0.5, i + 0.5, "absente", ha="center", va="center", fontsize=7.5, color="#777777")
+                ax.text(j + 0.5, i + 0.5, "absente", ha="center", va="center", fontsize=TAILLE_DOUBLONS,
+                        color="#666666")
             elif pd.isna(m_etp.loc[e, f]):
-                ax.text(j + 0.5, i + 0.5, "n.d.", ha="center", va="center", fontsize=7.5, color="#777777")
+                ax.text(j + 0.5, i + 0.5, "n.d.", ha="center", va="center", fontsize=TAILLE_DOUBLONS,
+                        color="#666666")
     ax.xaxis.tick_top()
+    ax.tick_params(axis="both", length=0)
     ax.set_xlabel("")
     ax.set_ylabel("")
     ax.set_title(f"Carte des doublons : ETP par fonction support et par entité, {ctx.annee}\n"
-                 "(chiffre : ETP ; couleur : ETP pour 10 000 habitants)", pad=12)
+                 "(chiffre : ETP ; couleur : ETP pour 10 000 habitants)", fontsize=TAILLE_DOUBLONS + 1, pad=8,
+                 loc="left")
     legende_figure(fig, f"classeurs de collecte {ctx.annee} ; {ctx.source_pop}", exemple=ctx.exemple)
     return fig
 

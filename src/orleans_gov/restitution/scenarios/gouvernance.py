@@ -162,10 +162,14 @@ def details_gouvernance(cle: str, d: pd.DataFrame) -> tuple[str, pd.DataFrame, d
         t = d[["domaine", "fonction_m14", "niveau", "indice"]].copy()
         return "Compétences transférées par le changement de catégorie (table des compétences)", t, {}
     if "schéma de mutualisation : état des lieux" in cle:
-        t = d.assign(commune=[nom_entite(e) for e in d["entite"]], service=d["service"].fillna("—"))
-        t = t.pivot_table(index=["fonction_support", "service"], columns="commune", values="etp", aggfunc="sum",
-                          sort=False)
-        t = t.reset_index().rename(columns={"fonction_support": "Fonction", "service": "Service commun proposé"})
+        # one row per entity, one column per support function (named with its proposed shared service): 23
+        # entities as columns do not fit an A4 page, even landscape (print width test)
+        t = d.assign(commune=[nom_entite(e) for e in d["entite"]],
+                     fonction=[f if pd.isna(s) else f"{f} (service commun : {s})"
+                               for f, s in zip(d["fonction_support"], d["service"])])
+        t = t.pivot_table(index="commune", columns="fonction", values="etp", aggfunc="sum", sort=False)
+        t.columns.name = None
+        t = t.reset_index().rename(columns={"commune": "Entité"})
         return "État des lieux des fonctions support (ETP par entité, classeurs de collecte) et mutualisation " \
                "proposée", t, {}
     if "schéma de mutualisation" in cle:
