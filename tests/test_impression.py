@@ -17,8 +17,8 @@ from matplotlib.text import Text  # noqa: E402
 
 from orleans_gov.restitution import appliquer_style, fiche, finances, organisations, politiques
 from orleans_gov.restitution import scenarios as rs
-from orleans_gov.restitution.chargement import (contexte_diagnostic, contexte_fiche, contexte_organisations,
-                                               contexte_scenarios)
+from orleans_gov.restitution.chargement import contexte_diagnostic, contexte_fiche, contexte_organisations
+from orleans_gov.restitution.chargement_scenarios import contexte_scenarios
 from orleans_gov.restitution.fiche_sections import donnees_de_base, indicateurs_financiers
 from orleans_gov.restitution.fragments import Html
 from orleans_gov.restitution.glossaire import glossaire
