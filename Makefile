@@ -27,15 +27,16 @@ install: $(STAMP)
 sample: $(STAMP)
 	$(BIN)/orleans-gov echantillon
 
+# Rebuilds data/processed only when an input changed (construction/etat.py); `make data TOUT=1` rebuilds it all.
 data: $(STAMP)
-	$(BIN)/orleans-gov donnees
+	$(BIN)/orleans-gov donnees $(if $(TOUT),--tout)
 
 test: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n $(JOBS) -q
 
 # Re-renders only the deliverables whose inputs changed (the others are copied from the previous run);
-# `make reports TOUT=1` renders everything (orleans-gov rapports --tout).
+# `make reports TOUT=1` rebuilds the data and renders everything (orleans-gov rapports --tout).
 reports: data
 	$(BIN)/orleans-gov rapports --jobs $(JOBS) $(if $(TOUT),--tout)
 

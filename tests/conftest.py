@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from orleans_gov.base.catalogue import Catalogue
-from orleans_gov.construction import TABLES, construire
+from orleans_gov.construction import construire_si_necessaire
 
 RACINE = Path(__file__).resolve().parents[1]
 DONNEES = RACINE / "data"
@@ -16,14 +16,14 @@ REEL = DONNEES / "raw" / "reel"
 
 @pytest.fixture(scope="session")
 def donnees_construites() -> Path:
-    """The repository's data folder with data/processed built (built once, under a lock)."""
+    """The repository's data folder with data/processed up to date with its inputs (rebuilt under a lock when
+    raw data, construction code or libraries changed since the last full build, or a table is missing)."""
     cat = Catalogue.depuis(DONNEES)
     cat.processed.mkdir(parents=True, exist_ok=True)
     with open(cat.processed / ".verrou", "w") as verrou:
         fcntl.flock(verrou, fcntl.LOCK_EX)
         try:
-            if not all(cat.table(t).exists() for t in TABLES):
-                construire(DONNEES)
+            construire_si_necessaire(DONNEES)
         finally:
             fcntl.flock(verrou, fcntl.LOCK_UN)
     return DONNEES

@@ -55,6 +55,8 @@ def donnees(sub: Any) -> None:
     p = sub.add_parser("donnees", help="construit data/processed à partir de data/raw")
     p.add_argument("--dossier-donnees", default=None, help=_DOSSIER)
     p.add_argument("--sans-barre", action="store_true", help="sans barre de progression")
+    p.add_argument("--tout", action="store_true",
+                   help="tout reconstruire, même si data/processed est à jour avec ses entrées")
     p.set_defaults(func=Differee("orleans_gov.cli.donnees", "commande_donnees"))
 
 

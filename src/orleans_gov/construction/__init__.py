@@ -1,6 +1,6 @@
 """The processed tables (``data/processed/*.parquet``): build, contracts, load (docs/TABLES.md).
 
-``construire(dossier=None, verbeux=False)`` rebuilds them, ``charger(nom, dossier=None)`` loads one, ``TABLES`` names
+``construire(dossier=None, verbeux=False)`` rebuilds them, ``construire_si_necessaire`` only when an input changed, ``charger(nom, dossier=None)`` loads one, ``TABLES`` names
 them, ``CONTRATS`` describes them, ``contient_exemple(*tables)`` says whether the sample banner must be shown.
 
 ``charger`` comes from the light :mod:`.lecture` (pandas + pyarrow only); the other names are resolved from
@@ -14,8 +14,9 @@ from typing import Any
 
 from orleans_gov.construction.lecture import charger
 
-__all__ = ["CONTRATS", "TABLES", "charger", "construire", "contient_exemple", "ecrire_table"]
-_DIFFERES = {"CONTRATS", "TABLES", "construire", "contient_exemple", "ecrire_table"}
+__all__ = ["CONTRATS", "TABLES", "charger", "construire", "construire_si_necessaire", "contient_exemple",
+           "ecrire_table"]
+_DIFFERES = {"CONTRATS", "TABLES", "construire", "construire_si_necessaire", "contient_exemple", "ecrire_table"}
 
 
 def __getattr__(nom: str) -> Any:

@@ -27,10 +27,12 @@ from orleans_gov.base.fichiers import ecrire_parquet, verifier_inscriptible
 from orleans_gov.base.provenance import contient_exemple
 from orleans_gov.construction import budgets_annexes, chiffres_publies, collecte, finances, referentiels, territoire
 from orleans_gov.construction.contrat import Contrat, verifier
+from orleans_gov.construction.etat import Etat, effacer_etat, enregistrer_etat, entrees_construction, etat_construction
 from orleans_gov.construction.lecture import NOMS_TABLES, charger, connues
 from orleans_gov.echantillon.comptes import generer as generer_echantillon
 
-__all__ = ["CONTRATS", "TABLES", "charger", "construire", "contient_exemple", "ecrire_table"]
+__all__ = ["CONTRATS", "TABLES", "charger", "construire", "construire_si_necessaire", "contient_exemple",
+           "ecrire_table"]
 
 FAMILLES = (finances, territoire, referentiels, collecte, budgets_annexes, chiffres_publies)
 """The construction modules, in build order; each has ``CONTRATS`` and ``construire(catalogue)``."""
@@ -51,6 +53,7 @@ def ecrire_table(nom: str, df: pd.DataFrame, dossier=None) -> Path:
     atomic). Raises :class:`~orleans_gov.construction.contrat.ErreurTable` on a breach (nothing is written)."""
     cat = Catalogue.depuis(dossier)
     _connues([nom], cat)
+    effacer_etat(cat.racine)   # the processed folder no longer is the output of the recorded full build
     return ecrire_parquet(verifier(df, CONTRATS[nom]), cat.table(nom))
 
 
@@ -95,6 +98,8 @@ def construire(dossier=None, verbeux: bool = False, *, tables: Iterable[str] | N
     only the families that hold them are computed), from ``data/raw`` as it stands. Every table is built and checked
     against its contract before the first one is written. ``barre``: a progress bar on stderr (one step per family,
     the sample, the checks and the writing) when stderr is a terminal and the build lasts over two seconds.
+    A full build records its inputs and outputs (:mod:`.etat`, ``processed/.construction.json``); a partial one
+    forgets them, so that :func:`construire_si_necessaire` never takes a partial rebuild for an up-to-date one.
     """
     cat = Catalogue.depuis(dossier)
     demandees = TABLES if tables is None else _connues(tables, cat)
@@ -115,11 +120,27 @@ def construire(dossier=None, verbeux: bool = False, *, tables: Iterable[str] | N
         for nom, df in construites.items():
             verifier(df, CONTRATS[nom])
         barre_.etape("écriture")
+        effacer_etat(cat.racine)
         ecrits = {nom: ecrire_parquet(df, cat.table(nom)) for nom, df in construites.items()}
         barre_.etape("")
     finally:
         barre_.fermer()
+    if tables is None:
+        # fingerprinted after the build: it may have written the sample into raw/ (the only raw write it makes)
+        enregistrer_etat(cat.racine, entrees_construction(cat.racine))
     if verbeux:
         for nom, df in construites.items():
             print(f"  {nom:<22} {len(df):>6} lignes  → {ecrits[nom]}")
     return ecrits
+
+
+def construire_si_necessaire(dossier=None, verbeux: bool = False, *, tout: bool = False,
+                             barre: bool = False) -> tuple[Etat, dict[str, Path]]:
+    """Full build of ``processed/`` unless it is up to date (:func:`.etat.etat_construction`: same raw files,
+    configuration, construction code and library versions as the last full build, every table present with the
+    bytes it wrote); ``tout`` forces the build. Returns the state found before and the tables written (empty when
+    nothing was rebuilt)."""
+    etat = etat_construction(dossier)
+    if etat.a_jour and not tout:
+        return etat, {}
+    return etat, construire(dossier, verbeux, barre=barre)
