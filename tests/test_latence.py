@@ -181,13 +181,18 @@ def test_donnees_accepte_sans_barre():
 
 
 def test_yaml_libyaml_lit_les_memes_parametres_et_le_meme_vocabulaire(monkeypatch):
+    """The strict loader (base/yaml_strict.py, libyaml's parser when available) reads every parameter and vocabulary
+    file exactly as ``yaml.safe_load`` does, and the parameter set is the same with PyYAML's pure-Python parser."""
     from orleans_gov.base import parametres as mod_parametres
     from orleans_gov.base import vocabulaire as mod_vocabulaire
+    from orleans_gov.base import yaml_strict
+    if hasattr(yaml, "CSafeLoader"):
+        assert issubclass(yaml_strict._Chargeur, yaml.CSafeLoader)
     for fichier in sorted([*mod_parametres.DOSSIER_PARAMETRES.glob("*.yaml"), *mod_vocabulaire.DOSSIER.glob("*.yaml")]):
         texte = fichier.read_text(encoding="utf-8")
-        assert yaml.load(texte, Loader=mod_parametres._CHARGEUR_YAML) == yaml.safe_load(texte), fichier.name
+        assert yaml_strict.charger(texte) == yaml.safe_load(texte), fichier.name
     rapide = mod_parametres.lire_parametres()
-    monkeypatch.setattr(mod_parametres, "_CHARGEUR_YAML", yaml.SafeLoader)
+    monkeypatch.setattr(yaml_strict, "_Chargeur", yaml_strict.chargeur_strict(yaml.SafeLoader))
     lent = mod_parametres.lire_parametres()
     assert sorted(rapide.table) == sorted(lent.table) and sorted(rapide.baremes) == sorted(lent.baremes)
     assert all(repr(rapide.table[n]) == repr(lent.table[n]) for n in rapide.table)

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from orleans_gov.base import vocabulaire
 from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.base.parametres import lire_parametres, parametres
 
@@ -59,3 +60,25 @@ def test_nom_defini_deux_fois_refuse(tmp_path):
         (tmp_path / f).write_text("x:\n  reference: r\n  valeurs: {2014-01-01: 1}\n", encoding="utf-8")
     with pytest.raises(ErreurDonnees, match="défini deux fois"):
         lire_parametres(tmp_path)
+
+
+def test_cle_ecrite_deux_fois_dans_un_fichier_refusee(tmp_path):
+    """A rate written twice under the same date: PyYAML would keep the second in silence (strict loader,
+    base/yaml_strict.py); the error names the file and both lines."""
+    (tmp_path / "p.yaml").write_text("x:\n  reference: r\n  valeurs:\n    2014-01-01: 0.1\n    2014-01-01: 0.2\n",
+                                     encoding="utf-8")
+    with pytest.raises(ErreurDonnees, match=r"p\.yaml.*écrite deux fois.*lignes 4 et 5|écrite deux fois.*lignes 4 et 5.*p\.yaml"):
+        lire_parametres(tmp_path)
+
+
+@pytest.mark.parametrize("valeur", [".nan", ".inf", "-.inf"])
+def test_valeur_non_finie_refusee(tmp_path, valeur):
+    (tmp_path / "p.yaml").write_text(f"x:\n  reference: r\n  valeurs: {{2014-01-01: {valeur}}}\n", encoding="utf-8")
+    with pytest.raises(ErreurDonnees, match="refusé : saisir une valeur finie"):
+        lire_parametres(tmp_path)
+
+
+def test_terme_du_vocabulaire_declare_deux_fois_dans_un_fichier(tmp_path):
+    (tmp_path / "v.yaml").write_text("t:\n  libelle: A\n  unite: €\nt:\n  libelle: B\n  unite: €\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"v\.yaml : clé « t » écrite deux fois dans le même bloc \(lignes 1 et 4\)"):
+        vocabulaire._lire(tmp_path)

@@ -45,8 +45,7 @@ from typing import Any
 import yaml
 
 from orleans_gov.base.erreurs import ErreurDonnees
-
-_CHARGEUR_YAML = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from orleans_gov.base.yaml_strict import RefusYaml, charger as charger_yaml
 """libyaml's safe loader when PyYAML has it (same documents, ~15× faster: bench/RESULTS_latence.md)."""
 
 DOSSIER_PARAMETRES = Path(__file__).resolve().parent / "parametres"
@@ -297,7 +296,11 @@ def lire_parametres(dossier: str | Path = DOSSIER_PARAMETRES) -> Parametres:
     baremes: dict[str, Bareme] = {}
     for fichier in sorted(Path(dossier).glob("*.yaml")):
         try:
-            brut = yaml.load(fichier.read_text(encoding="utf-8"), Loader=_CHARGEUR_YAML) or {}
+            # strict YAML: a key written twice (a rate silently replaced by the second) or .inf/.nan is refused
+            brut = charger_yaml(fichier.read_text(encoding="utf-8")) or {}
+        except RefusYaml as exc:
+            raise ErreurDonnees(f"fichier de paramètres refusé : {exc.raison}", fichier=fichier,
+                                colonne=exc.cle or None) from None
         except (yaml.YAMLError, ValueError) as exc:  # ValueError: an impossible date such as 2014-13-01
             raise ErreurDonnees(f"fichier de paramètres illisible : {exc}", fichier=fichier) from None
         if not isinstance(brut, Mapping):

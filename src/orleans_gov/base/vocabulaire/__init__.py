@@ -18,9 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-_CHARGEUR_YAML = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from orleans_gov.base.yaml_strict import RefusYaml, charger as charger_yaml
 """libyaml's safe loader when PyYAML has it (same documents, ~15× faster: bench/RESULTS_latence.md)."""
 
 DOSSIER = Path(__file__).resolve().parent
@@ -99,7 +97,11 @@ def termes() -> list[Terme]:
 
 def _lire(dossier: Path = DOSSIER) -> None:
     for fichier in sorted(dossier.glob("*.yaml")):
-        for nom, d in (yaml.load(fichier.read_text(encoding="utf-8"), Loader=_CHARGEUR_YAML) or {}).items():
+        try:   # strict YAML: a term declared twice in one file would silently keep its second definition
+            entrees = charger_yaml(fichier.read_text(encoding="utf-8")) or {}
+        except RefusYaml as exc:
+            raise ValueError(f"{fichier.name} : {exc.raison}") from None
+        for nom, d in entrees.items():
             inconnues = set(d) - {"libelle", "unite", "reference", "definition"}
             if inconnues or "libelle" not in d or "unite" not in d:
                 raise ValueError(f"{fichier.name} : entrée {nom!r} mal formée (libelle, unite, reference)")

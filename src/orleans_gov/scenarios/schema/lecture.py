@@ -14,7 +14,7 @@ from orleans_gov.scenarios.donnees import domaines_competences
 from orleans_gov.scenarios.schema.champs import erreurs_horizon
 from orleans_gov.scenarios.schema.erreurs import Erreur, erreur_scenario, erreurs_validation, ordonner
 from orleans_gov.scenarios.schema.modele import ANNEE_MAX, ANNEE_MIN, CLES_RETIREES, Scenario
-from orleans_gov.scenarios.schema.yaml_strict import RefusYaml, charger as charger_yaml, decoder, verifier_arbre
+from orleans_gov.base.yaml_strict import RefusYaml, charger as charger_yaml, decoder, verifier_arbre
 
 HERITEES = ("annee_reference", "horizon")
 FUSIONNEES = ("hypotheses", "parametres")
@@ -164,7 +164,7 @@ def valider_scenario(arbre: Any, *, fichier: str, domaines: Mapping[str, str],
 # ---------------------------------------------------------------------------------------------------------
 
 def _lire_yaml(chemin: Path, *, cite_par: tuple[str, str] | None = None) -> Any:
-    """The parsed tree of a scenario file (strict YAML: :mod:`.yaml_strict`); every problem is an
+    """The parsed tree of a scenario file (strict YAML: :mod:`orleans_gov.base.yaml_strict`); every problem is an
     :class:`~orleans_gov.base.erreurs.ErreurScenario` naming the file (a missing base file: the file citing it)."""
     try:
         contenu = chemin.read_bytes()
