@@ -18,8 +18,11 @@ Measures (each in a fresh process):
   from before ``from orleans_gov.construction import charger`` to the last table), beside the floor
   ``import pandas, pyarrow.parquet`` + ``pyarrow.parquet.read_table(...).to_pandas()`` of the same files
   (``plancher``); the modules imported are listed;
-- ``carnets`` — each notebook (01, 02, 03, 10) executed cold by ``papermill`` (its own CLI process, a new kernel,
-  default parameters), with the per-cell durations papermill writes in the output notebook (median by cell).
+- ``carnets`` — each notebook (01, 02, 03, 04, 10) executed cold by ``papermill`` (its own CLI process, a new kernel,
+  default parameters), with the per-cell durations papermill writes in the output notebook (median by cell);
+  ``--caches``: with the projection caches a first rendering leaves (« chauds »: the fiches' $TMPDIR cache, the
+  Monte-Carlo cache of data/processed), with none (« vides »: a new $TMPDIR per run and
+  ``ORLEANS_GOV_CACHE_SCENARIOS=0``), or both (default).
 
 Raw numbers: bench/resultats_latence.json. Usage::
 
@@ -31,9 +34,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -42,7 +47,7 @@ TRAVAIL = RACINE / "bench" / "_work"
 PY = sys.executable
 PAPERMILL = str(Path(sys.executable).with_name("papermill"))
 CARNETS = ("01_diagnostic_politiques_publiques", "02_comparaison_organisations", "03_scenarios_financiers",
-           "10_fiche_commune")
+           "04_comparaison_scenarios", "10_fiche_commune")
 TABLES_CARNETS = ("finances_communes", "finances_agglo", "flux_agglo_communes", "depenses_fonction", "territoire",
                   "perimetre", "moyennes_strates", "competences", "effectifs", "effectifs_totaux",
                   "fonctions_support", "competences_exercees", "police_municipale")
@@ -128,6 +133,10 @@ def main() -> int:
     a.add_argument("--sans-carnets", action="store_true")
     a.add_argument("--carnets", nargs="+", default=list(CARNETS))
     a.add_argument("--json", default=str(RACINE / "bench" / "resultats_latence.json"))
+    a.add_argument("--caches", choices=("chauds", "vides", "les-deux"), default="les-deux",
+                   help="carnets avec les caches de projection tels qu'un premier rendu les laisse (« chauds » : "
+                        "$TMPDIR/orleans_gov_cache des fiches, cache Monte-Carlo de data/processed), sans aucun "
+                        "(« vides » : $TMPDIR neuf à chaque exécution, ORLEANS_GOV_CACHE_SCENARIOS=0), ou les deux")
     args = a.parse_args()
     donnees = Path(os.environ.get("ORLEANS_GOV_DATA", RACINE / "data"))
     if not (donnees / "processed" / "finances_communes.parquet").exists():
@@ -161,11 +170,18 @@ def main() -> int:
             if args.sans_carnets:
                 continue
             for nb in args.carnets:
-                out = sortie_nb / f"{nb}-{version}-{tour}.ipynb"
-                r = mesurer([PAPERMILL, "-k", "orleans_gov", "--cwd", str(carnets), "--no-progress-bar",
-                             str(carnets / f"{nb}.ipynb"), str(out)], env)
-                r["cellules"] = durees_cellules(out)
-                noter(f"carnet {nb}", version, r)
+                for cache in (("chauds", "vides") if args.caches == "les-deux" else (args.caches,)):
+                    out = sortie_nb / f"{nb}-{version}-{cache}-{tour}.ipynb"
+                    env_nb = env
+                    if cache == "vides":   # nothing memoised anywhere: a new temporary folder, no Monte-Carlo cache
+                        tmp = Path(tempfile.mkdtemp(prefix="latence_", dir=TRAVAIL))
+                        env_nb = {**env, "TMPDIR": str(tmp), "ORLEANS_GOV_CACHE_SCENARIOS": "0"}
+                    r = mesurer([PAPERMILL, "-k", "orleans_gov", "--cwd", str(carnets), "--no-progress-bar",
+                                 str(carnets / f"{nb}.ipynb"), str(out)], env_nb)
+                    if cache == "vides":
+                        shutil.rmtree(env_nb["TMPDIR"], ignore_errors=True)
+                    r["cellules"] = durees_cellules(out)
+                    noter(f"carnet {nb} (caches {cache})", version, r)
         print(f"tour {tour + 1}/{args.repetitions} fini (charge {charges[-1][0]:.2f})", file=sys.stderr)
     charges.append(os.getloadavg())
 
