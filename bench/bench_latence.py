@@ -152,6 +152,12 @@ def main() -> int:
     def noter(cle: str, version: str, r: dict) -> None:
         mesures.setdefault(cle, {}).setdefault(version, []).append(r)
 
+    if not args.sans_carnets and args.caches != "vides":   # warm-up: the caches a first rendering leaves behind
+        for version, (env, carnets) in envs.items():
+            for nb in args.carnets:
+                mesurer([PAPERMILL, "-k", "orleans_gov", "--cwd", str(carnets), "--no-progress-bar",
+                         str(carnets / f"{nb}.ipynb"), str(sortie_nb / f"{nb}-{version}-prechauffe.ipynb")], env)
+        print("caches préchauffés", file=sys.stderr)
     for tour in range(args.repetitions):
         charges.append(os.getloadavg())
         for version, (env, carnets) in envs.items():
