@@ -7,10 +7,22 @@ from typing import Callable
 
 from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.cli import options
-from orleans_gov.sources.nationaux import Rapport, extraire_balances, extraire_comptes
+from orleans_gov.sources import nationaux
 
 
-def _lancer(extraction: Callable[..., Rapport], *args, **kwargs) -> int:
+def extraire_comptes(*args, **kwargs) -> nationaux.Rapport:
+    """:func:`orleans_gov.sources.nationaux.extraire_comptes` (its module, which imports pandas, is loaded only
+    when the command runs: ``nationaux`` resolves its names lazily)."""
+    return nationaux.extraire_comptes(*args, **kwargs)
+
+
+def extraire_balances(*args, **kwargs) -> nationaux.Rapport:
+    """:func:`orleans_gov.sources.nationaux.extraire_balances`: its module starts the DuckDB scan before
+    importing pandas (loaded during the scan)."""
+    return nationaux.extraire_balances(*args, **kwargs)
+
+
+def _lancer(extraction: Callable[..., nationaux.Rapport], *args, **kwargs) -> int:
     """Run one extraction: its report on stdout and 0, the French data error on stderr and 1, or 130 on Ctrl-C
     (the outputs are written all or nothing: :meth:`Rapport.ecrire`)."""
     try:

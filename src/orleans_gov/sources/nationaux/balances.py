@@ -9,9 +9,6 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
-import pandas as pd
-import pyarrow as pa
-
 from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.base.fichiers import chemin_temporaire
 from orleans_gov.base.provenance import REEL
@@ -23,8 +20,9 @@ from orleans_gov.sources.nationaux.progression import suivre_requete
 from orleans_gov.sources.nationaux.populations import lire_population
 from orleans_gov.sources.nationaux.rapport import Rapport, copier_parquet, verifier_dossier_sortie
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:   # duckdb, pandas and pyarrow are imported where used (the scan starts before pandas)
     import duckdb
+    import pandas as pd
 
 ENTETE_BALANCES = ("EXER;IDENT;NDEPT;LBUDG;MODVTHEL;INSEE;CBUDG;CTYPE;CSTYP;NOMEN;siren;CREGI;CACTI;SECTEUR;FINESS;"
                    "CODBUD1;CATEG;BAL;FONCTION;COMPTE;BEDEB;BECRE;OBNETDEB;OBNETCRE;ONBDEB;ONBCRE;OOBDEB;OOBCRE;SD;SC"
@@ -116,11 +114,22 @@ def _sql_cles(icoms: Sequence[str], siren_agglo: str) -> str:
             FROM g)"""
 
 
+def _prechauffer() -> None:
+    """Import what the steps after the scan need (pandas, pyarrow, its Parquet writer: ≈ 0.4 s CPU) while
+    DuckDB scans the file in its own threads (GIL released): run by :func:`_agreger` during the scan, so that
+    the command does not pay these imports on top of the scan (bench/RESULTS_extraction.md)."""
+    import pandas  # noqa: F401  heavy third-party imports, loaded here on purpose (docstring)
+    import pyarrow.parquet  # noqa: F401
+
+
 def _frame(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
     """Result of ``sql`` as a pandas frame through Arrow: text columns as ``string`` (pd.NA), integers as
     int64 — the dtypes the outputs always had, without the row-by-row conversion of ``.df()`` then
     ``astype`` (measured on the 390 000 commune totals of the bench file: ≈ 0.45 s CPU on top of the query,
     against ≈ 0.05 s for Arrow → pandas)."""
+    import pandas as pd  # heavy third-party imports kept lazy (loaded during the scan: _prechauffer)
+    import pyarrow as pa
+
     texte = pd.StringDtype()
     return con.sql(sql).to_arrow_table().to_pandas(
         types_mapper=lambda t: texte if (pa.types.is_string(t) or pa.types.is_large_string(t)
@@ -149,7 +158,7 @@ def _agreger(chemin: Path, types: dict[str, str], essais: list[str], icoms: list
             sql = "CREATE OR REPLACE TEMP TABLE g AS " + _sql_groupes(
                 source_csv(chemin, types, encodage=enc, decimale=","), siren_agglo)
             try:
-                suivre_requete(con, lambda: con.execute(sql), f"lecture de {chemin.name}")
+                suivre_requete(con, lambda: con.execute(sql), f"lecture de {chemin.name}", _prechauffer)
                 break
             except duckdb.Error as exc:
                 if k + 1 < len(essais) and "unicode" in str(exc).lower():

@@ -19,13 +19,13 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Mapping
-
-import pandas as pd
-import pyarrow as pa
+from typing import TYPE_CHECKING, Iterator, Mapping
 
 from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.base.fichiers import chemin_temporaire, remplacer_atomique
+
+if TYPE_CHECKING:   # pandas/pyarrow are imported where used: the extraction starts its reads before them
+    import pandas as pd
 
 
 def verifier_dossier_sortie(sortie: Path) -> None:
@@ -67,6 +67,9 @@ def installer_ensemble(prets: list[tuple[Path, Path]]) -> bool:
 def metadonnees_pandas(dtypes: Mapping[str, str]) -> str:
     """The ``pandas`` schema metadata that ``DataFrame.to_parquet(index=False)`` writes for a frame of these
     column dtypes (data-independent: names, dtypes, library versions)."""
+    import pandas as pd  # heavy third-party imports kept lazy (module docstring of orleans_gov.sources.nationaux)
+    import pyarrow as pa
+
     vide = pd.DataFrame({c: pd.Series([], dtype=t) for c, t in dtypes.items()})
     return pa.Schema.from_pandas(vide, preserve_index=False).metadata[b"pandas"].decode("utf-8")
 
