@@ -9,7 +9,8 @@ Two national files are handled (docs/FORMATS.md §1 and §4):
   strata means by function with a population table (:func:`lire_population`, module :mod:`.populations`).
 
 Shared mechanics: :mod:`.lecture` (encoding, header, CP1252 transcoding), :mod:`.prefiltre` (byte-level pass
-over the comptes file), :mod:`.moteur` (DuckDB connection, strict ``read_csv``, error translation: malformed
+over the comptes file; :mod:`.passe_processus`: the same pass in a child process, started by the command line
+before pandas is imported), :mod:`.moteur` (DuckDB connection, strict ``read_csv``, error translation: malformed
 files raise :class:`~orleans_gov.base.erreurs.ErreurDonnees` naming file, line, column and value),
 :mod:`.rapport` (report and atomic Parquet outputs).
 
@@ -35,6 +36,7 @@ _API: dict[str, str] = {
     "lire_population": "populations",
     **dict.fromkeys(("Prefiltre", "lignes_nationales", "prefiltrer_perimetre_strates", "renumeroter"), "prefiltre"),
     "Rapport": "rapport",
+    **dict.fromkeys(("PasseProcessus", "demarrer_passe"), "passe_processus"),
 }
 """Public name -> module of this package that defines it."""
 
