@@ -29,7 +29,8 @@ from typing import Sequence
 from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.base.territoire import CODES_INSEE, DEP_DGFIP
 from orleans_gov.sources.nationaux.lecture import icoms_perimetre, lire_entete, verifier_requises
-from orleans_gov.sources.nationaux.prefiltre import REQUISES_COMPTES, Passe, _passe, _plan, _Plan
+from orleans_gov.sources.nationaux import prefiltre
+from orleans_gov.sources.nationaux.prefiltre import REQUISES_COMPTES, Passe, _plan, _Plan
 
 
 class _CompteurPartage:
@@ -49,7 +50,7 @@ def _enfant(source: Path, plan: _Plan, compteur: _CompteurPartage, ecriture: int
     """Body of the child process: run the pass, send ("ok", result) or ("erreur", exception), exit."""
     try:
         try:
-            envoi = pickle.dumps(("ok", _passe(source, plan, compteur)), protocol=pickle.HIGHEST_PROTOCOL)
+            envoi = pickle.dumps(("ok", prefiltre._passe(source, plan, compteur)), protocol=pickle.HIGHEST_PROTOCOL)
         except BaseException as exc:  # sent to the parent, which raises it (Ctrl-C included)
             try:
                 envoi = pickle.dumps(("erreur", exc))
