@@ -90,13 +90,14 @@ def _sql_groupes(src: str, siren_agglo: str) -> str:
     """
 
 
-def _sql_cles(icoms: Sequence[str], siren_agglo: str) -> str:
-    """Table ``d``: derived keys on the groups ``g`` (same rules as
-    :func:`orleans_gov.base.territoire.code_insee_depuis_dgfip`), nomenclature family, perimeter flag, and
-    ``entite`` (code INSEE of a commune, SIREN otherwise)."""
+def _sql_cles(icoms: Sequence[str], siren_agglo: str, groupes: str) -> str:
+    """Table ``d``: derived keys on the groups ``g`` of the query ``groupes`` (:func:`_sql_groupes`; same
+    rules as :func:`orleans_gov.base.territoire.code_insee_depuis_dgfip`), nomenclature family, perimeter flag,
+    and ``entite`` (code INSEE of a commune, SIREN otherwise). One statement with the scan: the groups are not
+    materialised in a table of their own first (measured ≈ 0.2 s CPU less, bench/RESULTS_extraction.md)."""
     liste_icoms = ", ".join(f"'{i}'" for i in icoms)
     return f"""
-        CREATE TEMP TABLE d AS
+        CREATE OR REPLACE TEMP TABLE d AS
         SELECT est_commune, siren, code_insee, exer, an, famille, fonction, section, montant_euros, lignes,
                CASE WHEN est_commune THEN code_insee ELSE siren END AS entite,
                (est_commune AND dep = '{DEP_DGFIP}' AND ins IN ({liste_icoms})) OR siren = '{siren_agglo}'
@@ -111,7 +112,7 @@ def _sql_cles(icoms: Sequence[str], siren_agglo: str) -> str:
                         ELSE 'autre' END AS famille,
                    CASE WHEN fonction BETWEEN '0' AND '9' THEN fonction END AS fonction, section,
                    montant_euros, lignes
-            FROM g)"""
+            FROM ({groupes}) g)"""
 
 
 def _prechauffer() -> None:
@@ -166,8 +167,8 @@ def _agreger(chemin: Path, types: dict[str, str], essais: list[str], icoms: list
     con = connexion(memoire, threads, dossier_temp)
     try:
         for k, enc in enumerate(essais):
-            sql = "CREATE OR REPLACE TEMP TABLE g AS " + _sql_groupes(
-                source_csv(chemin, types, encodage=enc, decimale=","), siren_agglo)
+            sql = _sql_cles(icoms, siren_agglo,
+                            _sql_groupes(source_csv(chemin, types, encodage=enc, decimale=","), siren_agglo))
             try:
                 suivre_requete(con, lambda: con.execute(sql), f"lecture de {chemin.name}",
                                _prechauffer if communes_vers is None else None)
@@ -177,10 +178,9 @@ def _agreger(chemin: Path, types: dict[str, str], essais: list[str], icoms: list
                     rapport.remarques.append("octets non ASCII dans les colonnes lues : relu en ISO-8859-1")
                     continue
                 raise erreur_duckdb(exc, chemin, decimale=",") from None
-        if con.execute("SELECT count(*) FROM g").fetchone()[0] == 0:
+        if con.execute("SELECT count(*) FROM d").fetchone()[0] == 0:
             raise ErreurDonnees("aucune ligne de dépense (comptes 6, 20, 21, 23) du budget principal (CBUDG = 1) "
                                 "d'une commune ou de l'agglomération", fichier=chemin, colonne="cbudg")
-        con.execute(_sql_cles(icoms, siren_agglo))
         mauvais = con.execute("SELECT exer FROM d WHERE an IS NULL LIMIT 1").fetchone()
         if mauvais:
             raise ErreurDonnees("exercice attendu sur 4 chiffres", fichier=chemin, colonne="exer", valeur=mauvais[0])
