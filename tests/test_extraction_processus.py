@@ -112,3 +112,23 @@ def test_commande_dans_un_processus_neuf(tmp_path):
                         "extraire", "comptes", str(f), "--sortie", str(tmp_path / "fichier")],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 1 and "pas un dossier" in r.stderr
+
+
+def test_ctrl_c_pendant_l_attente_arrete_l_enfant(tmp_path, monkeypatch):
+    """Ctrl-C while waiting for the child: the stop flag is set in the shared map (the child stops at its next
+    4 MB), the parent waits for it, re-raises KeyboardInterrupt; the child is reaped, nothing is written."""
+    from orleans_gov.sources.nationaux import progression
+    f = fichier_comptes(tmp_path / "nat.csv", ENTETE_COMMUNES_2017)
+    vraie, vus = progression.wait, []
+
+    def interrompre_une_fois(fs, timeout=None):
+        if not vus:
+            vus.append(1)
+            raise KeyboardInterrupt
+        return vraie(fs, timeout=timeout)
+    monkeypatch.setattr(progression, "wait", interrompre_une_fois)
+    passe = _passe_enfant(f)
+    with pytest.raises(KeyboardInterrupt):
+        ex.extraire_comptes(f, tmp_path / "o", codes_insee=PERIMETRE_FIXTURE, passe=passe)
+    assert passe.compteur[1] == 1 and not _vivant(passe._pid)
+    assert not (tmp_path / "o").exists()
