@@ -19,7 +19,8 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from importlib.metadata import version
+from functools import lru_cache
+from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Mapping
 
@@ -66,6 +67,21 @@ def installer_ensemble(prets: list[tuple[Path, Path]]) -> bool:
     return bool(recus)
 
 
+@lru_cache(maxsize=None)
+def version_installee(paquet: str) -> str:
+    """Installed version of ``paquet`` read from its ``<paquet>-<version>.dist-info`` folder next to it, without
+    importing it nor :mod:`importlib.metadata` (≈ 45 ms CPU to import); :func:`importlib.metadata.version` when
+    there is no such folder."""
+    spec = find_spec(paquet)
+    if spec is not None and spec.origin:
+        site = Path(spec.origin).parent.parent
+        noms = sorted(p.name for p in site.glob(f"{paquet}-*.dist-info"))
+        if len(noms) == 1:
+            return noms[0][len(paquet) + 1:-len(".dist-info")]
+    from importlib.metadata import version  # rare fallback (other layouts), standard library
+    return version(paquet)
+
+
 _TYPES_PANDAS = {"string": ("object", "string"), "int64": ("int64", "int64"), "float64": ("float64", "float64")}
 """dtype -> (``pandas_type``, ``numpy_type``) of pyarrow's pandas metadata (pyarrow.pandas_compat), for the
 dtypes of the extraction outputs."""
@@ -83,8 +99,8 @@ def metadonnees_pandas(dtypes: Mapping[str, str]) -> str:
         colonnes = [{"name": c, "field_name": c, "pandas_type": _TYPES_PANDAS[t][0],
                      "numpy_type": _TYPES_PANDAS[t][1], "metadata": None} for c, t in dtypes.items()]
         return json.dumps({"index_columns": [], "column_indexes": [], "columns": colonnes, "attributes": {},
-                           "creator": {"library": "pyarrow", "version": version("pyarrow")},
-                           "pandas_version": version("pandas")})
+                           "creator": {"library": "pyarrow", "version": version_installee("pyarrow")},
+                           "pandas_version": version_installee("pandas")})
     import pandas as pd  # heavy third-party imports kept lazy (module docstring of orleans_gov.sources.nationaux)
     import pyarrow as pa
 
