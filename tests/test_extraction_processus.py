@@ -106,10 +106,11 @@ def test_commande_dans_un_processus_neuf(tmp_path):
     assert "PASSE PasseProcessus" in r.stdout
     ex.extraire_comptes(f, tmp_path / "lib")
     for nom in ("communes_perimetre", "moyennes_strates"):
-        assert (tmp_path / "cli" / f"{nom}.parquet").read_bytes() == (tmp_path / "lib" / f"{nom}.parquet").read_bytes()
+        assert (tmp_path / "cli" / f"{nom}.parquet").read_bytes() == \
+            (tmp_path / "lib" / f"{nom}.parquet").read_bytes()
     (tmp_path / "fichier").write_text("x")
-    r = subprocess.run([sys.executable, "-c", "import sys; from orleans_gov.cli import main; sys.exit(main(sys.argv[1:]))",
-                        "extraire", "comptes", str(f), "--sortie", str(tmp_path / "fichier")],
+    principal = "import sys; from orleans_gov.cli import main; sys.exit(main(sys.argv[1:]))"
+    r = subprocess.run([sys.executable, "-c", principal, "extraire", "comptes", str(f), "--sortie", str(tmp_path / "fichier")],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 1 and "pas un dossier" in r.stderr
 

@@ -144,8 +144,8 @@ DTYPES_COMMUNES = {"code_insee": "string", "an": "int64", "fonction": "string", 
 DTYPES_PERIMETRE = {"entite": "string", "an": "int64", "fonction": "string", "section": "string",
                     "montant": "float64", "provenance": "string"}
 """Columns and dtypes of ``depenses_fonction_perimetre.parquet``."""
-_SQL_PERIMETRE = (f"SELECT entite, an, fonction, section, sum(montant_euros) / 1000.0 AS montant, '{REEL}' AS provenance "
-                  "FROM d WHERE famille = 'M14' AND perimetre GROUP BY ALL "
+_SQL_PERIMETRE = ("SELECT entite, an, fonction, section, sum(montant_euros) / 1000.0 AS montant, "
+                  f"'{REEL}' AS provenance FROM d WHERE famille = 'M14' AND perimetre GROUP BY ALL "
                   "ORDER BY entite, an, section, fonction NULLS FIRST")
 _SQL_COMMUNES = ("SELECT code_insee, an, fonction, section, sum(montant_euros) / 1000.0 AS montant "
                  "FROM d WHERE famille = 'M14' AND est_commune GROUP BY ALL "

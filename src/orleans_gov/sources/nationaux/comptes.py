@@ -99,9 +99,10 @@ def _lire(chemin: Path, entete: Entete, types: dict[str, str], strates: list[str
           ) -> tuple[Prefiltre, pd.DataFrame, pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
     """The reads of :func:`extraire_comptes`: (a) the byte-level pass (:func:`lancer_prefiltre`, in a thread)
     while the optional full DuckDB scan runs; (b) the strict DuckDB parse of the
-    two extracts. ``passe``: the same pass already started (:func:`~orleans_gov.sources.nationaux.passe_processus.demarrer_passe`),
-    used when it reads this file with the same plan, stopped otherwise. Returns (pre-filter result, perimeter rows as read, first line of each stratum of the
-    perimeter, strata min/max spreads or None, national populations or None)."""
+    two extracts. ``passe``: the same pass already started
+    (:func:`~orleans_gov.sources.nationaux.passe_processus.demarrer_passe`), used when it reads this file with
+    the same plan, stopped otherwise. Returns (pre-filter result, perimeter rows as read, first line of each
+    stratum of the perimeter, strata min/max spreads or None, national populations or None)."""
     colonnes = list(entete.colonnes)
     ecarts = pops = None
     with SourceLisible(chemin, entete.encodage, Path(dossier_temp) if dossier_temp else None) as (lisible, enc), \

@@ -91,7 +91,9 @@ class PasseProcessus(Passe):
                 morceaux.append(bloc)
         os.waitpid(self._pid, 0)
         if not morceaux:
-            raise KeyboardInterrupt if self.compteur[1] else OSError("la passe de lecture s'est arrêtée sans réponse")
+            if self.compteur[1]:
+                raise KeyboardInterrupt
+            raise OSError("la passe de lecture s'est arrêtée sans réponse")
         statut, valeur = pickle.loads(b"".join(morceaux))
         if statut == "erreur":
             raise valeur
