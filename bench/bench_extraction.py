@@ -47,8 +47,8 @@ from pathlib import Path
 RACINE = Path(__file__).resolve().parents[1]
 TRAVAIL = RACINE / "bench" / "_work"
 RESULTATS = RACINE / "bench" / "RESULTS_extraction.md"
-PRECEDENTE = "c5ef698"
-"""Last commit before the issue-16/15 work on the national extractions (main after the package split)."""
+PRECEDENTE = "73a6997"
+"""main at the start of the 12-04 session (issue 16, point 2): the baseline of before/after, same run."""
 MARQUE = "## Lecture des résultats"
 
 PY = sys.executable
@@ -123,6 +123,8 @@ def methodes(comptes: Path, balances: Path, precedente: Path) -> dict[str, tuple
         m[f"cli-{nature}"] = ([CLI, "extraire", nature, str(f), "--sortie", "{sortie}"], None, f)
         m[f"bibliotheque-{nature}"] = ([PY, "-c", BIBLIOTHEQUE[nature], str(f), "{sortie}"], None, f)
         m[f"precedente-{nature}"] = ([PY, "-c", BIBLIOTHEQUE[nature], str(f), "{sortie}"], env_prec, f)
+        m[f"cliprecedente-{nature}"] = ([PY, "-c", CLI_VIA_PYTHON, "extraire", nature, str(f), "--sortie", "{sortie}"],
+                                        env_prec, f)
         m[f"pandas-{nature}"] = ([PY, ref, f"pandas-{nature}", str(f), "{sortie}"], None, f)
     m["bibliotheque-comptes-complet"] = ([PY, "-c", BIBLIOTHEQUE["comptes-complet"], str(comptes), "{sortie}"], None,
                                          comptes)
@@ -227,6 +229,7 @@ LIBELLES = {
     "cli": "**`orleans-gov extraire`** (commande complète)",
     "bibliotheque": "bibliothèque (`extraire_…` depuis `python -c`)",
     "precedente": "version précédente (bibliothèque, {rev})", "pandas": "pandas naïf (`read_csv` complet)",
+    "cliprecedente": "version précédente (commande, {rev})",
     "duckdb-minimal": "agrégat DuckDB minimal (même lecture, même filtre, GROUP BY, Parquet)",
     "pandas-pyarrow": "pandas `engine=\"pyarrow\"`",
 }
@@ -272,6 +275,8 @@ def ecrire_resultats(chemin: Path, mesures: dict, charges: list, coeurs: tuple[f
     pc = _rapport_par_tour(mesures, "pandas-comptes", "cli-comptes")[0]
     pics = {x: (_med(mesures["bibliotheque-" + x], 1), _med(mesures["precedente-" + x], 1))
             for x in ("comptes", "comptes-complet", "balances")}
+    pics.update({f"commande {x}": (_med(mesures["cli-" + x], 1), _med(mesures["cliprecedente-" + x], 1))
+                 for x in ("comptes", "balances")})
     memoire = ", ".join(f"{x} {a:.0f} ÷ {b:.0f} Mo = {a / b:.2f}" for x, (a, b) in pics.items())
     ecart = {x: _med(mesures["cli-" + x], 0) - _med(mesures["bibliotheque-" + x], 0) for x in ("comptes", "balances")}
     lignes += [
@@ -280,12 +285,16 @@ def ecrire_resultats(chemin: Path, mesures: dict, charges: list, coeurs: tuple[f
         f"objectif ≤ 1,3 (durée) : **{'atteint' if cb <= 1.3 else 'MANQUÉ'}** ;",
         f"  - bibliothèque ÷ minimal : {r('bibliotheque-balances', M)} ;",
         f"  - version précédente ÷ minimal : {r('precedente-balances', M)} ;",
+        f"  - commande de la version précédente ÷ minimal : {r('cliprecedente-balances', M)} ;",
         f"  - pandas naïf ÷ commande : {r('pandas-balances', 'cli-balances')} ;",
         f"  - pandas pyarrow ÷ commande : {r('pandas-pyarrow-balances', 'cli-balances')} ;",
         f"- comptes, pandas naïf ÷ `orleans-gov extraire comptes` : {r('pandas-comptes', 'cli-comptes')} ; "
         f"objectif ≥ 3 (durée) : **{'atteint' if pc >= 3 else 'MANQUÉ'}** ;",
         f"  - pandas naïf ÷ bibliothèque : {r('pandas-comptes', 'bibliotheque-comptes')} ;",
         f"  - pandas naïf ÷ version précédente : {r('pandas-comptes', 'precedente-comptes')} ;",
+        f"  - pandas naïf ÷ commande de la version précédente : {r('pandas-comptes', 'cliprecedente-comptes')} ;",
+        f"- commande, nouvelle ÷ précédente : comptes {r('cli-comptes', 'cliprecedente-comptes')} ; balances "
+        f"{r('cli-balances', 'cliprecedente-balances')} ;",
         f"- pic de mémoire médian, nouvelle ÷ précédente : {memoire} ;",
         f"- démarrage de la CLI (`orleans-gov extraire --help`) : {_med(mesures['demarrage-cli'], 0):.2f} s ; "
         f"commande − bibliothèque : comptes {ecart['comptes']:+.2f} s, balances {ecart['balances']:+.2f} s.", "",
@@ -361,6 +370,8 @@ def main() -> int:
                  + comparer_parquet(d("bibliotheque-" + x), d("precedente-" + x), noms[x]) for x in noms]
     controles += [f"{x}, commande ÷ bibliothèque : {comparer_parquet(d('cli-' + x), d('bibliotheque-' + x), noms[x])}"
                   for x in ("comptes", "balances")]
+    controles += [f"{x}, commande nouvelle ÷ commande précédente : "
+                  + comparer_parquet(d("cli-" + x), d("cliprecedente-" + x), noms[x]) for x in ("comptes", "balances")]
     controles += [f"{x}, nouvelle ÷ {p} : {comparer_pandas(d('bibliotheque-' + x), d(p + '-' + x), x)}"
                   for x, p in (("comptes", "pandas"), ("balances", "pandas"), ("balances", "pandas-pyarrow"))]
     controles.append("balances, agrégat DuckDB minimal : "

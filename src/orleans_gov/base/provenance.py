@@ -8,10 +8,12 @@ implementation of the precedence rule (finance accounts, flows, spending by func
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from orleans_gov.base.erreurs import ErreurDonnees
+
+if TYPE_CHECKING:   # pandas is imported by the functions that use it: the constants load no pandas
+    import pandas as pd
 
 REEL = "réel"
 EXEMPLE = "exemple"
@@ -56,6 +58,8 @@ def reel_prioritaire(df: pd.DataFrame, cles: Sequence[str], *, bloc: Sequence[st
                             fichier=d.get(colonne_fichier, source), colonne=cles[0],
                             valeur=tuple(_py(d[c]) for c in cles))
     exemple = hors_blocs(df[~est_reel], reel, bloc).drop_duplicates(cles, keep="first")
+    import pandas as pd  # heavy third-party import kept lazy (module-level constants load no pandas)
+
     out = pd.concat([p for p in (reel, exemple) if len(p)] or [df.iloc[0:0]], ignore_index=True)
     return out.sort_values(cles, kind="mergesort").reset_index(drop=True)[list(df.columns)]
 
@@ -69,6 +73,8 @@ def hors_blocs(df: pd.DataFrame, remplacants: pd.DataFrame, bloc: Sequence[str])
     bloc = list(bloc)
     if not len(df) or not len(remplacants):
         return df
+    import pandas as pd  # heavy third-party import kept lazy (see reel_prioritaire)
+
     remplaces = pd.MultiIndex.from_frame(remplacants[bloc].drop_duplicates())
     return df[~pd.MultiIndex.from_frame(df[bloc]).isin(remplaces)]
 

@@ -6,8 +6,10 @@ Codes, SIREN and names come from the DGCL list of EPCI members as shipped in ``@
 from __future__ import annotations
 
 import bisect
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:   # pandas is imported by the two functions that use it: the codes above load no pandas
+    import pandas as pd
 
 SIREN_AGGLO = "244500468"
 NOM_AGGLO = "Communauté d'agglomération Orléans Val de Loire"
@@ -62,6 +64,8 @@ REGIME_FPU = "appartenant à un groupement fiscalisé (FPU)"
 
 def strate_dgfip(population: float) -> str:
     """DGFiP population band (``nomsst1``) of a commune of the given ``pop1``."""
+    import pandas as pd  # heavy third-party import kept lazy (the extraction starts before pandas is needed)
+
     if population is None or pd.isna(population) or population < 0:
         raise ValueError(f"population invalide pour déterminer la strate : {population!r}")
     bornes = [b for b, _ in STRATES_DGFIP]
@@ -107,6 +111,8 @@ def code_insee_depuis_dgfip(dep: str, icom: str) -> str:
 
 def entites_frame() -> pd.DataFrame:
     """The 23 entities of the perimeter: ``entite``, ``code_insee``, ``siren``, ``nom``, ``niveau``."""
+    import pandas as pd  # heavy third-party import kept lazy (see strate_dgfip)
+
     rows = [{"entite": c, "code_insee": c, "siren": s, "nom": n, "niveau": "commune"}
             for c, (s, n) in sorted(COMMUNES.items())]
     rows.append({"entite": SIREN_AGGLO, "code_insee": pd.NA, "siren": SIREN_AGGLO, "nom": NOM_COURT_AGGLO,

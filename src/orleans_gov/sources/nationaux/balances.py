@@ -9,9 +9,6 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
-import pandas as pd
-import pyarrow as pa
-
 from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.base.fichiers import chemin_temporaire
 from orleans_gov.base.provenance import REEL
@@ -23,8 +20,9 @@ from orleans_gov.sources.nationaux.progression import suivre_requete
 from orleans_gov.sources.nationaux.populations import lire_population
 from orleans_gov.sources.nationaux.rapport import Rapport, copier_parquet, verifier_dossier_sortie
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:   # duckdb, pandas and pyarrow are imported where used (the scan starts before pandas)
     import duckdb
+    import pandas as pd
 
 ENTETE_BALANCES = ("EXER;IDENT;NDEPT;LBUDG;MODVTHEL;INSEE;CBUDG;CTYPE;CSTYP;NOMEN;siren;CREGI;CACTI;SECTEUR;FINESS;"
                    "CODBUD1;CATEG;BAL;FONCTION;COMPTE;BEDEB;BECRE;OBNETDEB;OBNETCRE;ONBDEB;ONBCRE;OOBDEB;OOBCRE;SD;SC"
@@ -92,13 +90,14 @@ def _sql_groupes(src: str, siren_agglo: str) -> str:
     """
 
 
-def _sql_cles(icoms: Sequence[str], siren_agglo: str) -> str:
-    """Table ``d``: derived keys on the groups ``g`` (same rules as
-    :func:`orleans_gov.base.territoire.code_insee_depuis_dgfip`), nomenclature family, perimeter flag, and
-    ``entite`` (code INSEE of a commune, SIREN otherwise)."""
+def _sql_cles(icoms: Sequence[str], siren_agglo: str, groupes: str) -> str:
+    """Table ``d``: derived keys on the groups ``g`` of the query ``groupes`` (:func:`_sql_groupes`; same
+    rules as :func:`orleans_gov.base.territoire.code_insee_depuis_dgfip`), nomenclature family, perimeter flag,
+    and ``entite`` (code INSEE of a commune, SIREN otherwise). One statement with the scan: the groups are not
+    materialised in a table of their own first (measured ≈ 0.2 s CPU less, bench/RESULTS_extraction.md)."""
     liste_icoms = ", ".join(f"'{i}'" for i in icoms)
     return f"""
-        CREATE TEMP TABLE d AS
+        CREATE OR REPLACE TEMP TABLE d AS
         SELECT est_commune, siren, code_insee, exer, an, famille, fonction, section, montant_euros, lignes,
                CASE WHEN est_commune THEN code_insee ELSE siren END AS entite,
                (est_commune AND dep = '{DEP_DGFIP}' AND ins IN ({liste_icoms})) OR siren = '{siren_agglo}'
@@ -113,7 +112,16 @@ def _sql_cles(icoms: Sequence[str], siren_agglo: str) -> str:
                         ELSE 'autre' END AS famille,
                    CASE WHEN fonction BETWEEN '0' AND '9' THEN fonction END AS fonction, section,
                    montant_euros, lignes
-            FROM g)"""
+            FROM ({groupes}) g)"""
+
+
+def _prechauffer() -> None:
+    """Import what the steps after the scan need with ``--population`` (pandas, pyarrow, its Parquet writer:
+    ≈ 0.4 s CPU) while DuckDB scans the file in its own threads (GIL released): run by :func:`_agreger` during
+    the scan, so that the command does not pay these imports on top of it. Without ``--population`` nothing
+    after the scan needs pandas (both outputs are written by DuckDB, :func:`copier_parquet`)."""
+    import pandas  # noqa: F401  heavy third-party imports, loaded here on purpose (docstring)
+    import pyarrow.parquet  # noqa: F401
 
 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
@@ -121,6 +129,9 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
     int64 — the dtypes the outputs always had, without the row-by-row conversion of ``.df()`` then
     ``astype`` (measured on the 390 000 commune totals of the bench file: ≈ 0.45 s CPU on top of the query,
     against ≈ 0.05 s for Arrow → pandas)."""
+    import pandas as pd  # heavy third-party imports kept lazy (loaded during the scan: _prechauffer)
+    import pyarrow as pa
+
     texte = pd.StringDtype()
     return con.sql(sql).to_arrow_table().to_pandas(
         types_mapper=lambda t: texte if (pa.types.is_string(t) or pa.types.is_large_string(t)
@@ -130,6 +141,12 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
 DTYPES_COMMUNES = {"code_insee": "string", "an": "int64", "fonction": "string", "section": "string",
                    "montant": "float64"}
 """Columns and dtypes of ``depenses_fonction_communes.parquet`` (without population)."""
+DTYPES_PERIMETRE = {"entite": "string", "an": "int64", "fonction": "string", "section": "string",
+                    "montant": "float64", "provenance": "string"}
+"""Columns and dtypes of ``depenses_fonction_perimetre.parquet``."""
+_SQL_PERIMETRE = ("SELECT entite, an, fonction, section, sum(montant_euros) / 1000.0 AS montant, "
+                  f"'{REEL}' AS provenance FROM d WHERE famille = 'M14' AND perimetre GROUP BY ALL "
+                  "ORDER BY entite, an, section, fonction NULLS FIRST")
 _SQL_COMMUNES = ("SELECT code_insee, an, fonction, section, sum(montant_euros) / 1000.0 AS montant "
                  "FROM d WHERE famille = 'M14' AND est_commune GROUP BY ALL "
                  "ORDER BY code_insee, an, section, fonction NULLS FIRST")
@@ -137,29 +154,33 @@ _SQL_COMMUNES = ("SELECT code_insee, an, fonction, section, sum(montant_euros) /
 
 def _agreger(chemin: Path, types: dict[str, str], essais: list[str], icoms: list[str], siren_agglo: str,
              rapport: Rapport, *, memoire: str, threads: int, dossier_temp: str | os.PathLike | None,
-             communes_vers: Path | None = None) -> tuple[list[tuple], pd.DataFrame, pd.DataFrame | None, int, int]:
-    """The DuckDB work of :func:`extraire_balances`: returns (per non-M14 family: lines, lines of the
-    perimeter, entities of the perimeter; perimeter totals; commune totals — or None when written by DuckDB
-    to ``communes_vers`` —; number of commune totals; of them without function), amounts in k€."""
+             perimetre_vers: Path, communes_vers: Path | None = None
+             ) -> tuple[list[tuple], list[str], int, pd.DataFrame | None, int, int]:
+    """The DuckDB work of :func:`extraire_balances`: the perimeter totals are written by DuckDB to
+    ``perimetre_vers``, the commune totals to ``communes_vers`` or, when it is None (``--population``), returned
+    as a pandas frame (:func:`copier_parquet`: read back, the same frames as ``to_parquet`` of the results).
+    Returns (per non-M14 family: lines, lines of the perimeter, entities of the perimeter; entities of the
+    perimeter with M14 totals; number of perimeter totals; commune totals or None; number of commune totals;
+    of them without function), amounts in k€. pandas is imported only in the ``--population`` case."""
     import duckdb  # heavy third-party import, kept lazy (see orleans_gov.sources.nationaux.moteur)
 
     con = connexion(memoire, threads, dossier_temp)
     try:
         for k, enc in enumerate(essais):
-            sql = "CREATE OR REPLACE TEMP TABLE g AS " + _sql_groupes(
-                source_csv(chemin, types, encodage=enc, decimale=","), siren_agglo)
+            sql = _sql_cles(icoms, siren_agglo,
+                            _sql_groupes(source_csv(chemin, types, encodage=enc, decimale=","), siren_agglo))
             try:
-                suivre_requete(con, lambda: con.execute(sql), f"lecture de {chemin.name}")
+                suivre_requete(con, lambda: con.execute(sql), f"lecture de {chemin.name}",
+                               _prechauffer if communes_vers is None else None)
                 break
             except duckdb.Error as exc:
                 if k + 1 < len(essais) and "unicode" in str(exc).lower():
                     rapport.remarques.append("octets non ASCII dans les colonnes lues : relu en ISO-8859-1")
                     continue
                 raise erreur_duckdb(exc, chemin, decimale=",") from None
-        if con.execute("SELECT count(*) FROM g").fetchone()[0] == 0:
+        if con.execute("SELECT count(*) FROM d").fetchone()[0] == 0:
             raise ErreurDonnees("aucune ligne de dépense (comptes 6, 20, 21, 23) du budget principal (CBUDG = 1) "
                                 "d'une commune ou de l'agglomération", fichier=chemin, colonne="cbudg")
-        con.execute(_sql_cles(icoms, siren_agglo))
         mauvais = con.execute("SELECT exer FROM d WHERE an IS NULL LIMIT 1").fetchone()
         if mauvais:
             raise ErreurDonnees("exercice attendu sur 4 chiffres", fichier=chemin, colonne="exer", valeur=mauvais[0])
@@ -168,10 +189,9 @@ def _agreger(chemin: Path, types: dict[str, str], essais: list[str], icoms: list
         stats = con.execute("SELECT famille, sum(lignes), sum(lignes) FILTER (WHERE perimetre), "
                             "list(DISTINCT entite ORDER BY entite) FILTER (WHERE perimetre) FROM d "
                             "WHERE famille <> 'M14' GROUP BY famille").fetchall()
-        perim = _frame(con,
-            f"SELECT entite, an, fonction, section, sum(montant_euros) / 1000.0 AS montant, '{REEL}' AS provenance "
-            "FROM d WHERE famille = 'M14' AND perimetre GROUP BY ALL "
-            "ORDER BY entite, an, section, fonction NULLS FIRST")
+        n_perim = copier_parquet(con, _SQL_PERIMETRE, perimetre_vers, DTYPES_PERIMETRE)
+        entites = [e for (e,) in con.execute("SELECT DISTINCT entite FROM d WHERE famille = 'M14' AND perimetre "
+                                             "ORDER BY entite").fetchall()]
         if communes_vers is None:
             communes = _frame(con, _SQL_COMMUNES)
             n, sans_fonction = len(communes), int(communes["fonction"].isna().sum())
@@ -182,7 +202,7 @@ def _agreger(chemin: Path, types: dict[str, str], essais: list[str], icoms: list
                                         "WHERE famille = 'M14' AND est_commune AND fonction IS NULL)").fetchone()[0]
     finally:
         con.close()
-    return stats, perim, communes, n, sans_fonction
+    return stats, entites, n_perim, communes, n, sans_fonction
 
 
 def _remarques_nomenclatures(stats: list[tuple], rapport: Rapport) -> None:
@@ -256,13 +276,15 @@ def extraire_balances(fichier: str | os.PathLike, sortie: str | os.PathLike, *,
     # without population the commune totals go straight from DuckDB to a temporary Parquet file next to the
     # target (copier_parquet), installed with the other outputs by Rapport.ecrire
     cree = not sortie.exists()
+    tmp_perim = chemin_temporaire(sortie / "depenses_fonction_perimetre.parquet")
     tmp = chemin_temporaire(sortie / "depenses_fonction_communes.parquet") if population is None else None
     try:
-        stats, perim, communes, n_communes, sans_fonction = _agreger(
+        stats, entites, n_perim, communes, n_communes, sans_fonction = _agreger(
             chemin, types, essais, icoms_perimetre(codes_insee), siren_agglo, rapport, memoire=memoire,
-            threads=threads, dossier_temp=dossier_temp, communes_vers=tmp)
-        _remarques(rapport, stats, perim, codes_insee, siren_agglo, sans_fonction, chemin)
-        sorties: dict[str, pd.DataFrame] = {"depenses_fonction_perimetre": perim}
+            threads=threads, dossier_temp=dossier_temp, perimetre_vers=tmp_perim, communes_vers=tmp)
+        _remarques(rapport, stats, entites, codes_insee, siren_agglo, sans_fonction, chemin)
+        ecrits = {"depenses_fonction_perimetre": (tmp_perim, n_perim)}
+        sorties: dict[str, pd.DataFrame] = {}
         if population is not None:
             pops = lire_population(population)
             communes, moyennes = moyennes_fonction(communes, pops)
@@ -275,26 +297,30 @@ def extraire_balances(fichier: str | os.PathLike, sortie: str | os.PathLike, *,
         else:
             rapport.remarques.append("aucune population fournie (--population) : montants seulement, pas de €/hab "
                                      "ni de moyennes de strate par fonction")
-        rapport.ecrire(sortie, sorties, {"depenses_fonction_communes": (tmp, n_communes)} if tmp else None)
-    except BaseException:
         if tmp is not None:
-            tmp.unlink(missing_ok=True)
-            if cree:
-                try:
-                    sortie.rmdir()
-                except OSError:
-                    pass
+            ecrits["depenses_fonction_communes"] = (tmp, n_communes)
+        rapport.ecrire(sortie, sorties, ecrits)
+    except BaseException:
+        for t in (tmp_perim, tmp):
+            if t is not None:
+                t.unlink(missing_ok=True)
+        if cree:
+            try:
+                sortie.rmdir()
+            except OSError:
+                pass
         raise
     return rapport.terminer(t0)
 
 
-def _remarques(rapport: Rapport, stats: list[tuple], perim: pd.DataFrame, codes_insee: Sequence[str],
+def _remarques(rapport: Rapport, stats: list[tuple], entites: Sequence[str], codes_insee: Sequence[str],
                siren_agglo: str, sans_fonction: int, chemin: Path) -> None:
-    """Remarks of :func:`extraire_balances`; :class:`ErreurDonnees` when no entity of the perimeter is there."""
+    """Remarks of :func:`extraire_balances` (``entites``: those of the perimeter with M14 totals);
+    :class:`ErreurDonnees` when no entity of the perimeter is there."""
     _remarques_nomenclatures(stats, rapport)
     absentes = sorted(set(codes_insee) | {siren_agglo})
-    absentes = [e for e in absentes if e not in set(perim["entite"])]
-    if perim.empty:
+    absentes = [e for e in absentes if e not in set(entites)]
+    if not entites:
         raise ErreurDonnees(f"aucune entité du périmètre dans le fichier ({len(absentes)} attendues : communes de "
                             f"NDEPT {DEP_DGFIP} et INSEE parmi {len(codes_insee)} numéros, ou SIREN {siren_agglo}, "
                             "budget principal M14) : fichier d'un autre département ?", fichier=chemin,

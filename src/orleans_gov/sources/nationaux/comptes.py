@@ -36,10 +36,10 @@ from orleans_gov.sources.dgfip import COLONNES_CONNUES_COMMUNES, COLONNES_TEXTE_
 from orleans_gov.sources.nationaux.lecture import Entete, SourceLisible, icoms_perimetre, lire_entete, verifier_requises
 from orleans_gov.sources.nationaux.moteur import (MEMOIRE_PAR_DEFAUT, THREADS_PAR_DEFAUT, connexion, executer, ident,
                                                   source_csv, sql_code_insee)
-from orleans_gov.sources.nationaux.prefiltre import Prefiltre, lancer_prefiltre, lignes_nationales
+from orleans_gov.sources.nationaux.prefiltre import (REQUISES_COMPTES, Passe, Prefiltre, _plan, lancer_prefiltre,
+                                                     lignes_nationales)
 from orleans_gov.sources.nationaux.rapport import Rapport, verifier_dossier_sortie
 
-REQUISES_COMPTES = ("an", "dep", "icom", "pop1", "nomsst1", "nomsst2")
 _PREFIXES_STRATE = ("m", "rm", "tm")
 _CLES_STRATE = ["an", "nomsst1", "nomsst2"]
 _SEMI_JOIN_PERIMETRE = (
@@ -95,19 +95,27 @@ def mise_en_forme_comptes(brut: pd.DataFrame, colonnes: Sequence[str], inconnues
 
 def _lire(chemin: Path, entete: Entete, types: dict[str, str], strates: list[str], icoms: list[str], *,
           memoire: str, threads: int, verifier_strates: bool, populations: bool,
-          dossier_temp: str | os.PathLike | None) -> tuple[Prefiltre, pd.DataFrame, pd.DataFrame,
-                                                           pd.DataFrame | None, pd.DataFrame | None]:
+          dossier_temp: str | os.PathLike | None, passe: Passe | None = None
+          ) -> tuple[Prefiltre, pd.DataFrame, pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
     """The reads of :func:`extraire_comptes`: (a) the byte-level pass (:func:`lancer_prefiltre`, in a thread)
     while the optional full DuckDB scan runs; (b) the strict DuckDB parse of the
-    two extracts. Returns (pre-filter result, perimeter rows as read, first line of each stratum of the
-    perimeter, strata min/max spreads or None, national populations or None)."""
+    two extracts. ``passe``: the same pass already started
+    (:func:`~orleans_gov.sources.nationaux.passe_processus.demarrer_passe`), used when it reads this file with
+    the same plan, stopped otherwise. Returns (pre-filter result, perimeter rows as read, first line of each
+    stratum of the perimeter, strata min/max spreads or None, national populations or None)."""
     colonnes = list(entete.colonnes)
     ecarts = pops = None
     with SourceLisible(chemin, entete.encodage, Path(dossier_temp) if dossier_temp else None) as (lisible, enc), \
             tempfile.TemporaryDirectory(dir=dossier_temp) as dossier:
         extrait, extrait_s = Path(dossier) / "perimetre.csv", Path(dossier) / "strates.csv"
-        # (a) byte-level pass, in a thread: perimeter lines, one line per stratum, strata sizes
-        passe = lancer_prefiltre(lisible, extrait, extrait_s, colonnes, DEP_DGFIP, icoms, enc)
+        # (a) byte-level pass, in a thread (or already running in a child process): perimeter lines, one line
+        # per stratum, strata sizes
+        if passe is not None and passe.correspond(lisible, _plan(colonnes, DEP_DGFIP, icoms), enc):
+            passe.dest_perimetre, passe.dest_strates = extrait, extrait_s
+        else:
+            if passe is not None:
+                passe.abandonner()
+            passe = lancer_prefiltre(lisible, extrait, extrait_s, colonnes, DEP_DGFIP, icoms, enc)
         try:
             con = connexion(memoire, threads, dossier_temp)
         except BaseException:
@@ -185,7 +193,8 @@ def _moyennes(bandes: pd.DataFrame, pre: Prefiltre, strates: list[str], chemin: 
 def extraire_comptes(fichier: str | os.PathLike, sortie: str | os.PathLike, *,
                      codes_insee: Sequence[str] = CODES_INSEE, memoire: str = MEMOIRE_PAR_DEFAUT,
                      threads: int = THREADS_PAR_DEFAUT, verifier: bool = True, verifier_strates: bool = False,
-                     populations: bool = False, dossier_temp: str | os.PathLike | None = None) -> Rapport:
+                     populations: bool = False, dossier_temp: str | os.PathLike | None = None,
+                     passe: Passe | None = None) -> Rapport:
     """Extract the perimeter and its strata means from a national DGFiP comptes individuels file.
 
     Definitions (DGFiP, docs/FORMATS.md §1): a stratum is (``an``, ``nomsst1`` population band, ``nomsst2``
@@ -213,9 +222,24 @@ def extraire_comptes(fichier: str | os.PathLike, sortie: str | os.PathLike, *,
     - ``populations=True`` (CLI ``--populations``): also write ``populations_communes.parquet``
       (``code_insee``, ``an``, ``pop1``, ``nomsst1``, ``nomsst2`` of every commune of the file, input of
       ``extraire balances --population``). Without it, that file is not written.
+
+    ``passe``: the byte-level pass already started on ``fichier`` by the command line before it imported this
+    module (:func:`~orleans_gov.sources.nationaux.passe_processus.demarrer_passe`, a child process); it is
+    stopped when the extraction fails before using it.
     """
+    try:
+        return _extraire_comptes(Path(fichier), Path(sortie), codes_insee, memoire, threads, verifier,
+                                 verifier_strates, populations, dossier_temp, passe)
+    finally:
+        if passe is not None:
+            passe.abandonner()          # no-op when the pass was used; stops it on an early error
+
+
+def _extraire_comptes(chemin: Path, sortie: Path, codes_insee: Sequence[str], memoire: str, threads: int,
+                      verifier: bool, verifier_strates: bool, populations: bool,
+                      dossier_temp: str | os.PathLike | None, passe: Passe | None) -> Rapport:
+    """Body of :func:`extraire_comptes`."""
     t0 = time.perf_counter()
-    chemin, sortie = Path(fichier), Path(sortie)
     verifier_dossier_sortie(sortie)
     entete = lire_entete(chemin)
     colonnes = list(entete.colonnes)
@@ -230,7 +254,7 @@ def extraire_comptes(fichier: str | os.PathLike, sortie: str | os.PathLike, *,
     rapport = Rapport(encodage=entete.encodage)
     pre, brut, bandes, ecarts, pops = _lire(chemin, entete, types, strates, icoms, memoire=memoire, threads=threads,
                                             verifier_strates=verifier_strates, populations=populations,
-                                            dossier_temp=dossier_temp)
+                                            dossier_temp=dossier_temp, passe=passe)
     if brut.empty:
         raise ErreurDonnees(f"aucune commune du périmètre dans le fichier (filtre dep = '{DEP_DGFIP}' et icom parmi "
                             f"{len(icoms)} numéros)", fichier=chemin, colonne="icom")

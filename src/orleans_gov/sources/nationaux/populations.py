@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.base.territoire import strate_dgfip
 from orleans_gov.sources.nationaux.lecture import verifier_fichier
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def lire_population(chemin: str | os.PathLike) -> pd.DataFrame:
@@ -25,6 +27,8 @@ def lire_population(chemin: str | os.PathLike) -> pd.DataFrame:
     Returns ``code_insee``, ``an`` (nullable: same population for every year), ``population``, ``strate``
     (``nomsst1`` when given, otherwise :func:`orleans_gov.base.territoire.strate_dgfip`).
     """
+    import pandas as pd  # heavy third-party import kept lazy (orleans_gov.sources.nationaux: scan before pandas)
+
     chemin = Path(chemin)
     verifier_fichier(chemin, "fichier de population")
     if chemin.suffix.lower() == ".parquet":

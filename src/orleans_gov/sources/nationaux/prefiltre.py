@@ -20,6 +20,8 @@ from typing import Iterable, Iterator, Sequence
 from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.sources.nationaux.progression import attendre
 
+REQUISES_COMPTES = ("an", "dep", "icom", "pop1", "nomsst1", "nomsst2")
+"""Compulsory columns of a comptes individuels file (the pass reads five of them)."""
 _PAS_COMPTEUR = 4 << 20
 """Bytes read between two updates of the progress counter."""
 

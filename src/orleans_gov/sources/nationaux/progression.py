@@ -31,14 +31,20 @@ def _barre(description: str, total: float, unite: str):
 
 
 def attendre(futur: Future, lire: Callable[[], float], description: str, total: float, unite: str,
-             interrompre: Callable[[], None]) -> None:
+             interrompre: Callable[[], None], pendant: Callable[[], None] | None = None) -> None:
     """Wait for ``futur`` while drawing ``lire()`` (progress so far, out of ``total``) on a bar.
+
+    ``pendant``: work run first in the calling thread while ``futur`` runs (e.g. importing the libraries needed
+    afterwards while DuckDB, which releases the GIL, scans the file); the bar is drawn once it returns.
 
     Ctrl-C while waiting calls ``interrompre()`` (stops the work), waits for the worker to finish and
     re-raises :class:`KeyboardInterrupt`. Exceptions of the work are left in ``futur`` for the caller.
     """
-    barre = _barre(description, total, unite)
+    barre = None
     try:
+        if pendant is not None:
+            pendant()
+        barre = _barre(description, total, unite)
         while not wait([futur], timeout=PERIODE).done:
             if barre is not None:
                 v = lire()
@@ -53,10 +59,12 @@ def attendre(futur: Future, lire: Callable[[], float], description: str, total: 
             barre.close()
 
 
-def suivre_requete(con, executer: Callable[[], None], description: str) -> None:
+def suivre_requete(con, executer: Callable[[], None], description: str,
+                   pendant: Callable[[], None] | None = None) -> None:
     """Run ``executer()`` (a DuckDB statement on ``con``) in a worker thread; DuckDB's progress estimate of
-    it (``con.query_progress()``, in %) is drawn on a bar. Re-raises the statement's exception."""
+    it (``con.query_progress()``, in %) is drawn on a bar; ``pendant`` runs meanwhile in the calling thread
+    (:func:`attendre`). Re-raises the statement's exception."""
     with ThreadPoolExecutor(1, thread_name_prefix="duckdb") as pool:
         futur = pool.submit(executer)
-        attendre(futur, con.query_progress, description, 100.0, "%", con.interrupt)
+        attendre(futur, con.query_progress, description, 100.0, "%", con.interrupt, pendant)
     futur.result()
