@@ -2,6 +2,7 @@
 sample mark under every figure (DESIGN.md §4)."""
 from __future__ import annotations
 
+import math
 import textwrap
 import warnings
 
@@ -137,6 +138,83 @@ def _lignes_pied(fig) -> float:
     return getattr(fig, "_og_pied", 0.0)
 
 
+def _renderer(fig):
+    """The Agg renderer of ``fig`` (Agg and inline backends), or None for another backend."""
+    obtenir = getattr(fig.canvas, "get_renderer", None)
+    return obtenir() if obtenir is not None else None
+
+
+def envelopper(texte, renderer, largeur_px: float) -> str:
+    """The lines of a figure text as matplotlib's ``wrap=True`` breaks them (greedy, at spaces, a word per line at
+    least, on the rendered width rounded up to the pixel), computed once.
+
+    With ``wrap=True`` matplotlib re-measures every word of the line at each layout pass and each draw (≈ 0,12 s a
+    figure, issue 16); the text is then set with its line breaks and ``wrap=False``. ``texte`` is a matplotlib
+    ``Text`` (its font), ``largeur_px`` the width available from its anchor to the figure edge."""
+    prop = texte.get_fontproperties()
+
+    def largeur(ligne: str) -> int:
+        return math.ceil(renderer.get_text_width_height_descent(ligne, prop, ismath=False)[0])
+
+    lignes = []
+    for brute in texte.get_text().split("\n"):
+        mots = brute.split(" ")
+        while mots:
+            n = 1
+            while n < len(mots) and largeur(" ".join(mots[:n + 1])) <= largeur_px:
+                n += 1
+            lignes.append(" ".join(mots[:n]))
+            mots = mots[n:]
+    return "\n".join(lignes)
+
+
+def _texte_enveloppe(fig, x: float, y: float, texte: str, **kw):
+    """``fig.text`` wrapped to the right edge of the figure (ha="left"), line breaks computed once
+    (:func:`envelopper`); ``wrap=True`` when the backend has no Agg renderer."""
+    t = fig.text(x, y, texte, ha="left", **kw)
+    rendu = _renderer(fig)
+    if rendu is None:  # pragma: no cover - non-Agg backend
+        t.set_wrap(True)
+        return t
+    t.set_text(envelopper(t, rendu, fig.bbox.width * (1.0 - x)))
+    return t
+
+
+class _BoitesMemorisees:
+    """During one ``tight_layout``: each axes' layout box measured once.
+
+    ``fig.tight_layout(rect=…)`` runs matplotlib's ``_auto_adjust_subplotpars`` twice, the second time only to
+    apply ``rect``; between the two nothing moves (the subplot parameters are applied at the end), so both measure
+    the same boxes — a full layout of every tick label, title and legend, twice (issue 16). The first measure is
+    kept for the second: the subplot parameters found are the same."""
+
+    def __init__(self, fig):
+        self.axes = list(fig.axes)
+
+    def __enter__(self):
+        for ax in self.axes:
+            memo: dict = {}
+            original = ax.get_tightbbox
+
+            def memorise(*args, _o=original, _m=memo, **kwargs):
+                cle = (tuple(id(a) for a in args), tuple(sorted(kwargs.items(), key=lambda kv: kv[0])))
+                try:
+                    hash(cle)
+                except TypeError:  # pragma: no cover - unhashable argument: not memorised
+                    return _o(*args, **kwargs)
+                if cle not in _m:
+                    _m[cle] = _o(*args, **kwargs)
+                return _m[cle]
+
+            ax.get_tightbbox = memorise
+        return self
+
+    def __exit__(self, *exc):
+        for ax in self.axes:
+            ax.__dict__.pop("get_tightbbox", None)
+        return False
+
+
 def legende_figure(fig, source: str, exemple: bool = False, millesime: str | None = None):
     """Put the source (and data vintage) line under a figure; mark it visibly when it shows sample data.
 
@@ -155,8 +233,7 @@ def legende_figure(fig, source: str, exemple: bool = False, millesime: str | Non
     pied = (taille * 1.6 + 8.0) / hauteur_pt
     if exemple:
         pied = max(pied, (taille * 1.6 + 14.0) / hauteur_pt)
-    fig.text(0.01, 0.012, texte, ha="left", va="bottom", fontsize=taille, color="#555555", style="italic",
-             wrap=True)
+    _texte_enveloppe(fig, 0.01, 0.012, texte, va="bottom", fontsize=taille, color="#555555", style="italic")
     if exemple:
         fig.text(0.99, 0.012, TEXTE_EXEMPLE, ha="right", va="bottom", fontsize=taille + 0.5, color="white",
                  fontweight="bold", bbox={"boxstyle": "round,pad=0.3", "facecolor": COULEUR_EXEMPLE,
@@ -171,7 +248,8 @@ def legende_figure(fig, source: str, exemple: bool = False, millesime: str | Non
             moteur.set(rect=(0, pied, 1, 1 - pied * 0.0))
         elif moteur is None or type(moteur).__name__ in {"PlaceHolderLayoutEngine", "TightLayoutEngine"}:
             try:
-                fig.tight_layout(rect=(0, pied, 1, 1))
+                with _BoitesMemorisees(fig):
+                    fig.tight_layout(rect=(0, pied, 1, 1))
             except Exception:
                 fig.subplots_adjust(bottom=max(fig.subplotpars.bottom, pied + 0.08))
     return fig
