@@ -1,7 +1,8 @@
 """Drawing time of every figure of the deliverables 01, 02, 10 and of the ``fig_*`` of 03 (issue 16, point 3),
 outside the kernel, with the Agg backend: for each figure, the time of the figure function (construction, layout
-included) and the time of the PNG the inline backend writes (``IPython.core.pylabtools.print_figure``: PNG at
-``figure.dpi``, ``bbox_inches="tight"``), each the median of ``-r`` runs. ``--png DIR`` writes each PNG (first run)
+included) and the time of the PNG the notebook writes (the ``image/png`` formatter that ``appliquer_style``
+registers, with its ``print_figure`` arguments: ``figure.dpi``, crop or not), each the median of ``-r`` runs, in CPU time of the process (``time.process_time``: the machine is shared, the
+wall time follows the load of the others). ``--png DIR`` writes each PNG (first run)
 to compare two versions; ``--profil FILE`` writes a cProfile of one run of everything.
 
 The version measured is the ``orleans_gov`` on ``sys.path``: ``PYTHONPATH=<other>/src`` measures another one
@@ -13,6 +14,7 @@ The version measured is the ``orleans_gov`` on ``sys.path``: ``PYTHONPATH=<other
 from __future__ import annotations
 
 import argparse
+import base64
 import cProfile
 import json
 import statistics
@@ -23,7 +25,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from IPython.core.pylabtools import print_figure  # noqa: E402
+from IPython.core.interactiveshell import InteractiveShell  # noqa: E402
 
 from orleans_gov.restitution import appliquer_style  # noqa: E402
 from orleans_gov.restitution import fiche_graphiques as gfi  # noqa: E402
@@ -105,6 +107,8 @@ def main() -> None:
     a.add_argument("--json")
     args = a.parse_args()
     appliquer_style()
+    # the PNG formatter the style registers for the notebooks (its print_figure keyword arguments included)
+    au_format_png = InteractiveShell.instance().display_formatter.formatters["image/png"]
     fab = {k: v for k, v in _fabriques(not args.sans_03, args.n_tirages).items() if args.filtre in k}
     if args.png:
         Path(args.png).mkdir(parents=True, exist_ok=True)
@@ -114,11 +118,12 @@ def main() -> None:
         for nom, f in fab.items():
             if profil is not None and rep == 0:
                 profil.enable()
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             fig = f()
-            t1 = time.perf_counter()
-            png = print_figure(fig, "png")
-            t2 = time.perf_counter()
+            t1 = time.process_time()
+            png = au_format_png(fig)
+            png = base64.b64decode(png) if isinstance(png, str) else png
+            t2 = time.process_time()
             if profil is not None and rep == 0:
                 profil.disable()
             plt.close("all")

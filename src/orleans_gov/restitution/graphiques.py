@@ -2,6 +2,7 @@
 sample mark under every figure (DESIGN.md §4)."""
 from __future__ import annotations
 
+import functools
 import math
 import textwrap
 import warnings
@@ -84,7 +85,9 @@ def appliquer_style() -> None:
         "savefig.dpi": 150,
         "figure.facecolor": "white",
         "savefig.facecolor": "white",
-        "savefig.bbox": "tight",
+        # the figure as laid out (legende_figure keeps every text inside it, tests/test_figures_cadre.py), not
+        # cropped again: the crop costs two more layout passes of the whole figure at each display (issue 16)
+        "savefig.bbox": "standard",
         "font.family": "DejaVu Sans",
         "font.size": 11,
         "axes.titlesize": 13,
@@ -107,7 +110,7 @@ def appliquer_style() -> None:
     })
     try:  # crisp figures in the notebooks and in the HTML reports
         from matplotlib_inline.backend_inline import set_matplotlib_formats  # lazy, as matplotlib
-        set_matplotlib_formats("png")
+        set_matplotlib_formats("png", bbox_inches=None)
         mpl.rcParams["figure.dpi"] = 110
     except Exception:  # pragma: no cover - not in a notebook
         pass
@@ -153,30 +156,65 @@ def envelopper(texte, renderer, largeur_px: float) -> str:
     ``Text`` (its font), ``largeur_px`` the width available from its anchor to the figure edge."""
     prop = texte.get_fontproperties()
 
+    @functools.lru_cache(maxsize=None)
     def largeur(ligne: str) -> int:
         return math.ceil(renderer.get_text_width_height_descent(ligne, prop, ismath=False)[0])
 
     lignes = []
     for brute in texte.get_text().split("\n"):
-        mots = brute.split(" ")
+        mots = [m for mot in brute.split(" ") for m in _couper_mot(mot, largeur, largeur_px)]
         while mots:
-            n = 1
-            while n < len(mots) and largeur(" ".join(mots[:n + 1])) <= largeur_px:
-                n += 1
+            n = _mots_qui_tiennent(mots, largeur, largeur_px)
             lignes.append(" ".join(mots[:n]))
             mots = mots[n:]
-    return "\n".join(lignes)
+    return "\n".join(lignes).replace("\u2060 ", "").replace("\u2060", "")
 
 
-def _texte_enveloppe(fig, x: float, y: float, texte: str, **kw):
-    """``fig.text`` wrapped to the right edge of the figure (ha="left"), line breaks computed once
-    (:func:`envelopper`); ``wrap=True`` when the backend has no Agg renderer."""
+def _mots_qui_tiennent(mots: list[str], largeur, largeur_px: float) -> int:
+    """How many of ``mots`` (one at least) the line takes: the greedy break of matplotlib, found from the sum of
+    the words' widths and then checked on the measured width of the line (2 or 3 measures instead of one per
+    word)."""
+    espace = largeur("a a") - largeur("aa")
+    n, somme = 0, -espace
+    while n < len(mots) and somme + espace + largeur(mots[n]) <= largeur_px:
+        somme += espace + largeur(mots[n])
+        n += 1
+    n = max(n, 1)
+    while n > 1 and largeur(" ".join(mots[:n])) > largeur_px:
+        n -= 1
+    while n < len(mots) and largeur(" ".join(mots[:n + 1])) <= largeur_px:
+        n += 1
+    return n
+
+
+def _couper_mot(mot: str, largeur, largeur_px: float) -> list[str]:
+    """A word wider than the line (« Saint-Jean-de-la-Ruelle » over a narrow panel) cut after its hyphens: the
+    pieces but the last end with ``-`` + U+2060, a mark taken away with the space that joins two pieces left on
+    the same line."""
+    if "-" not in mot or largeur(mot) <= largeur_px:
+        return [mot]
+    morceaux, courant = [], ""
+    for partie in mot.split("-")[:-1]:
+        if courant and largeur(courant + partie + "-") > largeur_px:
+            morceaux.append(courant + "\u2060")
+            courant = ""
+        courant += partie + "-"
+    fin = mot.split("-")[-1]
+    if courant and largeur(courant + fin) > largeur_px:
+        morceaux.append(courant + "\u2060")
+        courant = ""
+    return morceaux + [courant + fin]
+
+
+def _texte_enveloppe(fig, x: float, y: float, texte: str, droite: float = 1.0, **kw):
+    """``fig.text`` wrapped at ``droite`` (figure fraction; the right edge by default), ha="left", line breaks
+    computed once (:func:`envelopper`); ``wrap=True`` when the backend has no Agg renderer."""
     t = fig.text(x, y, texte, ha="left", **kw)
     rendu = _renderer(fig)
     if rendu is None:  # pragma: no cover - non-Agg backend
         t.set_wrap(True)
         return t
-    t.set_text(envelopper(t, rendu, fig.bbox.width * (1.0 - x)))
+    t.set_text(envelopper(t, rendu, fig.bbox.width * (droite - x)))
     return t
 
 
@@ -233,14 +271,22 @@ def legende_figure(fig, source: str, exemple: bool = False, millesime: str | Non
     pied = (taille * 1.6 + 8.0) / hauteur_pt
     if exemple:
         pied = max(pied, (taille * 1.6 + 14.0) / hauteur_pt)
-    _texte_enveloppe(fig, 0.01, 0.012, texte, va="bottom", fontsize=taille, color="#555555", style="italic")
+    rendu = _renderer(fig)
+    droite = 1.0
     if exemple:
-        fig.text(0.99, 0.012, TEXTE_EXEMPLE, ha="right", va="bottom", fontsize=taille + 0.5, color="white",
-                 fontweight="bold", bbox={"boxstyle": "round,pad=0.3", "facecolor": COULEUR_EXEMPLE,
-                                          "edgecolor": COULEUR_EXEMPLE})
-        fig.text(0.5, 0.5, "DONNÉES D'EXEMPLE", ha="center", va="center", rotation=25, fontsize=40,
-                 color=COULEUR_EXEMPLE, alpha=0.10, fontweight="bold", zorder=0)
+        marque = fig.text(0.99, 0.012, TEXTE_EXEMPLE, ha="right", va="bottom", fontsize=taille + 0.5,
+                          color="white", fontweight="bold",
+                          bbox={"boxstyle": "round,pad=0.3", "facecolor": COULEUR_EXEMPLE, "edgecolor": COULEUR_EXEMPLE})
+        if rendu is not None:  # the source line stops before the mark (it ran under it, issue 16)
+            droite = (marque.get_window_extent(rendu).x0 - MARGE_TITRE_PO * fig.dpi) / fig.bbox.width
+        _filigrane(fig)
+    t = _texte_enveloppe(fig, 0.01, 0.012, texte, droite=droite, va="bottom", fontsize=taille, color="#555555",
+                         style="italic")
+    # room for every line of the source (one line: the height above; each more line: its 1,2 × size)
+    pied += (t.get_text().count("\n")) * taille * 1.2 / hauteur_pt
     fig._og_pied = pied  # type: ignore[attr-defined]
+    if rendu is not None and fig._suptitle is not None:  # a title longer than the figure: wrapped, not cut
+        _envelopper_titre(fig._suptitle, rendu, fig)
     moteur = fig.get_layout_engine() if hasattr(fig, "get_layout_engine") else None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -250,9 +296,69 @@ def legende_figure(fig, source: str, exemple: bool = False, millesime: str | Non
             try:
                 with _BoitesMemorisees(fig):
                     fig.tight_layout(rect=(0, pied, 1, 1))
+                if rendu is not None and _envelopper_titres_axes(fig, rendu):
+                    with _BoitesMemorisees(fig):
+                        fig.tight_layout(rect=(0, pied, 1, 1))
             except Exception:
                 fig.subplots_adjust(bottom=max(fig.subplotpars.bottom, pied + 0.08))
     return fig
+
+
+MARGE_TITRE_PO = 0.05
+"""Room (inches) kept between a title and the edge of the figure."""
+
+
+def _filigrane(fig) -> None:
+    """The diagonal « DONNÉES D'EXEMPLE » watermark, 40 pt, smaller on a low figure so that it stays inside it."""
+    t = fig.text(0.5, 0.5, "DONNÉES D'EXEMPLE", ha="center", va="center", rotation=25, fontsize=40,
+                 color=COULEUR_EXEMPLE, alpha=0.10, fontweight="bold", zorder=0)
+    rendu = _renderer(fig)
+    if rendu is not None:
+        e = t.get_window_extent(rendu)
+        echelle = min(1.0, 0.95 * fig.bbox.height / e.height, 0.95 * fig.bbox.width / e.width)
+        if echelle < 1.0:
+            t.set_fontsize(math.floor(40 * echelle))
+
+
+def _envelopper_titre(t, rendu, fig, limite: float | None = None) -> bool:
+    """Wrap title ``t`` when it goes past the left or right edge of the figure (or ``limite``, in pixels: the
+    next panel on its right); True when it was wrapped."""
+    e = t.get_window_extent(rendu)
+    marge = MARGE_TITRE_PO * fig.dpi
+    gauche, droite = fig.bbox.x0 + marge, fig.bbox.x1 - marge
+    if limite is not None:
+        droite = min(droite, limite - marge)
+    if e.x0 >= gauche and e.x1 <= droite:
+        return False
+    ha = t.get_horizontalalignment()
+    if ha == "left":
+        largeur = droite - e.x0
+    elif ha == "right":
+        largeur = e.x1 - gauche
+    else:
+        centre = (e.x0 + e.x1) / 2
+        largeur = 2 * min(centre - gauche, droite - centre)
+    avant = t.get_text()
+    t.set_text(envelopper(t, rendu, largeur))
+    return t.get_text() != avant
+
+
+def _envelopper_titres_axes(fig, rendu) -> bool:
+    """Wrap the axes titles that go past the figure once it is laid out; True when one was wrapped."""
+    change = False
+    visibles = [ax for ax in fig.axes if ax.get_visible()]
+    for ax in visibles:
+        ax.apply_aspect()  # a map (equal aspect) is narrowed at draw time: its title moves with it
+    for ax in visibles:
+        for t in (ax.title, ax._left_title, ax._right_title):
+            if t.get_visible() and t.get_text().strip():
+                e = t.get_window_extent(rendu)
+                # the panels on the right of this one, in the band of its title (small multiples: a long commune
+                # name ran over the title of the next panel)
+                voisins = [v.bbox.x0 for v in visibles if v.bbox.x0 > ax.bbox.x0 + 1
+                           and v.bbox.y0 < e.y1 and v.bbox.y1 + e.height > e.y0]
+                change = _envelopper_titre(t, rendu, fig, min(voisins, default=None)) or change
+    return change
 
 
 def legende_enveloppee(fig, source: str, exemple=False, millesime: str | None = None):
