@@ -146,9 +146,9 @@ def test_la_verification_voit_un_titre_qui_deborde_et_une_source_sur_la_mention(
 
 def test_legende_figure_enveloppe_les_titres_trop_longs():
     appliquer_style()
-    fig, axes = plt.subplots(1, 2, figsize=(5, 3))
+    fig, axes = plt.subplots(1, 2, figsize=(7, 4.5))
     axes[1].set_title("Saint-Jean-de-la-Ruelle-sur-un-panneau-étroit")
-    fig.suptitle("Un titre de figure bien trop long pour cinq pouces de large, " * 2, x=0.01, ha="left")
+    fig.suptitle("Un titre de figure bien trop long pour sept pouces de large, " * 2, x=0.01, ha="left")
     legende_figure(fig, "une source " * 12, exemple=True)
     try:
         assert defauts_de_cadre(fig) == []
