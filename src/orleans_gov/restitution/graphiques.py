@@ -6,6 +6,7 @@ import functools
 import math
 import textwrap
 import warnings
+from contextlib import contextmanager
 
 from orleans_gov.base.provenance import TEXTE_EXEMPLE
 from orleans_gov.restitution.bandeau import COULEUR_EXEMPLE, est_exemple, texte_source
@@ -366,6 +367,21 @@ def legende_enveloppee(fig, source: str, exemple=False, millesime: str | None = 
     that a long source stays clear of the sample mark."""
     return legende_figure(fig, textwrap.fill(source, int(fig.get_figwidth() * 9.5)), exemple=exemple,
                           millesime=millesime)
+
+
+@contextmanager
+def sans_dessin_force(fig):
+    """No full draw of ``fig`` inside the block: ``seaborn.heatmap`` draws the whole figure (0,25 s) only to test
+    whether its tick labels overlap, and rotates them if so; the figures set the rotation of their labels
+    themselves (issue 16: PNGs byte-compared before/after)."""
+    canvas = fig.canvas
+    canvas.draw = lambda *args, **kwargs: None
+    fig.draw = lambda *args, **kwargs: None
+    try:
+        yield
+    finally:
+        del canvas.draw
+        del fig.draw
 
 
 def grille_verticale(ax) -> None:
