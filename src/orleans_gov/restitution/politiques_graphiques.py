@@ -102,7 +102,8 @@ def fig_integration(ctx):
     ax.xaxis.set_major_formatter(formateur_axe(0, unite_axe(vocabulaire.unite("taux_integration"))))
     grille_verticale(ax)
     ax.legend(loc="lower right")
-    ax.set_title(f"{vocabulaire.libelle('taux_integration')} par politique, {ctx.annee} (part de l'agglomération)")
+    # the line broken here (longer than the figure over the wide labels): laid out once (issue 16)
+    ax.set_title(f"{vocabulaire.libelle('taux_integration')} par politique, {ctx.annee}\n(part de l'agglomération)")
     legende_enveloppee(fig, ctx.source_dep_graphe, exemple=ctx.exemple_dep)
     return fig
 
@@ -144,7 +145,7 @@ def fig_centralite(ctx):
     ax.xaxis.set_major_formatter(formateur_axe(0, unite_axe(EUR_HAB)))
     grille_verticale(ax)
     ax.legend(loc="lower right")
-    ax.set_title(f"Dépense par habitant (fonctionnement + investissement) : Orléans et le reste du territoire, "
+    ax.set_title(f"Dépense par habitant (fonctionnement + investissement) :\nOrléans et le reste du territoire, "
                  f"{ctx.annee}", fontsize=12)
     legende_enveloppee(fig, ctx.source_dep_graphe, exemple=ctx.exemple_dep)
     return fig
