@@ -261,7 +261,11 @@ def legende_figure(fig, source: str, exemple: bool = False, millesime: str | Non
     « — données 2008-2023 »; it can also be written directly in ``source``). With ``exemple=True`` (or a frame
     whose provenance is "exemple", see :func:`est_exemple`) the figure gets a red mark
     « Données d'exemple — ne pas diffuser » in its footer and a light diagonal watermark. Returns ``fig``.
-    Call it after the chart is drawn (it re-runs the layout to make room for the footer).
+    Call it after the chart is drawn: it lays the figure out once (``tight_layout``, each axes measured once),
+    room made for every line of the footer; the source line stops before the sample mark, and a figure title or an
+    axes title that would leave the frame (or run over the next panel) is wrapped. The notebooks show the figure
+    as laid out, without a second crop (``savefig.bbox = "standard"``, :func:`appliquer_style`): every text must
+    be inside it (tests/test_figures_cadre.py).
     """
     exemple = est_exemple(exemple)
     texte = texte_source(source)
