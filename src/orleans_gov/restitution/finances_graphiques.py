@@ -6,6 +6,8 @@ sample mark under it (:func:`~orleans_gov.restitution.graphiques.legende_envelop
 """
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 
@@ -79,11 +81,18 @@ def fig_evolution_taux_epargne(ctx, ncol: int = 6):
         if strate is not None and g["niveau"].iloc[0] == "commune":
             s = strate.xs(g["entite"].iloc[0], level="code_insee").reindex(g["an"])
             ax.plot(g["an"], s.values, color=COULEUR_REFERENCE, lw=1, ls="--")
-        ax.axhline(0, color="#999", lw=0.8)
-        ax.set_title(nom, fontsize=10.5, fontweight="bold" if g["niveau"].iloc[0] != "commune" else "normal")
+        commune = g["niveau"].iloc[0] == "commune"
+        # a name longer than a panel (« La Chapelle-Saint-Mesmin ») broken after a hyphen, here rather than by
+        # legende_figure once the figure is laid out, which would lay it out a second time (issue 16)
+        ax.set_title(textwrap.fill(nom, 19) if commune else nom, fontsize=10.5,
+                     fontweight="normal" if commune else "bold")
         annees_en_abscisse(ax)
         ax.yaxis.set_major_formatter(formateur_axe(0, unite_axe(vocabulaire.unite("taux_epargne_brute"))))
         ax.tick_params(labelsize=9.5)
+    # the zero line once every panel is plotted: ``axhline`` reads the y limits, which re-autoscales the 24 shared
+    # panels after each new curve (issue 16: 0,75 s); drawn last in each panel, as before
+    for ax in list(axes.flat)[:len(entites)]:
+        ax.axhline(0, color="#999", lw=0.8)
     for ax in list(axes.flat)[len(entites):]:
         ax.set_visible(False)
     fig.suptitle(f"{vocabulaire.libelle('taux_epargne_brute')} (CAF / produits de fonctionnement), "

@@ -2,8 +2,11 @@
 sample mark under every figure (DESIGN.md §4)."""
 from __future__ import annotations
 
+import functools
+import math
 import textwrap
 import warnings
+from contextlib import contextmanager
 
 from orleans_gov.base.provenance import TEXTE_EXEMPLE
 from orleans_gov.restitution.bandeau import COULEUR_EXEMPLE, est_exemple, texte_source
@@ -83,7 +86,9 @@ def appliquer_style() -> None:
         "savefig.dpi": 150,
         "figure.facecolor": "white",
         "savefig.facecolor": "white",
-        "savefig.bbox": "tight",
+        # the figure as laid out (legende_figure keeps every text inside it, tests/test_figures_cadre.py), not
+        # cropped again: the crop costs two more layout passes of the whole figure at each display (issue 16)
+        "savefig.bbox": "standard",
         "font.family": "DejaVu Sans",
         "font.size": 11,
         "axes.titlesize": 13,
@@ -106,7 +111,7 @@ def appliquer_style() -> None:
     })
     try:  # crisp figures in the notebooks and in the HTML reports
         from matplotlib_inline.backend_inline import set_matplotlib_formats  # lazy, as matplotlib
-        set_matplotlib_formats("png")
+        set_matplotlib_formats("png", bbox_inches=None)
         mpl.rcParams["figure.dpi"] = 110
     except Exception:  # pragma: no cover - not in a notebook
         pass
@@ -137,6 +142,118 @@ def _lignes_pied(fig) -> float:
     return getattr(fig, "_og_pied", 0.0)
 
 
+def _renderer(fig):
+    """The Agg renderer of ``fig`` (Agg and inline backends), or None for another backend."""
+    obtenir = getattr(fig.canvas, "get_renderer", None)
+    return obtenir() if obtenir is not None else None
+
+
+def envelopper(texte, renderer, largeur_px: float) -> str:
+    """The lines of a figure text as matplotlib's ``wrap=True`` breaks them (greedy, at spaces, a word per line at
+    least, on the rendered width rounded up to the pixel), computed once.
+
+    With ``wrap=True`` matplotlib re-measures every word of the line at each layout pass and each draw (≈ 0,12 s a
+    figure, issue 16); the text is then set with its line breaks and ``wrap=False``. ``texte`` is a matplotlib
+    ``Text`` (its font), ``largeur_px`` the width available from its anchor to the figure edge."""
+    prop = texte.get_fontproperties()
+
+    @functools.lru_cache(maxsize=None)
+    def largeur(ligne: str) -> int:
+        return math.ceil(renderer.get_text_width_height_descent(ligne, prop, ismath=False)[0])
+
+    lignes = []
+    for brute in texte.get_text().split("\n"):
+        mots = [m for mot in brute.split(" ") for m in _couper_mot(mot, largeur, largeur_px)]
+        while mots:
+            n = _mots_qui_tiennent(mots, largeur, largeur_px)
+            lignes.append(" ".join(mots[:n]))
+            mots = mots[n:]
+    return "\n".join(lignes).replace("\u2060 ", "").replace("\u2060", "")
+
+
+def _mots_qui_tiennent(mots: list[str], largeur, largeur_px: float) -> int:
+    """How many of ``mots`` (one at least) the line takes: the greedy break of matplotlib, found from the sum of
+    the words' widths and then checked on the measured width of the line (2 or 3 measures instead of one per
+    word)."""
+    espace = largeur("a a") - largeur("aa")
+    n, somme = 0, -espace
+    while n < len(mots) and somme + espace + largeur(mots[n]) <= largeur_px:
+        somme += espace + largeur(mots[n])
+        n += 1
+    n = max(n, 1)
+    while n > 1 and largeur(" ".join(mots[:n])) > largeur_px:
+        n -= 1
+    while n < len(mots) and largeur(" ".join(mots[:n + 1])) <= largeur_px:
+        n += 1
+    return n
+
+
+def _couper_mot(mot: str, largeur, largeur_px: float) -> list[str]:
+    """A word wider than the line (« Saint-Jean-de-la-Ruelle » over a narrow panel) cut after its hyphens: the
+    pieces but the last end with ``-`` + U+2060, a mark taken away with the space that joins two pieces left on
+    the same line."""
+    if "-" not in mot or largeur(mot) <= largeur_px:
+        return [mot]
+    morceaux, courant = [], ""
+    for partie in mot.split("-")[:-1]:
+        if courant and largeur(courant + partie + "-") > largeur_px:
+            morceaux.append(courant + "\u2060")
+            courant = ""
+        courant += partie + "-"
+    fin = mot.split("-")[-1]
+    if courant and largeur(courant + fin) > largeur_px:
+        morceaux.append(courant + "\u2060")
+        courant = ""
+    return morceaux + [courant + fin]
+
+
+def _texte_enveloppe(fig, x: float, y: float, texte: str, droite: float = 1.0, **kw):
+    """``fig.text`` wrapped at ``droite`` (figure fraction; the right edge by default), ha="left", line breaks
+    computed once (:func:`envelopper`); ``wrap=True`` when the backend has no Agg renderer."""
+    t = fig.text(x, y, texte, ha="left", **kw)
+    rendu = _renderer(fig)
+    if rendu is None:  # pragma: no cover - non-Agg backend
+        t.set_wrap(True)
+        return t
+    t.set_text(envelopper(t, rendu, fig.bbox.width * (droite - x)))
+    return t
+
+
+class _BoitesMemorisees:
+    """During one ``tight_layout``: each axes' layout box measured once.
+
+    ``fig.tight_layout(rect=…)`` runs matplotlib's ``_auto_adjust_subplotpars`` twice, the second time only to
+    apply ``rect``; between the two nothing moves (the subplot parameters are applied at the end), so both measure
+    the same boxes — a full layout of every tick label, title and legend, twice (issue 16). The first measure is
+    kept for the second: the subplot parameters found are the same."""
+
+    def __init__(self, fig):
+        self.axes = list(fig.axes)
+
+    def __enter__(self):
+        for ax in self.axes:
+            memo: dict = {}
+            original = ax.get_tightbbox
+
+            def memorise(*args, _o=original, _m=memo, **kwargs):
+                cle = (tuple(id(a) for a in args), tuple(sorted(kwargs.items(), key=lambda kv: kv[0])))
+                try:
+                    hash(cle)
+                except TypeError:  # pragma: no cover - unhashable argument: not memorised
+                    return _o(*args, **kwargs)
+                if cle not in _m:
+                    _m[cle] = _o(*args, **kwargs)
+                return _m[cle]
+
+            ax.get_tightbbox = memorise
+        return self
+
+    def __exit__(self, *exc):
+        for ax in self.axes:
+            ax.__dict__.pop("get_tightbbox", None)
+        return False
+
+
 def legende_figure(fig, source: str, exemple: bool = False, millesime: str | None = None):
     """Put the source (and data vintage) line under a figure; mark it visibly when it shows sample data.
 
@@ -144,7 +261,11 @@ def legende_figure(fig, source: str, exemple: bool = False, millesime: str | Non
     « — données 2008-2023 »; it can also be written directly in ``source``). With ``exemple=True`` (or a frame
     whose provenance is "exemple", see :func:`est_exemple`) the figure gets a red mark
     « Données d'exemple — ne pas diffuser » in its footer and a light diagonal watermark. Returns ``fig``.
-    Call it after the chart is drawn (it re-runs the layout to make room for the footer).
+    Call it after the chart is drawn: it lays the figure out once (``tight_layout``, each axes measured once),
+    room made for every line of the footer; the source line stops before the sample mark, and a figure title or an
+    axes title that would leave the frame (or run over the next panel) is wrapped. The notebooks show the figure
+    as laid out, without a second crop (``savefig.bbox = "standard"``, :func:`appliquer_style`): every text must
+    be inside it (tests/test_figures_cadre.py).
     """
     exemple = est_exemple(exemple)
     texte = texte_source(source)
@@ -155,15 +276,22 @@ def legende_figure(fig, source: str, exemple: bool = False, millesime: str | Non
     pied = (taille * 1.6 + 8.0) / hauteur_pt
     if exemple:
         pied = max(pied, (taille * 1.6 + 14.0) / hauteur_pt)
-    fig.text(0.01, 0.012, texte, ha="left", va="bottom", fontsize=taille, color="#555555", style="italic",
-             wrap=True)
+    rendu = _renderer(fig)
+    droite = 1.0
     if exemple:
-        fig.text(0.99, 0.012, TEXTE_EXEMPLE, ha="right", va="bottom", fontsize=taille + 0.5, color="white",
-                 fontweight="bold", bbox={"boxstyle": "round,pad=0.3", "facecolor": COULEUR_EXEMPLE,
-                                          "edgecolor": COULEUR_EXEMPLE})
-        fig.text(0.5, 0.5, "DONNÉES D'EXEMPLE", ha="center", va="center", rotation=25, fontsize=40,
-                 color=COULEUR_EXEMPLE, alpha=0.10, fontweight="bold", zorder=0)
+        marque = fig.text(0.99, 0.012, TEXTE_EXEMPLE, ha="right", va="bottom", fontsize=taille + 0.5,
+                          color="white", fontweight="bold",
+                          bbox={"boxstyle": "round,pad=0.3", "facecolor": COULEUR_EXEMPLE, "edgecolor": COULEUR_EXEMPLE})
+        if rendu is not None:  # the source line stops before the mark (it ran under it, issue 16)
+            droite = (marque.get_window_extent(rendu).x0 - MARGE_TITRE_PO * fig.dpi) / fig.bbox.width
+        _filigrane(fig)
+    t = _texte_enveloppe(fig, 0.01, 0.012, texte, droite=droite, va="bottom", fontsize=taille, color="#555555",
+                         style="italic")
+    # room for every line of the source (one line: the height above; each more line: its 1,2 × size)
+    pied += (t.get_text().count("\n")) * taille * 1.2 / hauteur_pt
     fig._og_pied = pied  # type: ignore[attr-defined]
+    if rendu is not None and fig._suptitle is not None:  # a title longer than the figure: wrapped, not cut
+        _envelopper_titre(fig._suptitle, rendu, fig)
     moteur = fig.get_layout_engine() if hasattr(fig, "get_layout_engine") else None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -171,10 +299,71 @@ def legende_figure(fig, source: str, exemple: bool = False, millesime: str | Non
             moteur.set(rect=(0, pied, 1, 1 - pied * 0.0))
         elif moteur is None or type(moteur).__name__ in {"PlaceHolderLayoutEngine", "TightLayoutEngine"}:
             try:
-                fig.tight_layout(rect=(0, pied, 1, 1))
+                with _BoitesMemorisees(fig):
+                    fig.tight_layout(rect=(0, pied, 1, 1))
+                if rendu is not None and _envelopper_titres_axes(fig, rendu):
+                    with _BoitesMemorisees(fig):
+                        fig.tight_layout(rect=(0, pied, 1, 1))
             except Exception:
                 fig.subplots_adjust(bottom=max(fig.subplotpars.bottom, pied + 0.08))
     return fig
+
+
+MARGE_TITRE_PO = 0.05
+"""Room (inches) kept between a title and the edge of the figure."""
+
+
+def _filigrane(fig) -> None:
+    """The diagonal « DONNÉES D'EXEMPLE » watermark, 40 pt, smaller on a low figure so that it stays inside it."""
+    t = fig.text(0.5, 0.5, "DONNÉES D'EXEMPLE", ha="center", va="center", rotation=25, fontsize=40,
+                 color=COULEUR_EXEMPLE, alpha=0.10, fontweight="bold", zorder=0)
+    rendu = _renderer(fig)
+    if rendu is not None:
+        e = t.get_window_extent(rendu)
+        echelle = min(1.0, 0.95 * fig.bbox.height / e.height, 0.95 * fig.bbox.width / e.width)
+        if echelle < 1.0:
+            t.set_fontsize(math.floor(40 * echelle))
+
+
+def _envelopper_titre(t, rendu, fig, limite: float | None = None) -> bool:
+    """Wrap title ``t`` when it goes past the left or right edge of the figure (or ``limite``, in pixels: the
+    next panel on its right); True when it was wrapped."""
+    e = t.get_window_extent(rendu)
+    marge = MARGE_TITRE_PO * fig.dpi
+    gauche, droite = fig.bbox.x0 + marge, fig.bbox.x1 - marge
+    if limite is not None:
+        droite = min(droite, limite - marge)
+    if e.x0 >= gauche and e.x1 <= droite:
+        return False
+    ha = t.get_horizontalalignment()
+    if ha == "left":
+        largeur = droite - e.x0
+    elif ha == "right":
+        largeur = e.x1 - gauche
+    else:
+        centre = (e.x0 + e.x1) / 2
+        largeur = 2 * min(centre - gauche, droite - centre)
+    avant = t.get_text()
+    t.set_text(envelopper(t, rendu, largeur))
+    return t.get_text() != avant
+
+
+def _envelopper_titres_axes(fig, rendu) -> bool:
+    """Wrap the axes titles that go past the figure once it is laid out; True when one was wrapped."""
+    change = False
+    visibles = [ax for ax in fig.axes if ax.get_visible()]
+    for ax in visibles:
+        ax.apply_aspect()  # a map (equal aspect) is narrowed at draw time: its title moves with it
+    for ax in visibles:
+        for t in (ax.title, ax._left_title, ax._right_title):
+            if t.get_visible() and t.get_text().strip():
+                e = t.get_window_extent(rendu)
+                # the panels on the right of this one, in the band of its title (small multiples: a long commune
+                # name ran over the title of the next panel)
+                voisins = [v.bbox.x0 for v in visibles if v.bbox.x0 > ax.bbox.x0 + 1
+                           and v.bbox.y0 < e.y1 and v.bbox.y1 + e.height > e.y0]
+                change = _envelopper_titre(t, rendu, fig, min(voisins, default=None)) or change
+    return change
 
 
 def legende_enveloppee(fig, source: str, exemple=False, millesime: str | None = None):
@@ -182,6 +371,21 @@ def legende_enveloppee(fig, source: str, exemple=False, millesime: str | None = 
     that a long source stays clear of the sample mark."""
     return legende_figure(fig, textwrap.fill(source, int(fig.get_figwidth() * 9.5)), exemple=exemple,
                           millesime=millesime)
+
+
+@contextmanager
+def sans_dessin_force(fig):
+    """No full draw of ``fig`` inside the block: ``seaborn.heatmap`` draws the whole figure (0,25 s) only to test
+    whether its tick labels overlap, and rotates them if so; the figures set the rotation of their labels
+    themselves (issue 16: PNGs byte-compared before/after)."""
+    canvas = fig.canvas
+    canvas.draw = lambda *args, **kwargs: None
+    fig.draw = lambda *args, **kwargs: None
+    try:
+        yield
+    finally:
+        del canvas.draw
+        del fig.draw
 
 
 def grille_verticale(ax) -> None:

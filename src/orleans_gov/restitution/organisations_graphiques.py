@@ -17,7 +17,8 @@ from orleans_gov.base.nomenclatures import CATEGORIES, FILIERES, STATUTS
 from orleans_gov.base.territoire import SIREN_AGGLO
 from orleans_gov.restitution.formats import fmt_nombre
 from orleans_gov.restitution.graphiques import (CMAP_SEQUENTIELLE, PALETTE, PALETTE_CATEGORIES, annees_en_abscisse,
-                                                couleurs_communes, formateur_axe, grille_verticale, legende_figure)
+                                                couleurs_communes, formateur_axe, grille_verticale, legende_figure,
+                                                sans_dessin_force)
 
 SOURCE_POLICE = "Ministère de l'Intérieur, enquête « Police municipale : effectifs par commune »"
 
@@ -30,8 +31,7 @@ def _plt():
 
 def _etiqueter(ax, fig, c: pd.DataFrame) -> None:
     """Name each point with the first position (right, below, left…) whose label overlaps neither another label nor
-    a point."""
-    fig.canvas.draw()
+    a point. The axes limits are set: their transforms are final without a draw (a full draw, 0,3 s, issue 16)."""
     places = [ax.transData.transform((x, y)) for x, y in zip(c["population"], c["etp_pour_1000_hab"])]
     boites = []
     for r in c.sort_values("population", ascending=False).itertuples():
@@ -152,9 +152,10 @@ def fig_doublons(ctx):
     # sized for the printed page (≤ 186 × 125 mm, rapport.css): at that scale every text is ≥ 7 pt (issue 14: the
     # 12 × 10 in version printed at about 4 pt); test_impression measures it
     fig, ax = _plt().subplots(figsize=(8.9, 5.6))
-    sns.heatmap(m_10k.where(m_etp > 0), annot=annot, fmt="", cmap=CMAP_SEQUENTIELLE, linewidths=0.6,
-                linecolor="white", ax=ax, annot_kws={"fontsize": TAILLE_DOUBLONS},
-                cbar_kws={"format": formateur_axe(1), "shrink": 0.7, "pad": 0.02})
+    with sans_dessin_force(fig):  # its draw only tests the labels for overlap: rotations set below
+        sns.heatmap(m_10k.where(m_etp > 0), annot=annot, fmt="", cmap=CMAP_SEQUENTIELLE, linewidths=0.6,
+                    linecolor="white", ax=ax, annot_kws={"fontsize": TAILLE_DOUBLONS},
+                    cbar_kws={"format": formateur_axe(1), "shrink": 0.7, "pad": 0.02})
     cbar = ax.collections[0].colorbar
     cbar.set_label("ETP pour 10 000 habitants", fontsize=TAILLE_DOUBLONS)
     cbar.ax.tick_params(labelsize=TAILLE_DOUBLONS)

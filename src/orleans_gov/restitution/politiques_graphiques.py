@@ -17,7 +17,7 @@ from orleans_gov.restitution.cartes import barre_commune, carte
 from orleans_gov.restitution.formats import fmt_nombre, fmt_pct
 from orleans_gov.restitution.graphiques import (CMAP_SEQUENTIELLE, COULEUR_FONCTIONNEMENT, COULEUR_INVESTISSEMENT,
                                                 COULEUR_ORLEANS, COULEUR_REFERENCE, formateur_axe,
-                                                grille_verticale, legende_enveloppee, unite_axe)
+                                                grille_verticale, legende_enveloppee, sans_dessin_force, unite_axe)
 from orleans_gov.restitution.politiques import communes_population, libelle_fonction, matrice_eur_hab, numeros_carte
 
 CLASSES_POPULATION = ([0, 2_000, 5_000, 10_000, 20_000, 50_000, 1e7],
@@ -73,9 +73,11 @@ def fig_matrice_depenses(ctx, section: str = "fonctionnement"):
     m = matrice_eur_hab(ctx.dep_hab, ctx.annee, section=section)
     annot = m.map(lambda v: fmt_nombre(v, 0))
     fig, ax = _plt().subplots(figsize=(13, 10))
-    sns.heatmap(m, annot=annot, fmt="", cmap=CMAP_SEQUENTIELLE, linewidths=0.5, linecolor="white",
-                cbar_kws={"label": unite_axe(EUR_HAB).strip(), "format": formateur_axe(0), "shrink": 0.6}, ax=ax,
-                annot_kws={"fontsize": 8.5})
+    with sans_dessin_force(fig):  # its draw only tests the labels for overlap: rotations set below
+        sns.heatmap(m, annot=annot, fmt="", cmap=CMAP_SEQUENTIELLE, linewidths=0.5, linecolor="white", ax=ax,
+                    cbar_kws={"label": unite_axe(EUR_HAB).strip(), "format": formateur_axe(0), "shrink": 0.6},
+                    annot_kws={"fontsize": 8.5})
+    ax.set_yticklabels(ax.get_yticklabels(), rotation=0)
     ax.set_xticklabels(ax.get_xticklabels(), rotation=35, ha="right", rotation_mode="anchor", fontsize=9)
     ax.set_xlabel("")
     ax.set_ylabel("")
@@ -100,7 +102,8 @@ def fig_integration(ctx):
     ax.xaxis.set_major_formatter(formateur_axe(0, unite_axe(vocabulaire.unite("taux_integration"))))
     grille_verticale(ax)
     ax.legend(loc="lower right")
-    ax.set_title(f"{vocabulaire.libelle('taux_integration')} par politique, {ctx.annee} (part de l'agglomération)")
+    # the line broken here (longer than the figure over the wide labels): laid out once (issue 16)
+    ax.set_title(f"{vocabulaire.libelle('taux_integration')} par politique, {ctx.annee}\n(part de l'agglomération)")
     legende_enveloppee(fig, ctx.source_dep_graphe, exemple=ctx.exemple_dep)
     return fig
 
@@ -142,7 +145,7 @@ def fig_centralite(ctx):
     ax.xaxis.set_major_formatter(formateur_axe(0, unite_axe(EUR_HAB)))
     grille_verticale(ax)
     ax.legend(loc="lower right")
-    ax.set_title(f"Dépense par habitant (fonctionnement + investissement) : Orléans et le reste du territoire, "
+    ax.set_title(f"Dépense par habitant (fonctionnement + investissement) :\nOrléans et le reste du territoire, "
                  f"{ctx.annee}", fontsize=12)
     legende_enveloppee(fig, ctx.source_dep_graphe, exemple=ctx.exemple_dep)
     return fig

@@ -1,0 +1,176 @@
+"""Every figure of the deliverables keeps all its texts inside its frame (issue 16): the notebooks show the figure
+as laid out, without the crop (``bbox_inches="tight"``) that used to take in a title, a source line or a legend
+sticking out — and shrank the whole image on the printed page. Checked on the processed sample, for every figure
+function of 01, 02, 10 and 03: nothing drawn outside the figure, the source line clear of the « exemple » mark and
+of the charts, no title over another."""
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
+
+from orleans_gov.base.provenance import TEXTE_EXEMPLE  # noqa: E402
+from orleans_gov.base.territoire import CODES_INSEE, SIREN_AGGLO  # noqa: E402
+from orleans_gov.restitution import appliquer_style  # noqa: E402
+from orleans_gov.restitution import fiche_graphiques as gfi  # noqa: E402
+from orleans_gov.restitution import fiche_sections as fs  # noqa: E402
+from orleans_gov.restitution import finances_graphiques as gfin  # noqa: E402
+from orleans_gov.restitution import organisations_graphiques as gorg  # noqa: E402
+from orleans_gov.restitution import politiques_graphiques as gpol  # noqa: E402
+from orleans_gov.restitution import scenarios as rs  # noqa: E402
+from orleans_gov.restitution.chargement import contexte_diagnostic, contexte_fiche, contexte_organisations  # noqa: E402
+from orleans_gov.restitution.chargement_scenarios import contexte_scenarios  # noqa: E402
+from orleans_gov.restitution.graphiques import envelopper, legende_figure  # noqa: E402
+from orleans_gov.scenarios import BLOC  # noqa: E402
+from orleans_gov.scenarios.sensibilite import monte_carlo_indicateurs, tornado  # noqa: E402
+
+TOLERANCE_PX = 1.0
+
+
+def defauts_de_cadre(fig) -> list[str]:
+    """What is wrong with the frame of ``fig`` once drawn: a text, a legend or a chart drawn (partly) outside the
+    figure; the source line over the sample mark or over a chart; two titles over each other."""
+    fig.canvas.draw()
+    rendu = fig.canvas.get_renderer()
+    cadre = fig.bbox
+    defauts = []
+    visibles = [ax for ax in fig.axes if ax.get_visible()]
+    textes_figure = [t for t in fig.texts if t.get_visible() and t.get_text().strip()]
+    if (fig._suptitle is not None and fig._suptitle.get_text().strip()
+            and not any(t is fig._suptitle for t in textes_figure)):
+        textes_figure.append(fig._suptitle)
+    for a in visibles + textes_figure:
+        b = a.get_tightbbox(rendu)
+        if b is None:
+            continue
+        if (b.x0 < cadre.x0 - TOLERANCE_PX or b.y0 < cadre.y0 - TOLERANCE_PX or b.x1 > cadre.x1 + TOLERANCE_PX
+                or b.y1 > cadre.y1 + TOLERANCE_PX):
+            quoi = a.get_text()[:50] if isinstance(a, Text) else f"graphique « {a.get_title(loc='left')[:40]} »"
+            defauts.append(f"hors du cadre : {quoi} {tuple(round(v) for v in b.extents)} "
+                           f"(figure {cadre.width:.0f} × {cadre.height:.0f} px)")
+    sources = [t for t in textes_figure if t.get_text().startswith("Source")]
+    marques = [t for t in textes_figure if t.get_text() == TEXTE_EXEMPLE]
+    for s in sources:
+        bs = s.get_window_extent(rendu)
+        for m in marques:
+            if bs.overlaps(m.get_window_extent(rendu)):
+                defauts.append(f"ligne de source sur la mention « exemple » : {s.get_text()[:50]}")
+        for ax in visibles:
+            if bs.overlaps(ax.get_tightbbox(rendu)):
+                defauts.append(f"ligne de source sur le graphique « {ax.get_title(loc='left')[:40]} »")
+    titres = [t for ax in visibles for t in (ax.title, ax._left_title, ax._right_title)
+              if t.get_visible() and t.get_text().strip()] + [t for t in textes_figure if t is fig._suptitle]
+    for i, t in enumerate(titres):
+        for u in titres[i + 1:]:
+            if t.get_window_extent(rendu).overlaps(u.get_window_extent(rendu)):
+                defauts.append(f"titres l'un sur l'autre : « {t.get_text()[:30]} » / « {u.get_text()[:30]} »")
+    return defauts
+
+
+@pytest.fixture(scope="module")
+def fabriques(donnees_construites):
+    appliquer_style()
+    d = contexte_diagnostic(2013, 2008, donnees_construites)
+    o = contexte_organisations(2013, donnees_construites)
+    fab = {
+        "01 carte_population": lambda: gpol.carte_population(d),
+        "01 fig_indices_strate": lambda: gfin.fig_indices_strate(d),
+        "01 fig_evolution_taux_epargne": lambda: gfin.fig_evolution_taux_epargne(d),
+        "01 fig_capacite": lambda: gfin.fig_capacite(d),
+        "01 fig_parts_bloc": lambda: gfin.fig_parts_bloc(d),
+        "01 fig_evolution_bloc": lambda: gfin.fig_evolution_bloc(d),
+        "01 fig_matrice_depenses": lambda: gpol.fig_matrice_depenses(d, "fonctionnement"),
+        "01 fig_integration": lambda: gpol.fig_integration(d),
+        "01 cartes_politiques": lambda: gpol.cartes_politiques(d, "fonctionnement"),
+        "01 fig_centralite": lambda: gpol.fig_centralite(d),
+        "02 fig_taux_administration": lambda: gorg.fig_taux_administration(o),
+        "02 fig_filieres": lambda: gorg.fig_filieres(o),
+        "02 fig_categories_statuts": lambda: gorg.fig_categories_statuts(o),
+        "02 fig_doublons": lambda: gorg.fig_doublons(o),
+        "02 fig_police": lambda: gorg.fig_police(o),
+    }
+    for code in ("45234", CODES_INSEE[-1], SIREN_AGGLO):
+        f = contexte_fiche(code, 2013, 2008, donnees_construites)
+        fs.donnees_de_base(f)
+        fs.indicateurs_financiers(f)
+        fab[f"10 {code} fig_situation"] = (lambda f=f: gfi.fig_situation(f, f.table("perimetre")))
+        fab[f"10 {code} fig_evolution"] = (lambda f=f: fs.evolution(f)[0])
+        fab[f"10 {code} fig_depenses"] = (lambda f=f: fs.depenses(f)[0])
+    c = contexte_scenarios(None, 2013, [2014, 2020], donnees_construites)
+    ref, sc = c.reference, c.reference.scenario
+    fab["03 fig_trajectoire"] = lambda: rs.fig_trajectoire(ref, c.exemple)
+    fab["03 fig_capacite_entites"] = lambda: rs.fig_capacite_entites(ref, c.fin, c.exemple)
+    t_cd = tornado(sc, c.donnees, mesure="capacite_desendettement_fin")
+    fab["03 fig_tornado"] = lambda: rs.fig_tornado(t_cd, f"Capacité de désendettement du bloc en {sc.fin} — "
+                                                   f"{sc.nom}", " ans", c.exemple, sc, decimales=1)
+    mcs = {n: monte_carlo_indicateurs(r.scenario, c.donnees, ("epargne_nette",), n_tirages=200)["epargne_nette"]
+           for n, r in c.resultats.items()}
+    fab["03 fig_bandes"] = lambda: rs.fig_bandes(mcs, [BLOC, SIREN_AGGLO], "Épargne nette annuelle : incertitude",
+                                                 c.exemple, sc)
+    for r in c.avec_actions:
+        cf = c.contrefactuels[r.scenario.nom]
+        fab[f"03 {r.scenario.nom[:20]} fig_effets_annuels"] = (lambda r=r, cf=cf: rs.fig_effets_annuels(r, cf,
+                                                                                                         c.exemple))
+        fab[f"03 {r.scenario.nom[:20]} fig_effets_communes"] = (lambda r=r, cf=cf: rs.fig_effets_communes(r, cf,
+                                                                                                           c.exemple))
+    return fab
+
+
+def test_chaque_figure_tient_dans_son_cadre(fabriques):
+    defauts = {}
+    for nom, fabrique in fabriques.items():
+        fig = fabrique()
+        try:
+            if d := defauts_de_cadre(fig):
+                defauts[nom] = d
+        finally:
+            plt.close(fig)
+    assert not defauts, defauts
+    assert len(fabriques) >= 30   # every figure function was drawn (7 scenario pairs on the sample)
+
+
+def test_la_verification_voit_un_titre_qui_deborde_et_une_source_sur_la_mention():
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.plot([0, 1], [0, 1])
+    ax.set_title("un titre bien trop long pour une figure de quatre pouces de large, qui sort à droite")
+    fig.text(0.01, 0.01, "Source : " + "x" * 60, fontsize=8.5)
+    fig.text(0.99, 0.01, TEXTE_EXEMPLE, ha="right", fontsize=9)
+    try:
+        d = defauts_de_cadre(fig)
+        assert any(x.startswith("hors du cadre : graphique") for x in d)
+        assert any(x.startswith("ligne de source sur la mention") for x in d)
+    finally:
+        plt.close(fig)
+
+
+def test_legende_figure_enveloppe_les_titres_trop_longs():
+    appliquer_style()
+    fig, axes = plt.subplots(1, 2, figsize=(7, 4.5))
+    axes[1].set_title("Saint-Jean-de-la-Ruelle-sur-un-panneau-étroit")
+    fig.suptitle("Un titre de figure bien trop long pour sept pouces de large, " * 2, x=0.01, ha="left")
+    legende_figure(fig, "une source " * 12, exemple=True)
+    try:
+        assert defauts_de_cadre(fig) == []
+        assert "-\n" in axes[1].get_title(loc="left")   # cut after a hyphen, the hyphen kept
+        assert fig._suptitle.get_text().count("\n") >= 1
+    finally:
+        plt.close(fig)
+
+
+class _RenduFixe:
+    """A renderer whose every character is 10 px wide (hand-computable widths)."""
+
+    def get_text_width_height_descent(self, s, prop, ismath=False):
+        return 10.0 * len(s), 10.0, 2.0
+
+
+def test_envelopper_a_la_main():
+    t = Text(0, 0, "aa bb cc dddd")
+    # « aa bb » = 5 characters = 50 px ≤ 50 ; « aa bb cc » = 80 > 50 → break ; « cc » then « cc dddd » = 70 > 50
+    assert envelopper(t, _RenduFixe(), 50) == "aa bb\ncc\ndddd"
+    # a word wider than the line, cut after its hyphens: « Saint-Jean- » = 110 px ≤ 120, « Saint-Jean-de- » = 140
+    t = Text(0, 0, "Saint-Jean-de-Braye")
+    assert envelopper(t, _RenduFixe(), 120) == "Saint-Jean-\nde-Braye"
+    # wide enough: unchanged, as matplotlib's wrap=True leaves it
+    assert envelopper(t, _RenduFixe(), 190) == "Saint-Jean-de-Braye"
