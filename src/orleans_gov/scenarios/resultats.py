@@ -2,7 +2,10 @@
 used, comparisons between scenarios."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import copy
+import hashlib
+import warnings
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -139,6 +142,33 @@ def projeter(scenario: Scenario, donnees: DonneesReference) -> Resultat:
         avert.append(SANS_TEOM)
     return Resultat(scenario=scenario, long=long, details=eff.details, base=base, effets=eff,
                     parametres=parametres_utilises(scenario), budgets=budgets, avertissements=avert)
+
+
+CHAMPS_PROJECTION = ("annee_reference", "horizon", "hypotheses", "parametres", "actions")
+"""The fields of a scenario that feed its projection (the others — nom, description, base, fichier — only label it)."""
+
+
+def empreinte_projection(scenario: Scenario) -> str:
+    """sha256 of everything in a scenario that feeds :func:`projeter` (:data:`CHAMPS_PROJECTION`, the explicit
+    parameter overrides included; the dated legal parameters themselves are the same within a process): two
+    scenarios with the same fingerprint give the same numbers (e.g. the counterfactuals ``sans_actions()`` of
+    scenarios sharing the assumptions of the fil de l'eau, and the action-less scenario itself)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)     # pydantic: year keys serialised as text (harmless here)
+        d = scenario.model_dump(mode="python", include=set(CHAMPS_PROJECTION))
+    return hashlib.sha256(repr(sorted(d.items())).encode("utf-8")).hexdigest()
+
+
+def sous_le_nom(res: Resultat, scenario: Scenario) -> Resultat:
+    """The same projection under another scenario whose :func:`empreinte_projection` is equal (only its name,
+    description and file differ): identical numbers, the ``scenario`` column renamed; arrays copied (no sharing)."""
+    if empreinte_projection(res.scenario) != empreinte_projection(scenario):
+        raise ValueError(f"« {scenario.nom} » ne se projette pas comme « {res.scenario.nom} » (hypothèses différentes)")
+    budgets = res.budgets.assign(scenario=scenario.nom) if len(res.budgets) else res.budgets.copy()
+    return replace(res, scenario=scenario, long=res.long.assign(scenario=scenario.nom),
+                   details={k: v.copy() for k, v in res.details.items()}, base=copy.deepcopy(res.base),
+                   effets=copy.deepcopy(res.effets), parametres=res.parametres.copy(), budgets=budgets,
+                   avertissements=list(res.avertissements))
 
 
 def _budgets(scenario: Scenario, donnees: DonneesReference, long: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:

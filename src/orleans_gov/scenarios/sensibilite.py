@@ -68,16 +68,18 @@ def _sorties_mesure(mesure: str) -> tuple[str, ...]:
 
 
 def tornado(scenario: Scenario, donnees: DonneesReference, mesure: str = "epargne_nette_cumulee",
-            entite: str = BLOC, variations: dict[str, float] | None = None) -> pd.DataFrame:
+            entite: str = BLOC, variations: dict[str, float] | None = None, _prepare: tuple | None = None
+            ) -> pd.DataFrame:
     """Tornado chart data: each assumption moved down and up by its variation (scenario file
     ``hypotheses.sensibilite.tornado``: points for growth rates and the interest rate, share for investment),
     the others central; effect on ``mesure`` (see :data:`MESURES`) for ``entite`` (INSEE code, SIREN or
     ``"bloc"``). One vectorised run (2 draws per assumption + the central one). Sorted by amplitude.
+    ``_prepare``: the (reference state, effects) of the scenario when already computed (:func:`prepare_de`).
     """
     if mesure not in MESURES:
         raise ValueError(f"mesure inconnue {mesure!r} (admises : {', '.join(MESURES)})")
     variations = dict(variations or scenario.hypotheses.sensibilite.tornado)
-    base, eff = _preparer(scenario, donnees)
+    base, eff = _prepare or _preparer(scenario, donnees)
     noms = list(HYPOTHESES_SENSIBILITE)
     D = 1 + 2 * len(noms)
     chocs = {k: np.zeros(D) for k in noms}
@@ -172,5 +174,12 @@ def preparer(scenario: Scenario, donnees: DonneesReference) -> tuple:
     return _preparer(scenario, donnees)
 
 
-__all__ = ["tornado", "monte_carlo", "monte_carlo_indicateurs", "MonteCarlo", "tirer_chocs", "preparer", "MESURES", "LIBELLES_HYPOTHESES",
+def prepare_de(resultat) -> tuple:
+    """The (reference state, effects) a :class:`~orleans_gov.scenarios.resultats.Resultat` was projected from —
+    exactly what :func:`preparer` recomputes (:func:`~orleans_gov.scenarios.resultats.projeter` calls the same
+    ``etat_reference`` and ``effets_actions``), to pass as ``_prepare`` instead of computing it again."""
+    return resultat.base, resultat.effets
+
+
+__all__ = ["tornado", "monte_carlo", "monte_carlo_indicateurs", "MonteCarlo", "tirer_chocs", "preparer", "prepare_de", "MESURES", "LIBELLES_HYPOTHESES",
            "Effets"]
