@@ -8,7 +8,7 @@ import pandas as pd
 from orleans_gov.analyse.finances import seuils_capacite
 from orleans_gov.base.territoire import CODES_INSEE, SIREN_AGGLO, nom_entite
 from orleans_gov.restitution.formats import fmt_meur, fmt_nombre, fmt_pct
-from orleans_gov.restitution.scenarios.commun import cumul, valeur
+from orleans_gov.restitution.scenarios.commun import Lecture, cumul, valeur
 from orleans_gov.restitution.scenarios.tableaux import position_nette
 from orleans_gov.restitution.textes import accorde, compte, majuscule
 from orleans_gov.scenarios import BLOC, Resultat, comparer
@@ -50,7 +50,7 @@ def phrases_scenario(res: Resultat, ref: Resultat) -> list[str]:
     d_en = cumul(res, BLOC, "epargne_nette") - cumul(ref, BLOC, "epargne_nette")
     d_agg = cumul(res, SIREN_AGGLO, "epargne_nette") - cumul(ref, SIREN_AGGLO, "epargne_nette")
     d_com = d_en - d_agg
-    ec = comparer(res, ref)
+    ec = Lecture(comparer(res, ref), "ecart")
     par_commune = pd.Series({c: position_nette(ec, c, sc) for c in CODES_INSEE})
     gagnantes = int((par_commune > 0.5).sum())
     perdantes = int((par_commune < -0.5).sum())
@@ -60,8 +60,7 @@ def phrases_scenario(res: Resultat, ref: Resultat) -> list[str]:
     d_di = cumul(res, SIREN_AGGLO, "dotation_intercommunalite") - cumul(ref, SIREN_AGGLO, "dotation_intercommunalite")
     d_etp = valeur(res, SIREN_AGGLO, "etp") - valeur(ref, SIREN_AGGLO, "etp")
     d_dette = valeur(res, BLOC, "encours_dette") - valeur(ref, BLOC, "encours_dette")
-    d_dette_com = float(ec[ec.entite.isin(CODES_INSEE) & (ec.indicateur == "encours_dette")
-                           & (ec.annee == sc.fin)]["ecart"].sum())
+    d_dette_com = ec.somme(list(CODES_INSEE), "encours_dette", [sc.fin])
     sens = "améliore" if d_en > 0 else "dégrade"
     p = [f"« {sc.nom} » {sens} l'épargne nette cumulée {sc.debut}–{sc.fin} du bloc communal de "
          f"{fmt_meur(abs(d_en))} ({'+' if d_agg >= 0 else '−'}{fmt_meur(abs(d_agg))} pour l'agglomération, "
