@@ -46,6 +46,7 @@ class Resultat:
     parametres: pd.DataFrame = field(default_factory=pd.DataFrame)
     budgets: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COLONNES_BUDGETS))
     avertissements: list[str] = field(default_factory=list)
+    comparaisons: dict = field(default_factory=dict, repr=False, compare=False)   # id(reference) -> (reference, frame)
 
     def tableau(self) -> pd.DataFrame:
         """The rows of ``resultats.csv`` (:data:`COLONNES_BUDGETS`): the projection of every entity (``budget`` =
@@ -168,7 +169,7 @@ def sous_le_nom(res: Resultat, scenario: Scenario) -> Resultat:
     return replace(res, scenario=scenario, long=res.long.assign(scenario=scenario.nom),
                    details={k: v.copy() for k, v in res.details.items()}, base=copy.deepcopy(res.base),
                    effets=copy.deepcopy(res.effets), parametres=res.parametres.copy(), budgets=budgets,
-                   avertissements=list(res.avertissements))
+                   avertissements=list(res.avertissements), comparaisons={})
 
 
 def _budgets(scenario: Scenario, donnees: DonneesReference, long: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
@@ -193,7 +194,15 @@ def _budgets(scenario: Scenario, donnees: DonneesReference, long: pd.DataFrame) 
 
 
 def comparer(resultat: Resultat, reference: Resultat) -> pd.DataFrame:
-    """Differences scenario − reference by entity, year and indicator (long form, column ``ecart``)."""
+    """Differences scenario − reference by entity, year and indicator (long form, column ``ecart``). Computed once
+    per pair (kept in ``resultat.comparaisons``; each call returns its own copy)."""
+    deja = resultat.comparaisons.get(id(reference))
+    if deja is None or deja[0] is not reference:
+        deja = resultat.comparaisons[id(reference)] = (reference, _comparer(resultat, reference))
+    return deja[1].copy()
+
+
+def _comparer(resultat: Resultat, reference: Resultat) -> pd.DataFrame:
     cles = ["entite", "annee", "indicateur"]
     a = resultat.long.set_index(cles)["valeur"]
     b = reference.long.set_index(cles)["valeur"]
