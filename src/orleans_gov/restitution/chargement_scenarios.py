@@ -12,7 +12,8 @@ from typing import Any
 from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.scenarios import charger_donnees, charger_scenario, projeter, scenarios_livres
 from orleans_gov.scenarios.resultats import empreinte_projection, sous_le_nom
-from orleans_gov.scenarios.sensibilite import monte_carlo_indicateurs, prepare_de, tornado
+from orleans_gov.restitution.cache_scenarios import monte_carlo_en_cache
+from orleans_gov.scenarios.sensibilite import prepare_de, tornado
 
 __all__ = ["ContexteScenarios", "contexte_scenarios"]
 
@@ -31,6 +32,7 @@ class ContexteScenarios:
     reference: Any                    # the scenario without action (or the counterfactual of the first one)
     avec_actions: list[Any]
     exemple: bool
+    dossier: Any = None               # the data folder (None = $ORLEANS_GOV_DATA or data/ of the repository)
 
     @property
     def fin(self) -> int:
@@ -41,12 +43,15 @@ class ContexteScenarios:
         was projected from (not prepared again)."""
         return tornado(self.reference.scenario, self.donnees, mesure=mesure, _prepare=prepare_de(self.reference))
 
-    def monte_carlo(self, indicateurs: tuple[str, ...], n_tirages: int = 10_000) -> dict[str, dict[str, Any]]:
+    def monte_carlo(self, indicateurs: tuple[str, ...], n_tirages: int = 10_000, cache: bool = True
+                    ) -> dict[str, dict[str, Any]]:
         """Monte-Carlo bands of every scenario, ``{scenario: {indicateur: MonteCarlo}}``
         (:func:`orleans_gov.scenarios.sensibilite.monte_carlo_indicateurs`, default seed), each from the state
-        its projection was made from."""
-        return {nom: monte_carlo_indicateurs(r.scenario, self.donnees, tuple(indicateurs), n_tirages=n_tirages,
-                                             _prepare=prepare_de(r)) for nom, r in self.resultats.items()}
+        its projection was made from; read from / written to the persistent cache of the data folder
+        (:mod:`orleans_gov.restitution.cache_scenarios`) unless ``cache=False``."""
+        return {nom: monte_carlo_en_cache(r, self.donnees, tuple(indicateurs), n_tirages=n_tirages,
+                                          dossier_donnees=self.dossier, cache=cache)
+                for nom, r in self.resultats.items()}
 
 
 def contexte_scenarios(scenarios=None, annee_reference: int = 2013, horizon=None,
@@ -80,4 +85,4 @@ def contexte_scenarios(scenarios=None, annee_reference: int = 2013, horizon=None
     return ContexteScenarios(donnees=donnees, resultats=resultats, contrefactuels=contrefactuels, ecartes=ecartes,
                              reference=sans_action[0] if sans_action else contrefactuels[premier],
                              avec_actions=[r for r in resultats.values() if r.scenario.actions],
-                             exemple=any(r.exemple for r in resultats.values()))
+                             exemple=any(r.exemple for r in resultats.values()), dossier=dossier_donnees)

@@ -133,9 +133,21 @@ def monte_carlo_indicateurs(scenario: Scenario, donnees: DonneesReference, indic
     part; each extra indicator only adds its quantiles). ``{indicateur: MonteCarlo}``, each identical to
     ``monte_carlo(..., indicateur=...)`` with the same seed (same draws, same batches)."""
     indicateurs = tuple(dict.fromkeys(indicateurs))
+    q, tirages_mesure = quantiles_tirages(scenario, donnees, indicateurs, n_tirages=n_tirages, graine=graine,
+                                          mesure=mesure, taille_lot=taille_lot, _prepare=_prepare)
+    return assembler(scenario, q, tirages_mesure, n_tirages, graine)
+
+
+def quantiles_tirages(scenario: Scenario, donnees: DonneesReference, indicateurs: tuple[str, ...],
+                      n_tirages: int = 10_000, graine: int = 2014, mesure: str = "epargne_nette_cumulee",
+                      taille_lot: int = 2_500, _prepare: tuple | None = None
+                      ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The raw numbers of :func:`monte_carlo_indicateurs`: ``{indicateur: quantiles 5/50/95 %, array (3, 24
+    entities with the bloc last, years R … fin)}`` and the draws of the bloc's ``mesure`` (n_tirages,) — what a
+    cache keeps (:func:`assembler` rebuilds the same :class:`MonteCarlo` from them)."""
+    indicateurs = tuple(dict.fromkeys(indicateurs))
     base, eff = _prepare or _preparer(scenario, donnees)
     chocs = tirer_chocs(scenario, n_tirages, graine)
-    annees = [scenario.annee_reference] + scenario.annees
     blocs: dict[str, list] = {i: [] for i in indicateurs}
     mesures = []
     noms_sorties = tuple(dict.fromkeys(indicateurs + _sorties_mesure(mesure)))
@@ -151,15 +163,24 @@ def monte_carlo_indicateurs(scenario: Scenario, donnees: DonneesReference, indic
                 ent = np.concatenate([ent, np.full((ent.shape[0], 1, ent.shape[2]), np.nan)], axis=1)
             blocs[indicateur].append(ent)
         mesures.append(_mesure(scenario, s, mesure, BLOC))
-    tirages_mesure = np.concatenate(mesures)
-    entites = list(ENTITES) + [BLOC]
     res = {}
     for indicateur in indicateurs:
         tout = np.concatenate(blocs[indicateur], axis=0)                # (D, 24, T)
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)   # all-NaN slices: capacity not computable
-            q = np.nanquantile(tout, [0.05, 0.5, 0.95], axis=0) if np.isnan(tout).any() else \
+            res[indicateur] = np.nanquantile(tout, [0.05, 0.5, 0.95], axis=0) if np.isnan(tout).any() else \
                 np.quantile(tout, [0.05, 0.5, 0.95], axis=0)            # (3, 24, T)
+    return res, np.concatenate(mesures)
+
+
+def assembler(scenario: Scenario, quantiles: dict[str, np.ndarray], tirages_mesure: np.ndarray, n_tirages: int,
+              graine: int) -> dict[str, MonteCarlo]:
+    """``{indicateur: MonteCarlo}`` from the raw numbers of :func:`quantiles_tirages` (long quantile table: entite,
+    annee, indicateur, q05, q50, q95)."""
+    annees = [scenario.annee_reference] + scenario.annees
+    entites = list(ENTITES) + [BLOC]
+    res = {}
+    for indicateur, q in quantiles.items():
         df = pd.DataFrame({
             "entite": np.repeat(entites, len(annees)), "annee": np.tile(annees, len(entites)),
             "indicateur": indicateur,
@@ -181,5 +202,6 @@ def prepare_de(resultat) -> tuple:
     return resultat.base, resultat.effets
 
 
-__all__ = ["tornado", "monte_carlo", "monte_carlo_indicateurs", "MonteCarlo", "tirer_chocs", "preparer", "prepare_de", "MESURES", "LIBELLES_HYPOTHESES",
+__all__ = ["tornado", "monte_carlo", "monte_carlo_indicateurs", "MonteCarlo", "tirer_chocs", "preparer", "prepare_de", "quantiles_tirages",
+           "assembler", "MESURES", "LIBELLES_HYPOTHESES",
            "Effets"]
