@@ -296,3 +296,15 @@ def test_scenarios_livres_ont_des_cles_distinctes(ctx):
     cles = {cs.empreinte_monte_carlo(r.scenario, ctx.donnees, INDS, 10_000, 2014, "epargne_nette_cumulee", 2500)
             for r in ctx.resultats.values()}
     assert len(cles) == len(ctx.resultats) == len(scenarios_livres())
+
+
+def test_lecture_identique_a_cumul_et_valeur(ctx):
+    """phrases_scenario reads through Lecture what commun.cumul / commun.valeur read through filters."""
+    from orleans_gov.restitution.scenarios.commun import cumul, valeur
+    for r in list(ctx.resultats.values())[:3]:
+        lec, sc = Lecture(r.long, "valeur"), r.scenario
+        for e in (BLOC, SIREN_AGGLO, CODES_INSEE[0]):
+            for ind in ("epargne_nette", "dotation_intercommunalite", "cif", "etp", "encours_dette"):
+                assert lec.somme(e, ind, range(sc.debut, sc.fin + 1)) == cumul(r, e, ind)
+                a, b = lec.un(e, ind, sc.fin), valeur(r, e, ind)
+                assert a == b or (np.isnan(a) and np.isnan(b))

@@ -202,6 +202,7 @@ def tableau_agglo_annuel(res: Resultat, ref: Resultat) -> pd.DataFrame:
     """Year-by-year differences for the agglomeration, the communes and the bloc (k€)."""
     sc = res.scenario
     ec = comparer(res, ref)
+    ec = ec[ec.indicateur.isin({i for _e, i in LIGNES_AGGLO_ANNUEL})]   # same rows, same order, fewer to filter
     annees = list(range(sc.debut, sc.fin + 1))
     lignes = []
     for e, ind in LIGNES_AGGLO_ANNUEL:
