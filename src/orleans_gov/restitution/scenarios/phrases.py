@@ -8,7 +8,7 @@ import pandas as pd
 from orleans_gov.analyse.finances import seuils_capacite
 from orleans_gov.base.territoire import CODES_INSEE, SIREN_AGGLO, nom_entite
 from orleans_gov.restitution.formats import fmt_meur, fmt_nombre, fmt_pct
-from orleans_gov.restitution.scenarios.commun import Lecture, valeur
+from orleans_gov.restitution.scenarios.commun import Lecture, lecture, valeur
 from orleans_gov.restitution.scenarios.tableaux import position_nette
 from orleans_gov.restitution.textes import accorde, compte, majuscule
 from orleans_gov.scenarios import BLOC, Resultat, comparer
@@ -47,7 +47,7 @@ def phrases_reference(ref: Resultat) -> list[str]:
 def phrases_scenario(res: Resultat, ref: Resultat) -> list[str]:
     """What a scenario changes against the same scenario without action (épargne, net position, CIF, debt, FTE)."""
     sc = res.scenario
-    lr, lf = Lecture(res.long, "valeur"), Lecture(ref.long, "valeur")     # same numbers as commun.cumul / valeur
+    lr, lf = lecture(res.long, "valeur"), lecture(ref.long, "valeur")     # same numbers as commun.cumul / valeur
     horizon = range(sc.debut, sc.fin + 1)
 
     def cum(lec: Lecture, ent: str, ind: str) -> float:

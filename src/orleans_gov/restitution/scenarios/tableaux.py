@@ -12,7 +12,7 @@ import pandas as pd
 from orleans_gov.base import vocabulaire
 from orleans_gov.base.territoire import CODES_INSEE, ENTITES, SIREN_AGGLO, nom_entite
 from orleans_gov.restitution.formats import fmt_keur, fmt_nombre, fmt_pct, fmt_unite
-from orleans_gov.restitution.scenarios.commun import Lecture, nom
+from orleans_gov.restitution.scenarios.commun import Lecture, lecture, nom
 from orleans_gov.restitution.scenarios.gouvernance import (GOUVERNANCE, MARQUEURS_GOUVERNANCE, details_gouvernance,
                                                            lignes_actions_gouvernance)
 from orleans_gov.restitution.tableaux import format_terme, termes_en_colonnes
@@ -120,7 +120,7 @@ def _termes_entites(annees: list[int]) -> dict[str, str]:
 
 def tableau_entites(res: Resultat, annees: list[int]) -> pd.DataFrame:
     """Key indicators per entity for the given years (k€, %, years)."""
-    lec = Lecture(res.long, "valeur")
+    lec = lecture(res.long, "valeur")
     lignes = []
     for e in list(ENTITES) + [BLOC]:
         ligne = {ENTETE_ENTITE: nom(e)}
@@ -159,7 +159,7 @@ def tableau_effets_communes(res: Resultat, ref: Resultat) -> pd.DataFrame:
     horizon = list(range(sc.debut, sc.fin + 1))
     premiere = min((a.annee for a in sc.actions), default=sc.debut)
     h = {k: v[0] for k, v in colonnes_effets(sc).items()}
-    le, lr = Lecture(ec, "ecart"), Lecture(res.long, "valeur")
+    le, lr = Lecture(ec, "ecart"), lecture(res.long, "valeur")
     lignes = []
     for e in list(ENTITES) + [BLOC]:
         lignes.append({
