@@ -25,7 +25,7 @@ from orleans_gov.scenarios import (BLOC, DOSSIER_SCENARIOS, charger_donnees, cha
                                    scenarios_livres)
 from orleans_gov.scenarios.dotations import VALEUR_POINT
 from orleans_gov.scenarios.resultats import empreinte_projection, sous_le_nom
-from orleans_gov.scenarios.sensibilite import monte_carlo_indicateurs, tornado
+from orleans_gov.scenarios.sensibilite import TAILLE_LOT, monte_carlo_indicateurs, tornado
 
 INDS = ("epargne_nette", "capacite_desendettement")
 N = 200      # draws of the cache tests (the cache does not depend on the number, only its key does)
@@ -230,7 +230,7 @@ def test_chaque_entree_change_la_cle(ctx, monkeypatch):
     r = ctx.resultats["Transfert de la voirie"]
     sc, d = r.scenario, ctx.donnees
 
-    def cle(sc=sc, donnees=d, inds=INDS, n=N, graine=2014, mesure="epargne_nette_cumulee", lot=2500):
+    def cle(sc=sc, donnees=d, inds=INDS, n=N, graine=2014, mesure="epargne_nette_cumulee", lot=TAILLE_LOT):
         return cs.empreinte_monte_carlo(sc, donnees, inds, n, graine, mesure, lot)
     base = cle()
     assert cle() == base                                             # stable
@@ -278,8 +278,9 @@ def test_cache_endommage_recalcule(ctx, tmp_path, abimer):
              "autre_cle": entete.replace(f.stem.split("-")[-1][:8].encode(), b"00000000") + b"\n" + charge}[abimer]
     assert abime != bon
     f.write_bytes(abime)
-    assert cs.decoder(abime, cs.empreinte_monte_carlo(r.scenario, ctx.donnees, INDS, N, 2014,
-                                                      "epargne_nette_cumulee", 2500)) is None
+    cle = cs.empreinte_monte_carlo(r.scenario, ctx.donnees, INDS, N, 2014, "epargne_nette_cumulee", TAILLE_LOT)
+    assert f.name == f"monte-carlo-{cle[:40]}.bin" and cs.decoder(bon, cle) is not None
+    assert cs.decoder(abime, cle) is None
     relu = cs.monte_carlo_en_cache(r, ctx.donnees, INDS, n_tirages=N, dossier_donnees=tmp_path)
     _memes_mc(relu, sans)
     assert f.read_bytes() == bon                                     # rewritten
@@ -293,7 +294,7 @@ def test_cache_dossier_non_inscriptible(ctx, tmp_path):
 
 
 def test_scenarios_livres_ont_des_cles_distinctes(ctx):
-    cles = {cs.empreinte_monte_carlo(r.scenario, ctx.donnees, INDS, 10_000, 2014, "epargne_nette_cumulee", 2500)
+    cles = {cs.empreinte_monte_carlo(r.scenario, ctx.donnees, INDS, 10_000, 2014, "epargne_nette_cumulee", TAILLE_LOT)
             for r in ctx.resultats.values()}
     assert len(cles) == len(ctx.resultats) == len(scenarios_livres())
 
@@ -308,3 +309,23 @@ def test_lecture_identique_a_cumul_et_valeur(ctx):
                 assert lec.somme(e, ind, range(sc.debut, sc.fin + 1)) == cumul(r, e, ind)
                 a, b = lec.un(e, ind, sc.fin), valeur(r, e, ind)
                 assert a == b or (np.isnan(a) and np.isnan(b))
+
+
+def test_taille_des_lots_sans_effet_sur_les_nombres(ctx):
+    r = ctx.resultats["Pacte financier et fiscal 2015–2020"]
+    a = monte_carlo_indicateurs(r.scenario, ctx.donnees, INDS, n_tirages=1200, taille_lot=TAILLE_LOT)
+    for lot in (2500, 128):
+        _memes_mc(a, monte_carlo_indicateurs(r.scenario, ctx.donnees, INDS, n_tirages=1200, taille_lot=lot))
+
+
+def test_lecture_serie_identique_au_filtre(ctx):
+    from orleans_gov.restitution.scenarios.commun import lecture
+    r = ctx.resultats["Communauté urbaine au 1er janvier 2017"]
+    L = r.long
+    for ind in ("epargne_brute", "cif", "sieges", "fpic", "inconnu"):
+        for an in (2013, 2017, 2020, 1999):
+            attendu = L[(L["indicateur"] == ind) & (L["annee"] == an)].set_index("entite")["valeur"]
+            obtenu = lecture(L, "valeur").serie(ind, an)
+            assert list(obtenu.index) == list(attendu.index)
+            np.testing.assert_array_equal(obtenu.to_numpy(), attendu.to_numpy())
+    assert lecture(L, "valeur") is lecture(L, "valeur")

@@ -35,7 +35,7 @@ from orleans_gov.base.catalogue import Catalogue
 from orleans_gov.base.fichiers import ecrire_atomique
 from orleans_gov.scenarios.donnees import FACULTATIVES, OBLIGATOIRES, DonneesReference
 from orleans_gov.scenarios.schema import Scenario
-from orleans_gov.scenarios.sensibilite import MonteCarlo, assembler, quantiles_tirages
+from orleans_gov.scenarios.sensibilite import TAILLE_LOT, MonteCarlo, assembler, quantiles_tirages
 
 FORMAT = "orleans_gov/monte-carlo/1"
 DOSSIER_CACHE = ".cache_scenarios"
@@ -141,7 +141,7 @@ def decoder(contenu: bytes, empreinte: str) -> tuple[dict[str, np.ndarray], np.n
 
 def monte_carlo_en_cache(resultat: Any, donnees: DonneesReference, indicateurs: tuple[str, ...],
                          n_tirages: int = 10_000, graine: int = 2014, mesure: str = "epargne_nette_cumulee",
-                         taille_lot: int = 2_500, dossier_donnees=None, cache: bool = True
+                         taille_lot: int = TAILLE_LOT, dossier_donnees=None, cache: bool = True
                          ) -> dict[str, MonteCarlo]:
     """:func:`orleans_gov.scenarios.sensibilite.monte_carlo_indicateurs` of a projected scenario (``resultat``:
     its reference state and effects are reused), read from the cache when its file exists and is intact, else

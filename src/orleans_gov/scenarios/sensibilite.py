@@ -30,6 +30,10 @@ from orleans_gov.scenarios.schema import HYPOTHESES_SENSIBILITE, Scenario
 LIBELLES_HYPOTHESES = {k: vocabulaire.libelle(f"hypothese_{k}") for k in HYPOTHESES_SENSIBILITE}
 """Label of each assumption perturbed (vocabulary term ``hypothese_<nom>``)."""
 RELATIVES = ("investissement",)
+TAILLE_LOT = 500
+"""Draws projected together by the Monte-Carlo (arrays (500, 23, years) stay in the processor's cache: 25 % faster
+than 2 500 on the 2-core machine, issue 16). Every operation of the core is per draw, so the numbers do not depend
+on it (checked bit for bit in the tests)."""
 
 MESURES = {
     "epargne_nette_cumulee": ("epargne_nette", "cumul"),
@@ -117,9 +121,9 @@ def tirer_chocs(scenario: Scenario, n: int, graine: int) -> dict[str, np.ndarray
 
 def monte_carlo(scenario: Scenario, donnees: DonneesReference, indicateur: str = "epargne_nette",
                 n_tirages: int = 10_000, graine: int = 2014, mesure: str = "epargne_nette_cumulee",
-                taille_lot: int = 2_500, _prepare: tuple | None = None) -> MonteCarlo:
+                taille_lot: int = TAILLE_LOT, _prepare: tuple | None = None) -> MonteCarlo:
     """Monte-Carlo bands: ``n_tirages`` draws of the assumptions, the whole projection of the 23 entities and the
-    bloc vectorised over the draws (by batches of ``taille_lot`` to bound memory). Returns the 5 %, 50 % and 95 %
+    bloc vectorised over the draws (by batches of ``taille_lot``, :data:`TAILLE_LOT`). Returns the 5 %, 50 % and 95 %
     quantiles of ``indicateur`` per entity (and ``"bloc"``) and year, plus the draws of the bloc's ``mesure``.
     One indicator of :func:`monte_carlo_indicateurs` (same draws, same numbers)."""
     return monte_carlo_indicateurs(scenario, donnees, (indicateur,), n_tirages=n_tirages, graine=graine,
@@ -128,7 +132,7 @@ def monte_carlo(scenario: Scenario, donnees: DonneesReference, indicateur: str =
 
 def monte_carlo_indicateurs(scenario: Scenario, donnees: DonneesReference, indicateurs: tuple[str, ...],
                             n_tirages: int = 10_000, graine: int = 2014, mesure: str = "epargne_nette_cumulee",
-                            taille_lot: int = 2_500, _prepare: tuple | None = None) -> dict[str, MonteCarlo]:
+                            taille_lot: int = TAILLE_LOT, _prepare: tuple | None = None) -> dict[str, MonteCarlo]:
     """Monte-Carlo bands of several indicators from ONE pass over the same draws (the projection is the costly
     part; each extra indicator only adds its quantiles). ``{indicateur: MonteCarlo}``, each identical to
     ``monte_carlo(..., indicateur=...)`` with the same seed (same draws, same batches)."""
@@ -140,7 +144,7 @@ def monte_carlo_indicateurs(scenario: Scenario, donnees: DonneesReference, indic
 
 def quantiles_tirages(scenario: Scenario, donnees: DonneesReference, indicateurs: tuple[str, ...],
                       n_tirages: int = 10_000, graine: int = 2014, mesure: str = "epargne_nette_cumulee",
-                      taille_lot: int = 2_500, _prepare: tuple | None = None
+                      taille_lot: int = TAILLE_LOT, _prepare: tuple | None = None
                       ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """The raw numbers of :func:`monte_carlo_indicateurs`: ``{indicateur: quantiles 5/50/95 %, array (3, 24
     entities with the bloc last, years R … fin)}`` and the draws of the bloc's ``mesure`` (n_tirages,) — what a
@@ -165,11 +169,13 @@ def quantiles_tirages(scenario: Scenario, donnees: DonneesReference, indicateurs
         mesures.append(_mesure(scenario, s, mesure, BLOC))
     res = {}
     for indicateur in indicateurs:
-        tout = np.concatenate(blocs[indicateur], axis=0)                # (D, 24, T)
+        # (24, T, D): the draws of each entity and year contiguous (the quantiles are order statistics of each
+        # entity-year, whatever the layout: same numbers as along axis 0 of (D, 24, T), faster to partition)
+        tout = np.concatenate([np.moveaxis(x, 0, -1) for x in blocs[indicateur]], axis=-1)
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)   # all-NaN slices: capacity not computable
-            res[indicateur] = np.nanquantile(tout, [0.05, 0.5, 0.95], axis=0) if np.isnan(tout).any() else \
-                np.quantile(tout, [0.05, 0.5, 0.95], axis=0)            # (3, 24, T)
+            res[indicateur] = np.nanquantile(tout, [0.05, 0.5, 0.95], axis=-1) if np.isnan(tout).any() else \
+                np.quantile(tout, [0.05, 0.5, 0.95], axis=-1)           # (3, 24, T)
     return res, np.concatenate(mesures)
 
 
@@ -203,5 +209,5 @@ def prepare_de(resultat) -> tuple:
 
 
 __all__ = ["tornado", "monte_carlo", "monte_carlo_indicateurs", "MonteCarlo", "tirer_chocs", "preparer", "prepare_de", "quantiles_tirages",
-           "assembler", "MESURES", "LIBELLES_HYPOTHESES",
+           "assembler", "TAILLE_LOT", "MESURES", "LIBELLES_HYPOTHESES",
            "Effets"]
