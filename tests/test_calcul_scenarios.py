@@ -329,3 +329,24 @@ def test_lecture_serie_identique_au_filtre(ctx):
             assert list(obtenu.index) == list(attendu.index)
             np.testing.assert_array_equal(obtenu.to_numpy(), attendu.to_numpy())
     assert lecture(L, "valeur") is lecture(L, "valeur")
+
+
+def test_cli_scenario_remplit_le_cache_du_carnet(donnees_construites, tmp_path, monkeypatch, ctx):
+    """``orleans-gov scenario`` writes the bands notebook 03 draws with its defaults: the notebook then reads them."""
+    import json
+    from pathlib import Path
+    from orleans_gov.cli import main
+    nb = json.loads((Path(__file__).resolve().parents[1] / "notebooks" / "03_scenarios_financiers.ipynb").read_text())
+    source = "".join("".join(c["source"]) for c in nb["cells"])
+    assert f"ctx.monte_carlo({cs.BANDES_CARNET!r}".replace("'", '"') in source
+    assert f"n_tirages = {cs.N_TIRAGES_CARNET}" in source
+    calculs = []
+    vrai = cs.quantiles_tirages
+    monkeypatch.setattr(cs, "quantiles_tirages", lambda *a, **k: calculs.append(1) or vrai(*a, **k))
+    monkeypatch.setattr(cs, "chemin_cache", lambda dossier, cle: tmp_path / f"{cle[:40]}.bin")
+    assert main(["scenario", str(DOSSIER_SCENARIOS / "transfert-voirie.yaml"), "--sortie", str(tmp_path / "s"),
+                 "--dossier-donnees", str(donnees_construites)]) == 0
+    assert calculs == [1] and len(list(tmp_path.glob("*.bin"))) == 1
+    r = ctx.resultats["Transfert de la voirie"]          # loaded as the notebook does (année, horizon given)
+    cs.monte_carlo_en_cache(r, ctx.donnees, cs.BANDES_CARNET, n_tirages=cs.N_TIRAGES_CARNET)
+    assert calculs == [1]                                # read, not computed again

@@ -38,6 +38,9 @@ from orleans_gov.scenarios.schema import Scenario
 from orleans_gov.scenarios.sensibilite import TAILLE_LOT, MonteCarlo, assembler, quantiles_tirages
 
 FORMAT = "orleans_gov/monte-carlo/1"
+BANDES_CARNET = ("epargne_nette", "capacite_desendettement")
+N_TIRAGES_CARNET = 10_000
+"""The bands notebook 03 draws with its default parameters (``orleans-gov scenario`` fills the cache with them)."""
 DOSSIER_CACHE = ".cache_scenarios"
 _RACINE_CODE = Path(orleans_gov.__file__).resolve().parent
 _CODE: dict[str, str] = {}
@@ -168,5 +171,5 @@ def monte_carlo_en_cache(resultat: Any, donnees: DonneesReference, indicateurs: 
     return assembler(sc, lu[0], lu[1], n_tirages, graine)
 
 
-__all__ = ["DOSSIER_CACHE", "FORMAT", "chemin_cache", "decoder", "empreinte_code", "empreinte_donnees",
+__all__ = ["BANDES_CARNET", "N_TIRAGES_CARNET", "DOSSIER_CACHE", "FORMAT", "chemin_cache", "decoder", "empreinte_code", "empreinte_donnees",
            "empreinte_monte_carlo", "empreinte_scenario", "empreinte_table", "encoder", "monte_carlo_en_cache"]
