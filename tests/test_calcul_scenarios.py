@@ -350,3 +350,13 @@ def test_cli_scenario_remplit_le_cache_du_carnet(donnees_construites, tmp_path, 
     r = ctx.resultats["Transfert de la voirie"]          # loaded as the notebook does (année, horizon given)
     cs.monte_carlo_en_cache(r, ctx.donnees, cs.BANDES_CARNET, n_tirages=cs.N_TIRAGES_CARNET)
     assert calculs == [1]                                # read, not computed again
+
+
+def test_variable_d_environnement_coupe_le_cache(ctx, tmp_path, monkeypatch):
+    r = ctx.resultats["Transfert de la voirie"]
+    monkeypatch.setenv(cs.VARIABLE_SANS_CACHE, "0")
+    a = cs.monte_carlo_en_cache(r, ctx.donnees, INDS, n_tirages=N, dossier_donnees=tmp_path)
+    assert not (tmp_path / "processed").exists()
+    monkeypatch.delenv(cs.VARIABLE_SANS_CACHE)
+    _memes_mc(a, cs.monte_carlo_en_cache(r, ctx.donnees, INDS, n_tirages=N, dossier_donnees=tmp_path))
+    assert len(list((tmp_path / "processed" / cs.DOSSIER_CACHE).iterdir())) == 1

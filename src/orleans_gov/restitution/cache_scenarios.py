@@ -17,12 +17,14 @@ batch size. The horizon and the reference year are keys of the scenario.
 File format (byte-deterministic): one line of canonical JSON (format, key, indicators, shapes, sha256 of the
 payload), then the payload: each indicator's quantiles (3 × 24 × years, float64 little-endian) and the draws of
 the summary measure. A file whose header, key, sizes or sha256 do not match is ignored and rewritten: a damaged
-cache costs a recomputation, never a wrong number.
+cache costs a recomputation, never a wrong number. ``ORLEANS_GOV_CACHE_SCENARIOS=0`` in the environment turns the
+cache off (nothing read, nothing written: e.g. to time the notebook without it).
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import warnings
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,7 @@ BANDES_CARNET = ("epargne_nette", "capacite_desendettement")
 N_TIRAGES_CARNET = 10_000
 """The bands notebook 03 draws with its default parameters (``orleans-gov scenario`` fills the cache with them)."""
 DOSSIER_CACHE = ".cache_scenarios"
+VARIABLE_SANS_CACHE = "ORLEANS_GOV_CACHE_SCENARIOS"
 _RACINE_CODE = Path(orleans_gov.__file__).resolve().parent
 _CODE: dict[str, str] = {}
 
@@ -149,10 +152,10 @@ def monte_carlo_en_cache(resultat: Any, donnees: DonneesReference, indicateurs: 
     """:func:`orleans_gov.scenarios.sensibilite.monte_carlo_indicateurs` of a projected scenario (``resultat``:
     its reference state and effects are reused), read from the cache when its file exists and is intact, else
     computed and written (a folder that cannot be written is not an error: the numbers are returned).
-    ``cache=False`` always computes and writes nothing."""
+    ``cache=False`` (or ``ORLEANS_GOV_CACHE_SCENARIOS=0``) always computes and writes nothing."""
     sc = resultat.scenario
     indicateurs = tuple(dict.fromkeys(indicateurs))
-    if not cache:
+    if not cache or os.environ.get(VARIABLE_SANS_CACHE, "").strip() == "0":
         q, t = quantiles_tirages(sc, donnees, indicateurs, n_tirages=n_tirages, graine=graine, mesure=mesure,
                                  taille_lot=taille_lot, _prepare=(resultat.base, resultat.effets))
         return assembler(sc, q, t, n_tirages, graine)
@@ -171,5 +174,5 @@ def monte_carlo_en_cache(resultat: Any, donnees: DonneesReference, indicateurs: 
     return assembler(sc, lu[0], lu[1], n_tirages, graine)
 
 
-__all__ = ["BANDES_CARNET", "N_TIRAGES_CARNET", "DOSSIER_CACHE", "FORMAT", "chemin_cache", "decoder", "empreinte_code", "empreinte_donnees",
+__all__ = ["BANDES_CARNET", "N_TIRAGES_CARNET", "DOSSIER_CACHE", "VARIABLE_SANS_CACHE", "FORMAT", "chemin_cache", "decoder", "empreinte_code", "empreinte_donnees",
            "empreinte_monte_carlo", "empreinte_scenario", "empreinte_table", "encoder", "monte_carlo_en_cache"]
