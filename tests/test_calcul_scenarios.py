@@ -360,3 +360,14 @@ def test_variable_d_environnement_coupe_le_cache(ctx, tmp_path, monkeypatch):
     monkeypatch.delenv(cs.VARIABLE_SANS_CACHE)
     _memes_mc(a, cs.monte_carlo_en_cache(r, ctx.donnees, INDS, n_tirages=N, dossier_donnees=tmp_path))
     assert len(list((tmp_path / "processed" / cs.DOSSIER_CACHE).iterdir())) == 1
+
+
+def test_elaguer_garde_les_plus_recents(tmp_path):
+    import os
+    for k in range(5):
+        f = tmp_path / f"monte-carlo-{k}.bin"
+        f.write_bytes(b"x")
+        os.utime(f, (1000 + k, 1000 + k))
+    (tmp_path / "autre.txt").write_text("garde")
+    cs.elaguer(tmp_path, garder=2)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["autre.txt", "monte-carlo-3.bin", "monte-carlo-4.bin"]

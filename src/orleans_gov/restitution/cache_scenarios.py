@@ -45,6 +45,8 @@ N_TIRAGES_CARNET = 10_000
 """The bands notebook 03 draws with its default parameters (``orleans-gov scenario`` fills the cache with them)."""
 DOSSIER_CACHE = ".cache_scenarios"
 VARIABLE_SANS_CACHE = "ORLEANS_GOV_CACHE_SCENARIOS"
+MAX_FICHIERS = 64
+"""Cache files kept per data folder (the most recent; 8 shipped scenarios ≈ 0,7 Mo)."""
 _RACINE_CODE = Path(orleans_gov.__file__).resolve().parent
 _CODE: dict[str, str] = {}
 
@@ -145,6 +147,15 @@ def decoder(contenu: bytes, empreinte: str) -> tuple[dict[str, np.ndarray], np.n
         return None
 
 
+def elaguer(dossier: Path, garder: int | None = None) -> None:
+    """Keep the :data:`MAX_FICHIERS` most recent cache files of ``dossier`` (each change of code or data makes
+    new keys: the files of former keys would otherwise pile up)."""
+    garder = MAX_FICHIERS if garder is None else garder
+    fichiers = sorted(dossier.glob("monte-carlo-*.bin"), key=lambda p: (p.stat().st_mtime, p.name), reverse=True)
+    for p in fichiers[garder:]:
+        p.unlink(missing_ok=True)
+
+
 def monte_carlo_en_cache(resultat: Any, donnees: DonneesReference, indicateurs: tuple[str, ...],
                          n_tirages: int = 10_000, graine: int = 2014, mesure: str = "epargne_nette_cumulee",
                          taille_lot: int = TAILLE_LOT, dossier_donnees=None, cache: bool = True
@@ -168,6 +179,7 @@ def monte_carlo_en_cache(resultat: Any, donnees: DonneesReference, indicateurs: 
         try:
             chemin.parent.mkdir(parents=True, exist_ok=True)
             ecrire_atomique(chemin, encoder(cle, q, t))
+            elaguer(chemin.parent)
         except OSError:
             pass
         lu = (q, t)
@@ -175,4 +187,4 @@ def monte_carlo_en_cache(resultat: Any, donnees: DonneesReference, indicateurs: 
 
 
 __all__ = ["BANDES_CARNET", "N_TIRAGES_CARNET", "DOSSIER_CACHE", "VARIABLE_SANS_CACHE", "FORMAT", "chemin_cache", "decoder", "empreinte_code", "empreinte_donnees",
-           "empreinte_monte_carlo", "empreinte_scenario", "empreinte_table", "encoder", "monte_carlo_en_cache"]
+           "empreinte_monte_carlo", "empreinte_scenario", "empreinte_table", "elaguer", "encoder", "monte_carlo_en_cache"]
