@@ -119,15 +119,22 @@ def projeter(scenario: Scenario, donnees: DonneesReference) -> Resultat:
     _verifier(scenario, sorties)
     b = bloc(sorties)
     annees = [scenario.annee_reference] + scenario.annees
-    morceaux = []
-    ent = np.array(list(ENTITES))
+    # one frame built from the concatenated columns (rows in the order of the former one-frame-per-indicator concat)
+    ent = np.array(list(ENTITES), dtype=object)
+    T = len(annees)
+    col_e, col_a, col_i, col_v = [], [], [], []
     for k in INDICATEURS:
-        v = sorties[k][0]  # (E, T)
-        morceaux.append(pd.DataFrame({"entite": np.repeat(ent, len(annees)), "annee": np.tile(annees, E),
-                                      "indicateur": k, "valeur": v.reshape(-1)}))
+        col_e.append(np.repeat(ent, T))
+        col_a.append(np.tile(np.asarray(annees, dtype="int64"), E))
+        col_i.append(np.full(E * T, k, dtype=object))
+        col_v.append(np.asarray(sorties[k][0], dtype="float64").reshape(-1))   # (E, T)
         if k in b:
-            morceaux.append(pd.DataFrame({"entite": BLOC, "annee": annees, "indicateur": k, "valeur": b[k][0]}))
-    long = pd.concat(morceaux, ignore_index=True)
+            col_e.append(np.full(T, BLOC, dtype=object))
+            col_a.append(np.asarray(annees, dtype="int64"))
+            col_i.append(np.full(T, k, dtype=object))
+            col_v.append(np.asarray(b[k][0], dtype="float64"))
+    long = pd.DataFrame({"entite": np.concatenate(col_e), "annee": np.concatenate(col_a),
+                         "indicateur": np.concatenate(col_i), "valeur": np.concatenate(col_v)})
     # indicators that only exist for the agglomeration / the bloc
     seul_agglo = long["indicateur"].isin(SEULS_AGGLO) & ~long["entite"].isin([SIREN_AGGLO, BLOC])
     long = long[~seul_agglo]
