@@ -11,7 +11,7 @@ validated (every key after inheritance of its ``base``, explicit parameter overr
 its file; the content of every processed table the engine reads (values, columns and types, hashed from the
 loaded frames — :data:`orleans_gov.scenarios.donnees.OBLIGATOIRES` and ``FACULTATIVES``); the source code and
 the YAML files of ``orleans_gov.scenarios`` and ``orleans_gov.base`` (engine, dated legal parameters, perimeter);
-the versions of ``orleans_gov`` and numpy; the indicators, ``n_tirages``, the seed, the summary measure and the
+the versions of ``orleans_gov``, numpy and pandas; the indicators, ``n_tirages``, the seed, the summary measure and the
 batch size. The horizon and the reference year are keys of the scenario.
 
 File format (byte-deterministic): one line of canonical JSON (format, key, indicators, shapes, sha256 of the
@@ -104,6 +104,7 @@ def empreinte_monte_carlo(scenario: Scenario, donnees: DonneesReference, indicat
                           n_tirages: int, graine: int, mesure: str, taille_lot: int) -> str:
     """The key of one cache file (see the module docstring for what it covers)."""
     entrees = {"format": FORMAT, "orleans_gov": orleans_gov.__version__, "numpy": np.__version__,
+               "pandas": pd.__version__,
                "code": empreinte_code(), "scenario": empreinte_scenario(scenario),
                "donnees": empreinte_donnees(donnees), "indicateurs": list(indicateurs), "n_tirages": int(n_tirages),
                "graine": int(graine), "mesure": mesure, "taille_lot": int(taille_lot)}
