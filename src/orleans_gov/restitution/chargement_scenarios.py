@@ -11,6 +11,9 @@ from typing import Any
 
 from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.scenarios import charger_donnees, charger_scenario, projeter, scenarios_livres
+from orleans_gov.scenarios.resultats import empreinte_projection, sous_le_nom
+from orleans_gov.restitution.cache_scenarios import monte_carlo_en_cache
+from orleans_gov.scenarios.sensibilite import prepare_de, tornado
 
 __all__ = ["ContexteScenarios", "contexte_scenarios"]
 
@@ -29,23 +32,50 @@ class ContexteScenarios:
     reference: Any                    # the scenario without action (or the counterfactual of the first one)
     avec_actions: list[Any]
     exemple: bool
+    dossier: Any = None               # the data folder (None = $ORLEANS_GOV_DATA or data/ of the repository)
 
     @property
     def fin(self) -> int:
         return self.reference.scenario.fin
 
+    def tornado(self, mesure: str):
+        """Tornado of the reference scenario (:func:`orleans_gov.scenarios.sensibilite.tornado`) from the state it
+        was projected from (not prepared again)."""
+        return tornado(self.reference.scenario, self.donnees, mesure=mesure, _prepare=prepare_de(self.reference))
+
+    def monte_carlo(self, indicateurs: tuple[str, ...], n_tirages: int = 10_000, cache: bool = True
+                    ) -> dict[str, dict[str, Any]]:
+        """Monte-Carlo bands of every scenario, ``{scenario: {indicateur: MonteCarlo}}``
+        (:func:`orleans_gov.scenarios.sensibilite.monte_carlo_indicateurs`, default seed), each from the state
+        its projection was made from; read from / written to the persistent cache of the data folder
+        (:mod:`orleans_gov.restitution.cache_scenarios`) unless ``cache=False``."""
+        return {nom: monte_carlo_en_cache(r, self.donnees, tuple(indicateurs), n_tirages=n_tirages,
+                                          dossier_donnees=self.dossier, cache=cache)
+                for nom, r in self.resultats.items()}
+
 
 def contexte_scenarios(scenarios=None, annee_reference: int = 2013, horizon=None,
                        dossier_donnees=None) -> ContexteScenarios:
     """Project every scenario file (``scenarios``; None = the shipped ones) and its counterfactual; a scenario the
-    data cannot support is set aside with its reason, the others run (none → ``RuntimeError``)."""
+    data cannot support is set aside with its reason, the others run (none → ``RuntimeError``). What projects
+    alike (same :func:`~orleans_gov.scenarios.resultats.empreinte_projection`: the counterfactuals sharing the
+    assumptions of the fil de l'eau, and the fil de l'eau itself) is projected once (issue 16)."""
     fichiers = list(scenarios) if scenarios else [str(p) for p in scenarios_livres()]
     donnees = charger_donnees(dossier_donnees)
     resultats, contrefactuels, ecartes = {}, {}, []
+    deja: dict[str, Any] = {}      # fingerprint of what feeds the projection -> Resultat (projected once)
+
+    def projection(sc):
+        cle = empreinte_projection(sc)
+        if cle not in deja:
+            deja[cle] = projeter(sc, donnees)
+            return deja[cle]
+        return sous_le_nom(deja[cle], sc)
+
     for f in fichiers:
         try:
             sc = charger_scenario(f, annee_reference=annee_reference, horizon=horizon)
-            resultats[sc.nom], contrefactuels[sc.nom] = projeter(sc, donnees), projeter(sc.sans_actions(), donnees)
+            resultats[sc.nom], contrefactuels[sc.nom] = projection(sc), projection(sc.sans_actions())
         except ErreurDonnees as exc:
             ecartes.append(f"- **{Path(str(f)).name}** écarté : {exc}")
     if not resultats:
@@ -55,4 +85,4 @@ def contexte_scenarios(scenarios=None, annee_reference: int = 2013, horizon=None
     return ContexteScenarios(donnees=donnees, resultats=resultats, contrefactuels=contrefactuels, ecartes=ecartes,
                              reference=sans_action[0] if sans_action else contrefactuels[premier],
                              avec_actions=[r for r in resultats.values() if r.scenario.actions],
-                             exemple=any(r.exemple for r in resultats.values()))
+                             exemple=any(r.exemple for r in resultats.values()), dossier=dossier_donnees)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from orleans_gov.base.catalogue import Catalogue
@@ -33,13 +34,23 @@ class DonneesReference:
 
     def fonctions(self) -> dict[tuple[str, str, str], pd.Series]:
         """``depenses_fonction`` as (entité, fonction, section) -> amount by year (sum; computed once)."""
-        if "fonctions" not in self._cache:
-            df = self.depenses_fonction
+        df = self.depenses_fonction
+        cle = ("fonctions", id(df))      # a table replaced by another (dataclasses.replace shares _cache) is read again
+        if cle not in self._cache:
             g = df.assign(entite=df["entite"].astype(str), fonction=df["fonction"].astype(str),
                           section=df["section"].astype(str)).groupby(["entite", "fonction", "section", "an"])[
                 "montant"].sum(min_count=1)
-            self._cache["fonctions"] = {k: grp.droplevel([0, 1, 2]) for k, grp in g.groupby(level=[0, 1, 2])}
-        return self._cache["fonctions"]
+            # one Series per (entité, fonction, section), split by positions (the groups of g, in g's order)
+            cles = pd.MultiIndex.from_arrays([g.index.get_level_values(i) for i in range(3)])
+            code, uniques = pd.factorize(cles, sort=False)
+            ordre = np.argsort(code, kind="stable")
+            bornes = np.flatnonzero(np.diff(code[ordre])) + 1
+            ans = g.index.get_level_values(3)
+            out = {}
+            for morceau in np.split(ordre, bornes) if len(ordre) else []:
+                out[tuple(cles[morceau[0]])] = pd.Series(g.to_numpy()[morceau], index=ans[morceau], name=g.name)
+            self._cache[cle] = (df, out)         # the frame is kept so that its id is not reused
+        return self._cache[cle][1]
 
 
 def charger_donnees(dossier: str | Path | None = None) -> DonneesReference:

@@ -113,14 +113,30 @@ def _comptes(n: dict[str, np.ndarray], i: int, ligne: pd.DataFrame, colonnes: di
     return g
 
 
-def _equipement_passe(df: pd.DataFrame, cle: str, valeur: str, col: str, R: int, defaut: float) -> list[float]:
+def _par_entite_annee(donnees: DonneesReference, table: str, cle: str, col: str) -> dict[tuple[str, int], list]:
+    """Values of column ``col`` of a processed table by (entity as text, year), read once per data set (kept in
+    ``donnees._cache``: the same lookups are made for every scenario and every entity)."""
+    df = getattr(donnees, table)
+    k = ("par_entite_annee", table, id(df), cle, col)     # a table replaced by another is read again
+    if k not in donnees._cache:
+        out: dict[tuple[str, int], list] = {}
+        if col in df.columns:
+            for e, a, v in zip(df[cle].astype(str), df["an"], df[col]):
+                out.setdefault((e, a), []).append(v)
+        donnees._cache[k] = (df, out)          # the frame is kept so that its id is not reused
+    return donnees._cache[k][1]
+
+
+def _equipement_passe(donnees: DonneesReference, table: str, cle: str, valeur: str, col: str, R: int,
+                      defaut: float) -> list[float]:
     """Equipment (or another column) of R − 2 and R − 1 of one entity (the FCTVA received in the first projected
     years is computed on it, art. L.1615-6 II CGCT; the CRFP on the RRF of R − 1); the reference year's value
-    when the year is absent or unknown."""
+    when the year is absent or unknown (or given on several lines)."""
+    valeurs = _par_entite_annee(donnees, table, cle, col)
     out = []
     for a in (R - 2, R - 1):
-        v = df.loc[(df[cle].astype(str) == valeur) & (df["an"] == a), col] if col in df.columns else pd.Series([])
-        out.append(float(v.iloc[0]) if len(v) == 1 and pd.notna(v.iloc[0]) else defaut)
+        v = valeurs.get((valeur, a), [])
+        out.append(float(v[0]) if len(v) == 1 and pd.notna(v[0]) else defaut)
     return out
 
 
@@ -221,15 +237,15 @@ def etat_reference(donnees: DonneesReference, scenario: Scenario) -> Base:
                 caf=n["caf"], etp=etp, bases_th=n["bth"], source_etp=source_etp, provenances=frozenset(prov),
                 taux_subventions=n["tsubv"], fctva=n["fctva"])
     base.rrf_passe = np.array([
-        _equipement_passe(donnees.finances_agglo, "siren", e, "pftot", R, np.nan)[1] if i == IA else
-        _equipement_passe(donnees.finances_communes, "code_insee", e, "prod", R, np.nan)[1]
+        _equipement_passe(donnees, "finances_agglo", "siren", e, "pftot", R, np.nan)[1] if i == IA else
+        _equipement_passe(donnees, "finances_communes", "code_insee", e, "prod", R, np.nan)[1]
         for i, e in enumerate(ENTITES)])
     rrf_r = base.fiscalite + base.dgf + base.autres_recettes + base.ac + base.dsc
     base.rrf_passe = np.where(np.isnan(base.rrf_passe), rrf_r, base.rrf_passe)
     base.part_principal_rrf, base.budgets_annexes_absents = _part_principal(donnees, R, rrf_r[IA])
     base.equipement_passe = np.array([
-        _equipement_passe(donnees.finances_agglo, "siren", e, "detot", R, n["equip"][i]) if i == IA else
-        _equipement_passe(donnees.finances_communes, "code_insee", e, "equip", R, n["equip"][i])
+        _equipement_passe(donnees, "finances_agglo", "siren", e, "detot", R, n["equip"][i]) if i == IA else
+        _equipement_passe(donnees, "finances_communes", "code_insee", e, "equip", R, n["equip"][i])
         for i, e in enumerate(ENTITES)])
     regles = scenario.parametres_legaux()
     fa = donnees.finances_agglo

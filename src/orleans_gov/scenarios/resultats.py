@@ -2,7 +2,10 @@
 used, comparisons between scenarios."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import copy
+import hashlib
+import warnings
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -43,6 +46,7 @@ class Resultat:
     parametres: pd.DataFrame = field(default_factory=pd.DataFrame)
     budgets: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COLONNES_BUDGETS))
     avertissements: list[str] = field(default_factory=list)
+    comparaisons: dict = field(default_factory=dict, repr=False, compare=False)   # id(reference) -> (reference, frame)
 
     def tableau(self) -> pd.DataFrame:
         """The rows of ``resultats.csv`` (:data:`COLONNES_BUDGETS`): the projection of every entity (``budget`` =
@@ -115,15 +119,22 @@ def projeter(scenario: Scenario, donnees: DonneesReference) -> Resultat:
     _verifier(scenario, sorties)
     b = bloc(sorties)
     annees = [scenario.annee_reference] + scenario.annees
-    morceaux = []
-    ent = np.array(list(ENTITES))
+    # one frame built from the concatenated columns (rows in the order of the former one-frame-per-indicator concat)
+    ent = np.array(list(ENTITES), dtype=object)
+    T = len(annees)
+    col_e, col_a, col_i, col_v = [], [], [], []
     for k in INDICATEURS:
-        v = sorties[k][0]  # (E, T)
-        morceaux.append(pd.DataFrame({"entite": np.repeat(ent, len(annees)), "annee": np.tile(annees, E),
-                                      "indicateur": k, "valeur": v.reshape(-1)}))
+        col_e.append(np.repeat(ent, T))
+        col_a.append(np.tile(np.asarray(annees, dtype="int64"), E))
+        col_i.append(np.full(E * T, k, dtype=object))
+        col_v.append(np.asarray(sorties[k][0], dtype="float64").reshape(-1))   # (E, T)
         if k in b:
-            morceaux.append(pd.DataFrame({"entite": BLOC, "annee": annees, "indicateur": k, "valeur": b[k][0]}))
-    long = pd.concat(morceaux, ignore_index=True)
+            col_e.append(np.full(T, BLOC, dtype=object))
+            col_a.append(np.asarray(annees, dtype="int64"))
+            col_i.append(np.full(T, k, dtype=object))
+            col_v.append(np.asarray(b[k][0], dtype="float64"))
+    long = pd.DataFrame({"entite": np.concatenate(col_e), "annee": np.concatenate(col_a),
+                         "indicateur": np.concatenate(col_i), "valeur": np.concatenate(col_v)})
     # indicators that only exist for the agglomeration / the bloc
     seul_agglo = long["indicateur"].isin(SEULS_AGGLO) & ~long["entite"].isin([SIREN_AGGLO, BLOC])
     long = long[~seul_agglo]
@@ -139,6 +150,33 @@ def projeter(scenario: Scenario, donnees: DonneesReference) -> Resultat:
         avert.append(SANS_TEOM)
     return Resultat(scenario=scenario, long=long, details=eff.details, base=base, effets=eff,
                     parametres=parametres_utilises(scenario), budgets=budgets, avertissements=avert)
+
+
+CHAMPS_PROJECTION = ("annee_reference", "horizon", "hypotheses", "parametres", "actions")
+"""The fields of a scenario that feed its projection (the others — nom, description, base, fichier — only label it)."""
+
+
+def empreinte_projection(scenario: Scenario) -> str:
+    """sha256 of everything in a scenario that feeds :func:`projeter` (:data:`CHAMPS_PROJECTION`, the explicit
+    parameter overrides included; the dated legal parameters themselves are the same within a process): two
+    scenarios with the same fingerprint give the same numbers (e.g. the counterfactuals ``sans_actions()`` of
+    scenarios sharing the assumptions of the fil de l'eau, and the action-less scenario itself)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)     # pydantic: year keys serialised as text (harmless here)
+        d = scenario.model_dump(mode="python", include=set(CHAMPS_PROJECTION))
+    return hashlib.sha256(repr(sorted(d.items())).encode("utf-8")).hexdigest()
+
+
+def sous_le_nom(res: Resultat, scenario: Scenario) -> Resultat:
+    """The same projection under another scenario whose :func:`empreinte_projection` is equal (only its name,
+    description and file differ): identical numbers, the ``scenario`` column renamed; arrays copied (no sharing)."""
+    if empreinte_projection(res.scenario) != empreinte_projection(scenario):
+        raise ValueError(f"« {scenario.nom} » ne se projette pas comme « {res.scenario.nom} » (hypothèses différentes)")
+    budgets = res.budgets.assign(scenario=scenario.nom) if len(res.budgets) else res.budgets.copy()
+    return replace(res, scenario=scenario, long=res.long.assign(scenario=scenario.nom),
+                   details={k: v.copy() for k, v in res.details.items()}, base=copy.deepcopy(res.base),
+                   effets=copy.deepcopy(res.effets), parametres=res.parametres.copy(), budgets=budgets,
+                   avertissements=list(res.avertissements), comparaisons={})
 
 
 def _budgets(scenario: Scenario, donnees: DonneesReference, long: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
@@ -163,7 +201,15 @@ def _budgets(scenario: Scenario, donnees: DonneesReference, long: pd.DataFrame) 
 
 
 def comparer(resultat: Resultat, reference: Resultat) -> pd.DataFrame:
-    """Differences scenario − reference by entity, year and indicator (long form, column ``ecart``)."""
+    """Differences scenario − reference by entity, year and indicator (long form, column ``ecart``). Computed once
+    per pair (kept in ``resultat.comparaisons``; each call returns its own copy)."""
+    deja = resultat.comparaisons.get(id(reference))
+    if deja is None or deja[0] is not reference:
+        deja = resultat.comparaisons[id(reference)] = (reference, _comparer(resultat, reference))
+    return deja[1].copy()
+
+
+def _comparer(resultat: Resultat, reference: Resultat) -> pd.DataFrame:
     cles = ["entite", "annee", "indicateur"]
     a = resultat.long.set_index(cles)["valeur"]
     b = reference.long.set_index(cles)["valeur"]

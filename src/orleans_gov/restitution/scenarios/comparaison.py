@@ -17,7 +17,7 @@ import pandas as pd
 
 from orleans_gov.base.territoire import CODES_INSEE, ENTITES, SIREN_AGGLO, nom_entite
 from orleans_gov.restitution.fragments import markdown
-from orleans_gov.restitution.scenarios.commun import SOURCE, millesime
+from orleans_gov.restitution.scenarios.commun import SOURCE, lecture, millesime
 from orleans_gov.restitution.scenarios.gouvernance import conditions_legales
 from orleans_gov.restitution.scenarios.tableaux import tableau_actions, tableaux_details
 from orleans_gov.restitution.tableaux import tableau, tableau_termes, termes_en_colonnes
@@ -29,9 +29,8 @@ NOTE_CONTRIBUABLES = ("Les taux sont modifiés en variation relative du produit 
 
 
 def _valeurs(res, ind: str, annee: int) -> pd.Series:
-    L = res.long
-    d = L[(L["indicateur"] == ind) & (L["annee"] == annee)]
-    return d.set_index("entite")["valeur"]
+    """``valeur`` of one indicator and year by entity (``long[(indicateur, annee)].set_index("entite")``)."""
+    return lecture(res.long, "valeur").serie(ind, annee)
 
 
 def gains_entites(res, ref, annee: int | None = None) -> pd.DataFrame:

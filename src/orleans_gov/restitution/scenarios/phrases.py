@@ -8,7 +8,7 @@ import pandas as pd
 from orleans_gov.analyse.finances import seuils_capacite
 from orleans_gov.base.territoire import CODES_INSEE, SIREN_AGGLO, nom_entite
 from orleans_gov.restitution.formats import fmt_meur, fmt_nombre, fmt_pct
-from orleans_gov.restitution.scenarios.commun import cumul, valeur
+from orleans_gov.restitution.scenarios.commun import Lecture, lecture, valeur
 from orleans_gov.restitution.scenarios.tableaux import position_nette
 from orleans_gov.restitution.textes import accorde, compte, majuscule
 from orleans_gov.scenarios import BLOC, Resultat, comparer
@@ -47,21 +47,28 @@ def phrases_reference(ref: Resultat) -> list[str]:
 def phrases_scenario(res: Resultat, ref: Resultat) -> list[str]:
     """What a scenario changes against the same scenario without action (épargne, net position, CIF, debt, FTE)."""
     sc = res.scenario
-    d_en = cumul(res, BLOC, "epargne_nette") - cumul(ref, BLOC, "epargne_nette")
-    d_agg = cumul(res, SIREN_AGGLO, "epargne_nette") - cumul(ref, SIREN_AGGLO, "epargne_nette")
+    lr, lf = lecture(res.long, "valeur"), lecture(ref.long, "valeur")     # same numbers as commun.cumul / valeur
+    horizon = range(sc.debut, sc.fin + 1)
+
+    def cum(lec: Lecture, ent: str, ind: str) -> float:
+        return lec.somme(ent, ind, horizon)
+
+    def val(lec: Lecture, ent: str, ind: str) -> float:
+        return lec.un(ent, ind, sc.fin)
+    d_en = cum(lr, BLOC, "epargne_nette") - cum(lf, BLOC, "epargne_nette")
+    d_agg = cum(lr, SIREN_AGGLO, "epargne_nette") - cum(lf, SIREN_AGGLO, "epargne_nette")
     d_com = d_en - d_agg
-    ec = comparer(res, ref)
+    ec = Lecture(comparer(res, ref), "ecart")
     par_commune = pd.Series({c: position_nette(ec, c, sc) for c in CODES_INSEE})
     gagnantes = int((par_commune > 0.5).sum())
     perdantes = int((par_commune < -0.5).sum())
     pos_com = position_nette(ec, list(CODES_INSEE), sc)
     pos_agg = position_nette(ec, SIREN_AGGLO, sc)
-    cif0, cif1 = valeur(ref, SIREN_AGGLO, "cif"), valeur(res, SIREN_AGGLO, "cif")
-    d_di = cumul(res, SIREN_AGGLO, "dotation_intercommunalite") - cumul(ref, SIREN_AGGLO, "dotation_intercommunalite")
-    d_etp = valeur(res, SIREN_AGGLO, "etp") - valeur(ref, SIREN_AGGLO, "etp")
-    d_dette = valeur(res, BLOC, "encours_dette") - valeur(ref, BLOC, "encours_dette")
-    d_dette_com = float(ec[ec.entite.isin(CODES_INSEE) & (ec.indicateur == "encours_dette")
-                           & (ec.annee == sc.fin)]["ecart"].sum())
+    cif0, cif1 = val(lf, SIREN_AGGLO, "cif"), val(lr, SIREN_AGGLO, "cif")
+    d_di = cum(lr, SIREN_AGGLO, "dotation_intercommunalite") - cum(lf, SIREN_AGGLO, "dotation_intercommunalite")
+    d_etp = val(lr, SIREN_AGGLO, "etp") - val(lf, SIREN_AGGLO, "etp")
+    d_dette = val(lr, BLOC, "encours_dette") - val(lf, BLOC, "encours_dette")
+    d_dette_com = ec.somme(list(CODES_INSEE), "encours_dette", [sc.fin])
     sens = "améliore" if d_en > 0 else "dégrade"
     p = [f"« {sc.nom} » {sens} l'épargne nette cumulée {sc.debut}–{sc.fin} du bloc communal de "
          f"{fmt_meur(abs(d_en))} ({'+' if d_agg >= 0 else '−'}{fmt_meur(abs(d_agg))} pour l'agglomération, "

@@ -12,7 +12,7 @@ import pandas as pd
 from orleans_gov.base import vocabulaire
 from orleans_gov.base.territoire import CODES_INSEE, ENTITES, SIREN_AGGLO, nom_entite
 from orleans_gov.restitution.formats import fmt_keur, fmt_nombre, fmt_pct, fmt_unite
-from orleans_gov.restitution.scenarios.commun import nom
+from orleans_gov.restitution.scenarios.commun import Lecture, lecture, nom
 from orleans_gov.restitution.scenarios.gouvernance import (GOUVERNANCE, MARQUEURS_GOUVERNANCE, details_gouvernance,
                                                            lignes_actions_gouvernance)
 from orleans_gov.restitution.tableaux import format_terme, termes_en_colonnes
@@ -120,15 +120,13 @@ def _termes_entites(annees: list[int]) -> dict[str, str]:
 
 def tableau_entites(res: Resultat, annees: list[int]) -> pd.DataFrame:
     """Key indicators per entity for the given years (k€, %, years)."""
-    L = res.long
+    lec = lecture(res.long, "valeur")
     lignes = []
     for e in list(ENTITES) + [BLOC]:
-        d = L[L.entite == e]
         ligne = {ENTETE_ENTITE: nom(e)}
         for a in annees:
-            x = d[d.annee == a].set_index("indicateur")["valeur"]
             for t in ("epargne_brute", "taux_epargne_brute", "encours_dette", "capacite_desendettement"):
-                ligne[entete_annee(t, a)] = x.get(t, np.nan)
+                ligne[entete_annee(t, a)] = lec.un(e, t, a)
         lignes.append(ligne)
     return pd.DataFrame(lignes)
 
@@ -161,36 +159,31 @@ def tableau_effets_communes(res: Resultat, ref: Resultat) -> pd.DataFrame:
     horizon = list(range(sc.debut, sc.fin + 1))
     premiere = min((a.annee for a in sc.actions), default=sc.debut)
     h = {k: v[0] for k, v in colonnes_effets(sc).items()}
+    le, lr = Lecture(ec, "ecart"), lecture(res.long, "valeur")
     lignes = []
     for e in list(ENTITES) + [BLOC]:
-        d = ec[ec.entite == e]
-
-        def v(ind, an):
-            s = d[(d.indicateur == ind) & (d.annee == an)]["ecart"]
-            return float(s.iloc[0]) if len(s) else np.nan
         lignes.append({
             ENTETE_ENTITE: nom(e),
-            h["ac"]: float(res.long[(res.long.entite == e) & (res.long.indicateur == "attribution_compensation")
-                                    & (res.long.annee == sc.fin)]["valeur"].sum()) if e != BLOC else np.nan,
-            h["d_ac"]: v("attribution_compensation", sc.fin) if e != BLOC else np.nan,
-            h["d_eb_premiere"]: v("epargne_brute", premiere),
-            h["d_eb_fin"]: v("epargne_brute", sc.fin),
-            h["d_en_cumul"]: float(d[(d.indicateur == "epargne_nette") & d.annee.isin(horizon)]["ecart"].sum()),
-            h["d_encours"]: v("encours_dette", sc.fin),
-            h["d_position"]: position_nette(ec, e, sc),
-            h["d_etp"]: v("etp", sc.fin),
+            h["ac"]: lr.somme(e, "attribution_compensation", [sc.fin]) if e != BLOC else np.nan,
+            h["d_ac"]: le.un(e, "attribution_compensation", sc.fin) if e != BLOC else np.nan,
+            h["d_eb_premiere"]: le.un(e, "epargne_brute", premiere),
+            h["d_eb_fin"]: le.un(e, "epargne_brute", sc.fin),
+            h["d_en_cumul"]: le.somme(e, "epargne_nette", horizon),
+            h["d_encours"]: le.un(e, "encours_dette", sc.fin),
+            h["d_position"]: position_nette(le, e, sc),
+            h["d_etp"]: le.un(e, "etp", sc.fin),
         })
     return pd.DataFrame(lignes)
 
 
-def position_nette(ecarts: pd.DataFrame, entite: str | list[str], sc: Scenario) -> float:
+def position_nette(ecarts: pd.DataFrame | Lecture, entite: str | list[str], sc: Scenario) -> float:
     """Δ net financial position at the end of the horizon = − Δ encours de dette + Σ Δ excédents affectés au
     fonds de roulement (k€). Positive = the entity ends richer (less debt or more reserves) than without action:
-    the right measure when a transfer moves investment as well as operating costs."""
-    ents = [entite] if isinstance(entite, str) else entite
-    d = ecarts[ecarts.entite.isin(ents)]
-    dette = float(d[(d.indicateur == "encours_dette") & (d.annee == sc.fin)]["ecart"].sum())
-    fr = float(d[(d.indicateur == "variation_fonds_roulement") & d.annee.between(sc.debut, sc.fin)]["ecart"].sum())
+    the right measure when a transfer moves investment as well as operating costs. ``ecarts``: the frame of
+    :func:`~orleans_gov.scenarios.comparer` or its :class:`~.commun.Lecture` of column ``ecart``."""
+    lec = ecarts if isinstance(ecarts, Lecture) else Lecture(ecarts, "ecart")
+    dette = lec.somme(entite, "encours_dette", [sc.fin])
+    fr = lec.somme(entite, "variation_fonds_roulement", range(sc.debut, sc.fin + 1))
     return -dette + fr
 
 
@@ -209,6 +202,7 @@ def tableau_agglo_annuel(res: Resultat, ref: Resultat) -> pd.DataFrame:
     """Year-by-year differences for the agglomeration, the communes and the bloc (k€)."""
     sc = res.scenario
     ec = comparer(res, ref)
+    ec = ec[ec.indicateur.isin({i for _e, i in LIGNES_AGGLO_ANNUEL})]   # same rows, same order, fewer to filter
     annees = list(range(sc.debut, sc.fin + 1))
     lignes = []
     for e, ind in LIGNES_AGGLO_ANNUEL:

@@ -72,6 +72,9 @@ def depenses_fonction(donnees: DonneesReference, entite: str, fonction: str, sec
                       ) -> pd.Series:
     """Spending of an entity on an M14 function by year (table ``depenses_fonction``); a missing year is refused
     (the evaluation cannot rest on an unknown amount)."""
+    cle = ("depenses_fonction", id(donnees.depenses_fonction), entite, fonction, section, tuple(annees))
+    if cle in donnees._cache:          # the same series is read for every scenario: reindexed once (copy returned)
+        return donnees._cache[cle].copy()
     serie = donnees.fonctions().get((entite, fonction, section))
     s = (serie if serie is not None else pd.Series(dtype="float64")).reindex(annees)
     if s.isna().any():
@@ -80,4 +83,5 @@ def depenses_fonction(donnees: DonneesReference, entite: str, fonction: str, sec
                             f"({nom_entite(entite)}) en {manque} : évaluation impossible",
                             fichier=donnees.sources.get("depenses_fonction", "depenses_fonction"),
                             colonne="montant")
-    return s
+    donnees._cache[cle] = s
+    return s.copy()

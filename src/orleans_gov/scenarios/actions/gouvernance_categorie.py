@@ -8,7 +8,7 @@ import pandas as pd
 from orleans_gov.base.catalogue import Catalogue
 from orleans_gov.base.erreurs import ErreurScenario
 from orleans_gov.base.parametres import parametres
-from orleans_gov.construction.tables import charger
+from orleans_gov.construction import charger
 from orleans_gov.scenarios.actions.commun import Contexte, Effets
 from orleans_gov.scenarios.actions.gouvernance_conseil import (dossier_donnees, populations_municipales,
                                                                repartition_sieges)

@@ -10,7 +10,7 @@ import pandas as pd
 from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.base.parametres import date_effet
 from orleans_gov.base.territoire import CODES_INSEE, nom_entite
-from orleans_gov.construction.tables import charger
+from orleans_gov.construction import charger
 from orleans_gov.scenarios.actions.commun import Contexte, Effets
 from orleans_gov.scenarios.actions.indicateurs import poser
 from orleans_gov.scenarios.donnees import DonneesReference
