@@ -44,5 +44,5 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
 clean:
-	rm -rf data/processed/*.parquet reports/[0-9]* reports/latest .pytest_cache
+	rm -rf data/processed/*.parquet data/processed/.construction.json data/processed/.cache_scenarios reports/[0-9]* reports/latest .pytest_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -15,6 +15,7 @@ from orleans_gov.restitution.bandeau import texte_donnees_reelles
 from orleans_gov.restitution.chargement import (contexte_diagnostic, contexte_fiche, contexte_organisations,
                                                 donnees_reelles)
 from orleans_gov.restitution.fiche_sections import donnees_de_base, indicateurs_financiers
+from orleans_gov.restitution.scenarios.en_bref import SECTION_COMPARAISON_03
 from orleans_gov.restitution.tableaux import tableau, tableau_termes
 from orleans_gov.restitution.textes import de
 
@@ -98,7 +99,7 @@ def test_ancre_comme_nbconvert():
     ("01_diagnostic_politiques_publiques", [eb.SECTION_SITUATION_01, eb.SECTION_BLOC_01, eb.SECTION_POLITIQUES_01,
                                             eb.SECTION_CENTRALITE_01]),
     ("02_comparaison_organisations", [eb.SECTION_EFFECTIFS_02, eb.SECTION_SUPPORT_02, eb.SECTION_POLICE_02]),
-    ("03_scenarios_financiers", [eb.SECTION_COMPARAISON_03]),
+    ("03_scenarios_financiers", [SECTION_COMPARAISON_03]),
     ("10_fiche_commune", [eb.SECTION_FINANCES_FICHE, eb.SECTION_IDENTITE_FICHE]),
 ])
 def test_sections_liees_existent(carnet, sections):

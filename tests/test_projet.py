@@ -35,6 +35,17 @@ def test_notebooks_sans_sorties():
                 assert cell.get("execution_count") is None, f"{nb.name}: execution_count committé"
 
 
+def test_notebooks_cellules_identifiees():
+    """nbformat 4.5: every cell carries a unique id (a missing one makes nbformat warn at every rendering and will
+    become an error; the rendered notebooks derive their deterministic ids from these)."""
+    for nb in sorted((RACINE / "notebooks").glob("*.ipynb")):
+        contenu = json.loads(nb.read_text())
+        ids = [c.get("id") for c in contenu["cells"]]
+        assert (contenu["nbformat"], contenu["nbformat_minor"]) >= (4, 5), nb.name
+        assert all(ids) and len(set(ids)) == len(ids), f"{nb.name}: cellule sans identifiant ou identifiant répété"
+        assert all(re.fullmatch(r"[A-Za-z0-9_-]{1,64}", i) for i in ids), nb.name
+
+
 def test_notebooks_ont_une_cellule_parameters():
     for nb in sorted((RACINE / "notebooks").glob("*.ipynb")):
         contenu = json.loads(nb.read_text())

@@ -16,13 +16,11 @@ import pandas as pd
 from orleans_gov.base import vocabulaire
 from orleans_gov.analyse.finances import seuils_capacite
 from orleans_gov.base.territoire import SIREN_AGGLO
-from orleans_gov.scenarios import synthese_comparaison
-from orleans_gov.restitution import fiche, finances, organisations, politiques
+from orleans_gov.restitution import finances, organisations, politiques
 from orleans_gov.restitution.bandeau import texte_donnees_reelles
 from orleans_gov.restitution.chargement import donnees_reelles
 from orleans_gov.restitution.formats import fmt_nombre, fmt_unite
 from orleans_gov.restitution.fragments import markdown
-from orleans_gov.restitution.scenarios.tableaux import tableau_comparaison_transpose
 from orleans_gov.restitution.textes import compte, dans_phrase, liste, majuscule, nom
 
 
@@ -71,7 +69,8 @@ def en_bref(messages: list[Message], titre: str = "En bref", intro: str = "", re
     return markdown("\n".join(lignes))
 
 
-def _reel(dossier) -> str:
+def texte_reel(dossier) -> str:
+    """The banner « Ce qui est réel », computed from the data folder's real files."""
     return texte_donnees_reelles(donnees_reelles(dossier))
 
 
@@ -200,39 +199,6 @@ def messages_organisations(personnel: pd.DataFrame, duplications: pd.DataFrame, 
 
 
 # ------------------------------------------------------------------------------------------------
-# 03 Scénarios
-# ------------------------------------------------------------------------------------------------
-SECTION_COMPARAISON_03 = "3. Comparaison des scénarios"
-
-
-def messages_scenarios(comparaison: pd.DataFrame, reference: str) -> list[Message]:
-    """Up to five messages of document 03 from the comparison table it displays (``comparaison`` =
-    :func:`~orleans_gov.restitution.scenarios.tableau_comparaison_transpose`: indicators in rows, scenarios in
-    columns, cells already written in French); ``reference``: the name of the scenario without action."""
-    lignes = {i.split(" — ")[0] + " — " + i.split(" — ")[1].split(" (")[0]: i for i in comparaison.index}
-
-    def cell(debut: str, sc: str) -> str:
-        return str(comparaison.loc[lignes[debut], sc])
-
-    en_bloc = f"{vocabulaire.libelle('epargne_nette_cumulee')} — bloc"
-    cap_bloc = f"{vocabulaire.libelle('capacite_desendettement')} — bloc, fin d'horizon"
-    cif = f"{vocabulaire.libelle('cif')} — fin d'horizon"
-    out: list[Message] = []
-    if reference in comparaison.columns and en_bloc in lignes and cap_bloc in lignes:
-        out.append(Message(
-            f"**Sans décision nouvelle (« {reference} »), l'{dans_phrase('epargne_nette_cumulee')} du bloc est de "
-            f"{cell(en_bloc, reference)}** et sa {dans_phrase('capacite_desendettement')} atteint "
-            f"{cell(cap_bloc, reference)} en fin de mandat.", SECTION_COMPARAISON_03, comparaison))
-    for sc in [c for c in comparaison.columns if c != reference][:4]:
-        if en_bloc in lignes and cif in lignes:
-            out.append(Message(
-                f"**« {sc} » : {dans_phrase('epargne_nette_cumulee')} du bloc de {cell(en_bloc, sc)}** (contre "
-                f"{cell(en_bloc, reference)} sans action) ; {dans_phrase('cif')} de {cell(cif, sc)} en fin de mandat.",
-                SECTION_COMPARAISON_03, comparaison))
-    return out
-
-
-# ------------------------------------------------------------------------------------------------
 # Fiche
 # ------------------------------------------------------------------------------------------------
 SECTION_IDENTITE_FICHE = "Identité et situation dans l'agglomération"
@@ -279,25 +245,11 @@ def bref_diagnostic(ctx, dossier=None):
     return en_bref(messages_diagnostic(
         finances.tableau_indicateurs(ctx.indicateurs, ctx.comparaison, ctx.annee), finances.tableau_bloc(ctx.bloc, ctx.annee),
         politiques.tableau_integration(ctx.depenses, ctx.annee, ctx.exemple_dep),
-        politiques.tableau_centralite(ctx.centralite, ctx.exemple_dep), ctx.annee), reel=_reel(dossier))
+        politiques.tableau_centralite(ctx.centralite, ctx.exemple_dep), ctx.annee), reel=texte_reel(dossier))
 
 
 def bref_organisations(ctx, dossier=None):
     """« En bref » of document 02 (``ctx``: :func:`~orleans_gov.restitution.chargement.contexte_organisations`)."""
     return en_bref(messages_organisations(
         organisations.tableau_personnel(ctx), organisations.tableau_duplications(organisations.duplications(ctx)),
-        organisations.tableau_police(ctx.police)[0], ctx.annee), reel=_reel(dossier))
-
-
-def bref_scenarios(ctx, dossier=None):
-    """« En bref » of document 03 (``ctx``: :func:`~orleans_gov.restitution.chargement_scenarios.contexte_scenarios`)."""
-    comp = tableau_comparaison_transpose(synthese_comparaison(list(ctx.resultats.values())))
-    return en_bref(messages_scenarios(comp, ctx.reference.scenario.nom), reel=_reel(dossier))
-
-
-def bref_fiche(ctx, idt, indicateurs, comparaison):
-    """« En bref » of a fiche: its identity sentence, then the messages of its financial tables."""
-    intro = fiche.phrases_synthese(idt, None, None)[0]
-    return en_bref(messages_fiche(ctx.nom, fiche.tableau_finances(ctx.entite, indicateurs, comparaison, ctx.annee),
-                                  fiche.tableau_ratios(ctx.entite, indicateurs, ctx.annee), ctx.annee, ctx.agglo),
-                   intro=intro, reel=_reel(ctx.dossier_donnees))
+        organisations.tableau_police(ctx.police)[0], ctx.annee), reel=texte_reel(dossier))

@@ -17,7 +17,7 @@ from orleans_gov.base import vocabulaire
 from orleans_gov.restitution import fiche
 from orleans_gov.restitution.bandeau import bandeau_exemple
 from orleans_gov.restitution.chargement import SectionIndisponible
-from orleans_gov.restitution.en_bref import bref_fiche
+from orleans_gov.restitution.en_bref import en_bref as bref, messages_fiche, texte_reel
 from orleans_gov.restitution.fiche_graphiques import fig_depenses, fig_evolution, fig_situation
 from orleans_gov.restitution.finances import note_provenance
 from orleans_gov.restitution.formats import fmt_nombre, fmt_pct
@@ -122,9 +122,18 @@ def indicateurs_financiers(ctx) -> list:
     return []
 
 
+def bref_fiche(ctx, idt, indicateurs, comparaison):
+    """« En bref » of a fiche: its identity sentence, then the messages of its financial tables
+    (:func:`~orleans_gov.restitution.en_bref.messages_fiche`)."""
+    intro = fiche.phrases_synthese(idt, None, None)[0]
+    return bref(messages_fiche(ctx.nom, fiche.tableau_finances(ctx.entite, indicateurs, comparaison, ctx.annee),
+                               fiche.tableau_ratios(ctx.entite, indicateurs, ctx.annee), ctx.annee, ctx.agglo),
+                intro=intro, reel=texte_reel(ctx.dossier_donnees))
+
+
 def en_bref(ctx) -> list:
     """« En bref » (after the identity card, when it could be produced): the identity sentence and five messages
-    of the financial tables (:func:`~orleans_gov.restitution.en_bref.bref_fiche`)."""
+    of the financial tables (:func:`bref_fiche`)."""
     idt = ctx.tables.get("_identite")
     if idt is None:
         return []

@@ -8,7 +8,8 @@ scenario section, over :mod:`orleans_gov.scenarios` (the engine) in the house st
 - :mod:`.equilibre` — breaches of the équilibre réel by name, the engine's simplifications;
 - :mod:`.sections` — one scenario's whole section, in display order;
 - :mod:`.gouvernance` — the governance actions (issue 12) in the pages: lines, details, legal conditions;
-- :mod:`.comparaison` — the deliverable 04_comparaison_scenarios (one page per scenario, the side-by-side table).
+- :mod:`.comparaison` — the deliverable 04_comparaison_scenarios (one page per scenario, the side-by-side table);
+- :mod:`.en_bref` — the « En bref » of document 03.
 
 ``from orleans_gov.restitution import scenarios as rs`` gives all of them.
 """
@@ -18,6 +19,7 @@ from orleans_gov.restitution.scenarios.comparaison import (agglomeration, contri
                                                            indicateurs_gouvernance, page_scenario, synthese,
                                                            tableau_synthese)
 from orleans_gov.restitution.scenarios.commun import SOURCE, cumul, millesime, nom, serie, valeur
+from orleans_gov.restitution.scenarios.en_bref import bref_scenarios
 from orleans_gov.restitution.scenarios.equilibre import SIMPLIFICATIONS, phrases_equilibre, ruptures_equilibre
 from orleans_gov.restitution.scenarios.graphiques import (fig_bandes, fig_capacite_entites, fig_effets_annuels,
                                                           fig_effets_communes, fig_tornado, fig_trajectoire)
@@ -30,7 +32,7 @@ from orleans_gov.restitution.scenarios.tableaux import (colonnes_effets, fmt_ann
                                                         tableau_effets_communes, tableau_entites,
                                                         tableau_hypotheses, tableaux_details)
 
-__all__ = ["agglomeration", "contribuables", "gains_entites", "indicateurs_gouvernance", "page_scenario", "synthese",
+__all__ = ["agglomeration", "bref_scenarios", "contribuables", "gains_entites", "indicateurs_gouvernance", "page_scenario", "synthese",
            "tableau_synthese", "SIMPLIFICATIONS", "phrases_equilibre", "ruptures_equilibre", "SOURCE", "cumul",
            "millesime", "nom", "serie", "valeur", "fig_bandes",
            "fig_capacite_entites", "fig_effets_annuels", "fig_effets_communes", "fig_tornado", "fig_trajectoire",
