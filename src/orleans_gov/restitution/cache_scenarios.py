@@ -10,7 +10,8 @@ The key (:func:`empreinte_monte_carlo`, sha256) covers everything that feeds the
 validated (every key after inheritance of its ``base``, explicit parameter overrides included) and the bytes of
 its file; the content of every processed table the engine reads (values, columns and types, hashed from the
 loaded frames — :data:`orleans_gov.scenarios.donnees.OBLIGATOIRES` and ``FACULTATIVES``); the source code and
-the YAML files of ``orleans_gov.scenarios`` and ``orleans_gov.base`` (engine, dated legal parameters, perimeter);
+the YAML files of ``orleans_gov.scenarios`` and of the layers below it (``construction``, ``echantillon``, ``sources``,
+``base``: engine, readers, dated legal parameters, perimeter);
 the versions of ``orleans_gov``, numpy and pandas; the indicators, ``n_tirages``, the seed, the summary measure and the
 batch size. The horizon and the reference year are keys of the scenario.
 
@@ -52,11 +53,12 @@ _CODE: dict[str, str] = {}
 
 
 def empreinte_code() -> str:
-    """sha256 of the source files (``.py``, ``.yaml``) of ``orleans_gov.scenarios`` and ``orleans_gov.base``
+    """sha256 of the source files (``.py``, ``.yaml``) of ``orleans_gov.scenarios`` and of every layer it may import
+    (``construction``, ``sources``, ``base``: the engine reads the competence tables through ``sources.referentiel``)
     (computed once per process)."""
     if "code" not in _CODE:
         h = hashlib.sha256()
-        for sous in ("scenarios", "base"):
+        for sous in ("scenarios", "construction", "echantillon", "sources", "base"):
             for p in sorted((_RACINE_CODE / sous).rglob("*")):
                 if p.suffix in (".py", ".yaml") and "__pycache__" not in p.parts:
                     h.update(p.relative_to(_RACINE_CODE).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
