@@ -111,7 +111,7 @@ def test_code_de_construction_modifie(dossier: Path, tmp_path: Path, monkeypatch
 
 
 def test_versions_modifiees(dossier: Path, monkeypatch):
-    monkeypatch.setattr(etat_mod, "_version", lambda nom: "0.0" if nom == "pyarrow" else "x")
+    monkeypatch.setattr(etat_mod, "version_paquet", lambda nom: "0.0" if nom == "pyarrow" else "x")
     assert "versions des bibliothèques modifiées" in etat_construction(dossier).raisons
 
 

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import os
 import tempfile
 from collections.abc import Iterable
@@ -160,3 +161,22 @@ def empreinte_fichiers(chemins: Iterable[str | os.PathLike], racine: str | os.Pa
         else:
             h.update(b"<absent>")
     return h.hexdigest()
+
+
+def fichiers_visibles(dossier: str | os.PathLike) -> list[Path]:
+    """Files under ``dossier`` (sorted), without hidden files (locks, state files, caches), ``__pycache__`` and
+    ``.pyc``; ``[]`` when the folder does not exist. The file set that fingerprints of inputs cover (deliverables:
+    :mod:`orleans_gov.rendu.entrees`; the data build: :mod:`orleans_gov.construction.etat`)."""
+    dossier = Path(dossier)
+    if not dossier.is_dir():
+        return []
+    return sorted(p for p in dossier.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+                  and not any(x.startswith(".") for x in p.relative_to(dossier).parts) and p.suffix != ".pyc")
+
+
+def version_paquet(nom: str, defaut: str = "absent") -> str:
+    """Installed version of a distribution, ``defaut`` when it is not installed."""
+    try:
+        return importlib.metadata.version(nom)
+    except importlib.metadata.PackageNotFoundError:
+        return defaut

@@ -19,7 +19,6 @@ unreadable in the state file counts as « not up to date »: the cost of a doubt
 """
 from __future__ import annotations
 
-import importlib.metadata
 import json
 import os
 import sys
@@ -28,7 +27,7 @@ from pathlib import Path
 
 import orleans_gov
 from orleans_gov.base.catalogue import RACINE_PROJET, Catalogue
-from orleans_gov.base.fichiers import empreinte_fichier, empreinte_fichiers
+from orleans_gov.base.fichiers import empreinte_fichier, empreinte_fichiers, fichiers_visibles, version_paquet
 from orleans_gov.construction.lecture import NOMS_TABLES
 
 __all__ = ["ETAT", "Etat", "PAQUETS_CONSTRUCTION", "VERSIONS_CONSTRUCTION", "effacer_etat", "enregistrer_etat",
@@ -43,30 +42,16 @@ DOSSIER_CODE = Path(orleans_gov.__file__).resolve().parent
 DOSSIER_CONFIG_CONSTRUCTION = RACINE_PROJET / "config" / "rapprochement"
 
 
-def _fichiers(dossier: Path) -> list[Path]:
-    """Files under ``dossier`` (sorted), without hidden files (locks, the state file), ``__pycache__`` and .pyc."""
-    if not dossier.is_dir():
-        return []
-    return sorted(p for p in dossier.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-                  and not any(x.startswith(".") for x in p.relative_to(dossier).parts) and p.suffix != ".pyc")
-
-
-def _version(nom: str) -> str:
-    try:
-        return importlib.metadata.version(nom)
-    except importlib.metadata.PackageNotFoundError:
-        return "absent"
-
-
 def entrees_construction(dossier=None) -> dict[str, object]:
     """The fingerprints of everything a full build of ``dossier`` reads (see the module docstring)."""
     cat = Catalogue.depuis(dossier)
-    code = [DOSSIER_CODE / "__init__.py"] + [p for s in PAQUETS_CONSTRUCTION for p in _fichiers(DOSSIER_CODE / s)]
+    code = [DOSSIER_CODE / "__init__.py"] + [p for sous in PAQUETS_CONSTRUCTION
+                                             for p in fichiers_visibles(DOSSIER_CODE / sous)]
     return {
-        "raw": empreinte_fichiers(_fichiers(cat.raw), cat.raw),
-        "config": empreinte_fichiers(_fichiers(DOSSIER_CONFIG_CONSTRUCTION), DOSSIER_CONFIG_CONSTRUCTION),
+        "raw": empreinte_fichiers(fichiers_visibles(cat.raw), cat.raw),
+        "config": empreinte_fichiers(fichiers_visibles(DOSSIER_CONFIG_CONSTRUCTION), DOSSIER_CONFIG_CONSTRUCTION),
         "code": empreinte_fichiers(code, DOSSIER_CODE),
-        "versions": {"python": sys.version.split()[0], **{p: _version(p) for p in VERSIONS_CONSTRUCTION}},
+        "versions": {"python": sys.version.split()[0], **{p: version_paquet(p) for p in VERSIONS_CONSTRUCTION}},
     }
 
 

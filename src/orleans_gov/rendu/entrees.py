@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import importlib.metadata
 import json
 import os
 import sys
@@ -49,7 +48,7 @@ from typing import Any
 
 import orleans_gov
 from orleans_gov.base.catalogue import RACINE_PROJET, Catalogue
-from orleans_gov.base.fichiers import empreinte_fichier
+from orleans_gov.base.fichiers import empreinte_fichier, fichiers_visibles, version_paquet
 from orleans_gov.base.territoire import COMMUNES, SIREN_AGGLO
 from orleans_gov.rendu.carnets import empreinte_carnet, lire_carnet
 from orleans_gov.rendu.taches import NOTEBOOK_FICHE, Tache
@@ -67,29 +66,13 @@ LIBELLES = {"carnet": "carnet modifié", "parametres": "paramètres modifiés", 
 _CODES = {**{c: c for c in COMMUNES}, **{s: c for c, (s, _n) in COMMUNES.items()}, SIREN_AGGLO: SIREN_AGGLO}
 
 
-def _fichiers(dossier: Path) -> list[Path]:
-    """Files under ``dossier`` (sorted), without hidden files, locks and ``__pycache__``."""
-    if not dossier.exists():
-        return []
-    return sorted(p for p in dossier.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-                  and not any(x.startswith(".") for x in p.relative_to(dossier).parts) and p.suffix != ".pyc")
-
-
 def empreintes_dossier(dossier: Path, prefixe: str = "") -> dict[str, str]:
     """``prefixe + relative path`` → sha256 of every file under ``dossier``."""
-    return {prefixe + p.relative_to(dossier).as_posix(): empreinte_fichier(p) for p in _fichiers(dossier)}
+    return {prefixe + p.relative_to(dossier).as_posix(): empreinte_fichier(p) for p in fichiers_visibles(dossier)}
 
 
 PAQUETS_MANIFESTE = ("orleans_gov", "pandas", "numpy", "pyarrow", "matplotlib", "seaborn", "geopandas", "shapely",
                      "papermill", "nbclient", "nbconvert", "nbformat", "ipykernel", "jupyter_client", "pyyaml")
-
-
-def version_paquet(nom: str, defaut: str = "absent") -> str:
-    """Installed version of a distribution, ``defaut`` when it is not installed."""
-    try:
-        return importlib.metadata.version(nom)
-    except importlib.metadata.PackageNotFoundError:
-        return defaut
 
 
 def versions_paquets() -> dict[str, str]:

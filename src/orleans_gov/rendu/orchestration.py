@@ -25,12 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from orleans_gov.base.catalogue import RACINE_PROJET, VARIABLE_ENV, Catalogue
-from orleans_gov.base.fichiers import remplacer_atomique
+from orleans_gov.base.fichiers import remplacer_atomique, version_paquet
 from orleans_gov.rendu.entrees import calculer_entrees_communes, differences, entrees_tache
 from orleans_gov.rendu.execution import executer_taches
 from orleans_gov.rendu.html import css_maison, date_francaise
 from orleans_gov.rendu.index import ecrire_index
-from orleans_gov.rendu.entrees import version_paquet
 from orleans_gov.rendu.manifeste import ecrire_manifeste, millesime_donnees
 from orleans_gov.rendu.pdf import imprimer_pdfs
 from orleans_gov.rendu.reutilisation import dernier_rendu, reutiliser_tout, runs_precedents, trouver
