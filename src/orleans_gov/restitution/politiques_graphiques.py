@@ -101,7 +101,7 @@ def fig_integration(ctx):
     ax.set_xlim(0, 105)
     ax.xaxis.set_major_formatter(formateur_axe(0, unite_axe(vocabulaire.unite("taux_integration"))))
     grille_verticale(ax)
-    ax.legend(loc="lower right")
+    ax.legend(loc="upper right")   # the top rows are short; lower right covered the « Action économique » labels
     # the line broken here (longer than the figure over the wide labels): laid out once (issue 16)
     ax.set_title(f"{vocabulaire.libelle('taux_integration')} par politique, {ctx.annee}\n(part de l'agglomération)")
     legende_enveloppee(fig, ctx.source_dep_graphe, exemple=ctx.exemple_dep)
