@@ -174,3 +174,64 @@ def test_envelopper_a_la_main():
     assert envelopper(t, _RenduFixe(), 120) == "Saint-Jean-\nde-Braye"
     # wide enough: unchanged, as matplotlib's wrap=True leaves it
     assert envelopper(t, _RenduFixe(), 190) == "Saint-Jean-de-Braye"
+
+
+def _png_et_dessins(fig) -> tuple[bytes, int]:
+    """The PNG the notebooks show (IPython's inline formatter, as ``appliquer_style`` registers it: no crop) and
+    how many times the figure was drawn to make it."""
+    from IPython.core.pylabtools import print_figure
+
+    dessins = []
+    original = fig.draw
+
+    def compte(*args, **kwargs):
+        dessins.append(1)
+        return original(*args, **kwargs)
+
+    fig.draw = compte
+    try:
+        return print_figure(fig, "png", bbox_inches=None), len(dessins)
+    finally:
+        del fig.draw
+
+
+def test_une_figure_mise_en_page_est_imprimee_en_un_seul_dessin():
+    """issue 16: ``Figure.tight_layout`` leaves a placeholder layout engine, and matplotlib then lays the whole
+    figure out once more (a draw without rendering) before printing it; a map's hidden axes were laid out at every
+    title placement. ``legende_figure`` removes both; the image is the same, byte for byte."""
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
+    appliquer_style()
+    fig, (carte, courbe) = plt.subplots(1, 2, figsize=(8, 4))
+    carte.fill([0, 1, 1, 0], [0, 0, 1, 1], color="#3a7")
+    carte.set_title("Une carte")
+    carte.set_axis_off()
+    courbe.plot([2008, 2013], [1.0, 2.5])
+    courbe.set_title("Une courbe")
+    legende_figure(fig, "une source", exemple=True)
+    try:
+        assert fig.get_layout_engine() is None
+        assert not carte.xaxis.get_visible() and not carte.yaxis.get_visible()
+        assert courbe.xaxis.get_visible() and courbe.yaxis.get_visible()   # an axis that is on stays as it is
+        png, dessins = _png_et_dessins(fig)
+        assert dessins == 1
+        # as matplotlib leaves it: the placeholder engine and the map's axes visible — two draws, the same image
+        fig.set_layout_engine(PlaceHolderLayoutEngine(adjust_compatible=True, colorbar_gridspec=True))
+        carte.xaxis.set_visible(True)
+        carte.yaxis.set_visible(True)
+        png_avant, dessins_avant = _png_et_dessins(fig)
+        assert dessins_avant == 2
+        assert png_avant == png
+    finally:
+        plt.close(fig)
+
+
+def test_chaque_figure_des_livrables_est_imprimee_en_un_seul_dessin(fabriques):
+    """One figure of each kind (map grid, small multiples, heat map, fiche, scenario): printed with one draw."""
+    for nom in ("01 cartes_politiques", "01 fig_evolution_taux_epargne", "02 fig_doublons",
+                f"10 {SIREN_AGGLO} fig_situation", "03 fig_trajectoire"):
+        fig = fabriques[nom]()
+        try:
+            assert _png_et_dessins(fig)[1] == 1, nom
+        finally:
+            plt.close(fig)

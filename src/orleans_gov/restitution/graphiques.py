@@ -292,6 +292,7 @@ def legende_figure(fig, source: str, exemple: bool = False, millesime: str | Non
     fig._og_pied = pied  # type: ignore[attr-defined]
     if rendu is not None and fig._suptitle is not None:  # a title longer than the figure: wrapped, not cut
         _envelopper_titre(fig._suptitle, rendu, fig)
+    _axes_eteints_sans_graduations(fig)
     moteur = fig.get_layout_engine() if hasattr(fig, "get_layout_engine") else None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -306,7 +307,31 @@ def legende_figure(fig, source: str, exemple: bool = False, millesime: str | Non
                         fig.tight_layout(rect=(0, pied, 1, 1))
             except Exception:
                 fig.subplots_adjust(bottom=max(fig.subplotpars.bottom, pied + 0.08))
+            _sans_moteur(fig)
     return fig
+
+
+def _axes_eteints_sans_graduations(fig) -> None:
+    """Hide the x and y axes (ticks, tick labels) of every axes whose axis is off (``set_axis_off``: maps).
+
+    An axes with its axis off never draws them, but matplotlib still lays out their tick labels whenever it places
+    a title (``_update_title_position`` measures the y axis for each title) — for a map, the Lambert-93 coordinates
+    nobody sees, at every layout and every draw (issue 16). Hidden, they are not laid out; nothing drawn changes."""
+    for ax in fig.axes:
+        if not ax.axison:
+            ax.xaxis.set_visible(False)
+            ax.yaxis.set_visible(False)
+
+
+def _sans_moteur(fig) -> None:
+    """Leave a figure laid out by ``tight_layout`` without a layout engine, as it was before.
+
+    ``Figure.tight_layout`` leaves a ``PlaceHolderLayoutEngine`` behind, and ``print_figure`` runs a full
+    (non-rendering) draw before printing any figure that has an engine: every tick label, title and legend laid
+    out once more for nothing, since the placeholder moves nothing (issue 16: a third of each figure's printing).
+    Without an engine the figure is printed with one draw, as laid out."""
+    if hasattr(fig, "set_layout_engine") and type(fig.get_layout_engine()).__name__ == "PlaceHolderLayoutEngine":
+        fig.set_layout_engine(None)
 
 
 MARGE_TITRE_PO = 0.05
