@@ -47,7 +47,8 @@ def carnets(tmp_path: Path) -> Path:
              md("## Section"), code(CODE_TABLEAU), code(CODE_FIGURE)],
             "annee = 2014\ndossier_donnees = None")
     _carnet(d / "02_echec.ipynb",
-            [md("# Carnet en échec"), code("raise ValueError('colonne « pop1 » absente')")], "annee = 2014")
+            [md("# Carnet en échec"),
+             code("print('calcul fait avant l’échec')\nraise ValueError('colonne « pop1 » absente')")], "annee = 2014")
     _carnet(d / "10_fiche_commune.ipynb",
             [md("# Fiche commune"),
              code("from orleans_gov.base.territoire import nom_entite\nprint('Entité :', nom_entite(entite))")],
@@ -151,6 +152,11 @@ def test_rendu_bout_en_bout(carnets: Path, donnees: Path, tmp_path: Path, capsys
     assert "Entité : AgglO Orléans Val de Loire" in agglo
     # the failure: partial notebook kept, no HTML page
     assert (dossier / "02_echec.ipynb").exists() and not (dossier / "02_echec.html").exists()
+    # written once, at the end (papermill's save after every cell is off, issue 16): with what ran before the error
+    partiel = nbformat.read(dossier / "02_echec.ipynb", as_version=4)
+    sorties = [o for c in partiel.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert any(o.get("name") == "stdout" and "calcul fait avant l’échec" in o.get("text", "") for o in sorties)
+    assert any(o.get("output_type") == "error" and o.get("ename") == "ValueError" for o in sorties)
 
     index = (dossier / "index.html").read_text(encoding="utf-8")
     for nom in attendus_ok + ["02_echec"]:

@@ -105,7 +105,10 @@ def executer_tache(tache: Tache, sortie: str, contexte: dict[str, Any]) -> Resul
         nb = pm.execute_notebook(tache.notebook, str(chemin_ipynb), parameters=dict(tache.parametres),
                                  kernel_name=contexte.get("kernel_name", "python3"), progress_bar=False,
                                  log_output=False, cwd=str(Path(tache.notebook).parent),
-                                 start_timeout=contexte.get("start_timeout", 60), **kwargs)
+                                 start_timeout=contexte.get("start_timeout", 60),
+                                 # written once at the end (and on a failure), not after every cell: papermill
+                                 # re-serialises the whole notebook, figures included, after each of them (issue 16)
+                                 request_save_on_cell_execute=False, **kwargs)
         res.duree_execution_s = round(time.perf_counter() - debut, 3)
     except BaseException as exc:  # noqa: BLE001 - isolation: report and go on
         if isinstance(exc, KeyboardInterrupt):
