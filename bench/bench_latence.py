@@ -22,7 +22,13 @@ Measures (each in a fresh process):
   default parameters), with the per-cell durations papermill writes in the output notebook (median by cell);
   ``--caches``: with the projection caches a first rendering leaves (« chauds »: the fiches' $TMPDIR cache, the
   Monte-Carlo cache of data/processed), with none (« vides »: a new $TMPDIR per run and
-  ``ORLEANS_GOV_CACHE_SCENARIOS=0``), or both (default).
+  ``ORLEANS_GOV_CACHE_SCENARIOS=0``), or both (default);
+- ``noyau`` (``--methodes``) — the same notebook as JupyterLab's « Redémarrer le noyau et tout exécuter » runs it:
+  a process that has already imported nbformat/nbclient (the Jupyter server has) starts a new kernel and executes
+  every cell; ``interne`` = from the kernel start to the last cell done (kernel shutdown excluded), CPU = that of
+  the kernel (its ``RUSAGE_CHILDREN``). What differs from the ``papermill`` measure is papermill's own process
+  (≈ 1,7 s of imports, 1,2 s of them ``rfc3987_syntax`` building a lark grammar when jsonschema is imported by
+  nbformat) and its notebook writing.
 
 Raw numbers: bench/resultats_latence.json. Usage::
 
@@ -57,6 +63,25 @@ LOURDS = ("pandas", "numpy", "pyarrow", "openpyxl", "matplotlib", "geopandas", "
           "yaml", "scipy", "orleans_gov.construction.tables", "orleans_gov.echantillon")
 
 CLI = "import sys; from orleans_gov.cli import main; sys.exit(main(sys.argv[1:]))"
+NOYAU = """
+import json, resource, sys, time
+import nbformat
+from nbclient import NotebookClient
+entree, sortie, dossier = sys.argv[1:4]
+nb = nbformat.read(entree, as_version=4)
+avant = resource.getrusage(resource.RUSAGE_CHILDREN)
+t = time.perf_counter()
+client = NotebookClient(nb, kernel_name="orleans_gov", timeout=600, resources={"metadata": {"path": dossier}})
+with client.setup_kernel():
+    for i, cellule in enumerate(nb.cells):
+        t0 = time.perf_counter()
+        client.execute_cell(cellule, i)
+        cellule.metadata["papermill"] = {"duration": time.perf_counter() - t0}
+    interne = time.perf_counter() - t
+apres = resource.getrusage(resource.RUSAGE_CHILDREN)
+nbformat.write(nb, sortie)
+print(json.dumps({"interne": interne, "cpu_noyau": (apres.ru_utime - avant.ru_utime) + (apres.ru_stime - avant.ru_stime)}))
+"""
 CHARGEMENT = f"""
 import json, sys, time
 t = time.perf_counter()
@@ -137,6 +162,9 @@ def main() -> int:
                    help="carnets avec les caches de projection tels qu'un premier rendu les laisse (« chauds » : "
                         "$TMPDIR/orleans_gov_cache des fiches, cache Monte-Carlo de data/processed), sans aucun "
                         "(« vides » : $TMPDIR neuf à chaque exécution, ORLEANS_GOV_CACHE_SCENARIOS=0), ou les deux")
+    a.add_argument("--methodes", nargs="+", choices=("papermill", "noyau"), default=["papermill", "noyau"],
+                   help="carnets exécutés par le CLI papermill (processus neuf), et/ou par un noyau neuf lancé d'un "
+                        "processus qui a déjà importé nbclient, comme JupyterLab (défaut : les deux)")
     args = a.parse_args()
     donnees = Path(os.environ.get("ORLEANS_GOV_DATA", RACINE / "data"))
     if not (donnees / "processed" / "finances_communes.parquet").exists():
@@ -177,17 +205,26 @@ def main() -> int:
                 continue
             for nb in args.carnets:
                 for cache in (("chauds", "vides") if args.caches == "les-deux" else (args.caches,)):
-                    out = sortie_nb / f"{nb}-{version}-{cache}-{tour}.ipynb"
-                    env_nb = env
-                    if cache == "vides":   # nothing memoised anywhere: a new temporary folder, no Monte-Carlo cache
-                        tmp = Path(tempfile.mkdtemp(prefix="latence_", dir=TRAVAIL))
-                        env_nb = {**env, "TMPDIR": str(tmp), "ORLEANS_GOV_CACHE_SCENARIOS": "0"}
-                    r = mesurer([PAPERMILL, "-k", "orleans_gov", "--cwd", str(carnets), "--no-progress-bar",
-                                 str(carnets / f"{nb}.ipynb"), str(out)], env_nb)
-                    if cache == "vides":
-                        shutil.rmtree(env_nb["TMPDIR"], ignore_errors=True)
-                    r["cellules"] = durees_cellules(out)
-                    noter(f"carnet {nb} (caches {cache})", version, r)
+                    for methode in args.methodes:
+                        out = sortie_nb / f"{nb}-{version}-{cache}-{methode}-{tour}.ipynb"
+                        env_nb = env
+                        if cache == "vides":   # nothing memoised anywhere: a new temporary folder, no MC cache
+                            tmp = Path(tempfile.mkdtemp(prefix="latence_", dir=TRAVAIL))
+                            env_nb = {**env, "TMPDIR": str(tmp), "ORLEANS_GOV_CACHE_SCENARIOS": "0"}
+                        if methode == "papermill":
+                            r = mesurer([PAPERMILL, "-k", "orleans_gov", "--cwd", str(carnets), "--no-progress-bar",
+                                         str(carnets / f"{nb}.ipynb"), str(out)], env_nb)
+                            cle = f"carnet {nb} (caches {cache})"
+                        else:
+                            r = mesurer([PY, "-c", NOYAU, str(carnets / f"{nb}.ipynb"), str(out), str(carnets)],
+                                        env_nb, capture=True)
+                            info = json.loads(r.pop("sortie").strip().splitlines()[-1])
+                            r["interne"], r["cpu"] = info["interne"], info["cpu_noyau"]
+                            cle = f"carnet {nb} (noyau neuf, caches {cache})"
+                        if cache == "vides":
+                            shutil.rmtree(env_nb["TMPDIR"], ignore_errors=True)
+                        r["cellules"] = durees_cellules(out)
+                        noter(cle, version, r)
         print(f"tour {tour + 1}/{args.repetitions} fini (charge {charges[-1][0]:.2f})", file=sys.stderr)
     charges.append(os.getloadavg())
 
