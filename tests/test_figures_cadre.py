@@ -59,6 +59,15 @@ def defauts_de_cadre(fig) -> list[str]:
         for ax in visibles:
             if bs.overlaps(ax.get_tightbbox(rendu)):
                 defauts.append(f"ligne de source sur le graphique « {ax.get_title(loc='left')[:40]} »")
+    for ax in visibles:   # tick labels of one axis side by side, touching (issue 16 note: 02's heat map headers)
+        for axe, nom_axe in ((ax.xaxis, "x"), (ax.yaxis, "y")):
+            if not axe.get_visible():
+                continue
+            boites = [(t.get_text(), t.get_window_extent(rendu)) for t in axe.get_ticklabels()
+                      if t.get_visible() and t.get_text().strip() and t.get_rotation() % 90 == 0]
+            for (a, ba), (b, bb) in zip(boites, boites[1:]):
+                if ba.overlaps(bb):
+                    defauts.append(f"graduations {nom_axe} qui se touchent : « {a[:30]} » / « {b[:30]} »")
     titres = [t for ax in visibles for t in (ax.title, ax._left_title, ax._right_title)
               if t.get_visible() and t.get_text().strip()] + [t for t in textes_figure if t is fig._suptitle]
     for i, t in enumerate(titres):
@@ -235,3 +244,19 @@ def test_chaque_figure_des_livrables_est_imprimee_en_un_seul_dessin(fabriques):
             assert _png_et_dessins(fig)[1] == 1, nom
         finally:
             plt.close(fig)
+
+
+def test_coupures_syllabiques_et_envelopper_court_a_la_main():
+    from orleans_gov.restitution.graphiques import coupures_syllabiques, envelopper_court
+
+    # com-mu-ni-ca-tion: VC-CV (m|m), then V-CV (u|n, i|c, a|t); « commun|i » no (a vowel begins no syllable)
+    assert coupures_syllabiques("communication") == [3, 5, 7, 9]
+    # in-for-ma-ti-que: n|f and r|m split (VC-CV), a|t and i|q (V-CV); 3 letters at least after the break
+    assert coupures_syllabiques("informatique") == [2, 5, 7, 9]
+    # « tr », « ch » never split: pa-tri-moine not pat-rimoine, ar-chi-ves not arc-hives
+    assert 3 not in coupures_syllabiques("patrimoine") and 2 in coupures_syllabiques("patrimoine")
+    assert coupures_syllabiques("archives") == [2, 5]   # ar-chi-ves
+    # 10 characters a line: « communica- » is 10 with its hyphen; a word that fits is left whole
+    assert envelopper_court("communication", 10) == "communica-\ntion"
+    assert envelopper_court("juridique et commande publique", 11) == "juridique\net commande\npublique"
+    assert envelopper_court("finances", 10) == "finances"

@@ -207,6 +207,51 @@ def _couper_mot(mot: str, largeur, largeur_px: float) -> list[str]:
     return morceaux + [courant + fin]
 
 
+_VOYELLES = frozenset("aeiouyàâäéèêëîïôöùûüÿœæ")
+_CONSONNES_INSECABLES = frozenset({"bl", "br", "ch", "cl", "cr", "dr", "fl", "fr", "gl", "gn", "gr", "ph", "pl",
+                                   "pr", "th", "tr", "vr"})
+
+
+def coupures_syllabiques(mot: str) -> list[int]:
+    """Where a French word may be broken at the end of a line (``mot[:i] + "-"`` / ``mot[i:]``), by the basic
+    rules of syllable division: a consonant between two vowels begins the next syllable (com-mu-ni-**ca**-tion);
+    two consonants between vowels are split (in-**for**-ma-tique), except the pairs that are never split (br, ch,
+    pl, tr…), which begin the next syllable (pa-**tri**-moine, ar-**chi**-ves). Two letters at least on the first
+    line, three on the second."""
+    m = mot.lower()
+    coupures = []
+    for i in range(2, len(m) - 2):   # break before m[i]
+        avant, lettre, apres = m[i - 1], m[i], m[i + 1]
+        if not (lettre.isalpha() and avant.isalpha()) or lettre in _VOYELLES:
+            continue
+        if lettre + apres in _CONSONNES_INSECABLES:                             # (V|C)-CCV: pa-tri, ar-chi
+            if m[i + 2] in _VOYELLES:
+                coupures.append(i)
+        elif apres not in _VOYELLES:
+            continue
+        elif avant in _VOYELLES:                                                 # V-CV: co-mu
+            coupures.append(i)
+        elif m[i - 2] in _VOYELLES and avant + lettre not in _CONSONNES_INSECABLES:   # VC-CV: com-mu
+            coupures.append(i)
+    return coupures
+
+
+def envelopper_court(texte: str, largeur: int) -> str:
+    """``texte`` on lines of at most ``largeur`` characters (at spaces, like ``textwrap.fill``), a word longer
+    than a line broken at a syllable with a hyphen (:func:`coupures_syllabiques`) rather than running into the
+    next label (« communication » over a narrow column of the heat map of 02)."""
+    lignes = []
+    for ligne in textwrap.wrap(texte, largeur, break_long_words=False, break_on_hyphens=False):
+        while len(ligne) > largeur and " " not in ligne:
+            possibles = [i for i in coupures_syllabiques(ligne) if i + 1 <= largeur]
+            if not possibles:
+                break
+            lignes.append(ligne[:possibles[-1]] + "-")
+            ligne = ligne[possibles[-1]:]
+        lignes.append(ligne)
+    return "\n".join(lignes)
+
+
 def _texte_enveloppe(fig, x: float, y: float, texte: str, droite: float = 1.0, **kw):
     """``fig.text`` wrapped at ``droite`` (figure fraction; the right edge by default), ha="left", line breaks
     computed once (:func:`envelopper`); ``wrap=True`` when the backend has no Agg renderer."""

@@ -5,7 +5,6 @@ draws one figure with its source line and sample mark and returns it. ``ctx``:
 """
 from __future__ import annotations
 
-import textwrap
 
 import numpy as np
 import pandas as pd
@@ -17,8 +16,8 @@ from orleans_gov.base.nomenclatures import CATEGORIES, FILIERES, STATUTS
 from orleans_gov.base.territoire import SIREN_AGGLO
 from orleans_gov.restitution.formats import fmt_nombre
 from orleans_gov.restitution.graphiques import (CMAP_SEQUENTIELLE, PALETTE, PALETTE_CATEGORIES, annees_en_abscisse,
-                                                couleurs_communes, formateur_axe, grille_verticale, legende_figure,
-                                                sans_dessin_force)
+                                                couleurs_communes, envelopper_court, formateur_axe, grille_verticale,
+                                                legende_figure, sans_dessin_force)
 
 SOURCE_POLICE = "Ministère de l'Intérieur, enquête « Police municipale : effectifs par commune »"
 
@@ -163,7 +162,8 @@ def fig_doublons(ctx):
     ax.grid(False)
     ax.set_yticks([i + 0.5 for i in range(len(m_etp.index))])
     ax.set_yticklabels([ctx.noms[e] for e in m_etp.index], rotation=0, fontsize=TAILLE_DOUBLONS)
-    ax.set_xticklabels([textwrap.fill(c, 11, break_long_words=False) for c in m_etp.columns], rotation=0,
+    # a long word broken at a syllable: « communication » ran into its neighbours (issue 16 note)
+    ax.set_xticklabels([envelopper_court(c, 10) for c in m_etp.columns], rotation=0,
                        fontsize=TAILLE_DOUBLONS)
     for i, e in enumerate(m_etp.index):
         for j, f in enumerate(m_etp.columns):

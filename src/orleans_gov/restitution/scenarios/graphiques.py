@@ -3,6 +3,8 @@ against the counterfactual, tornado and Monte-Carlo bands. Each function draws o
 sample mark (:func:`~orleans_gov.restitution.graphiques.legende_figure`) and returns it."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -133,9 +135,13 @@ def fig_effets_communes(res: Resultat, ref: Resultat, exemple: bool):
                 label=f"encours de dette fin {sc.fin} (négatif = moins de dette)")
         ax.set_yticks(y, [libs.get(e) or nom(e) for e in ents])
         ax.axvline(0, color="#444", lw=0.8)
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=6 if ax is axes[0] else 3, steps=[1, 2, 5, 10]))
-        etendue = np.nanmax(np.abs(np.concatenate([en.reindex(ents).to_numpy(), dette.reindex(ents).to_numpy()])))
-        ax.xaxis.set_major_formatter(formateur_axe(0 if etendue > 5000 else 1, " M€"))
+        graduations = MaxNLocator(nbins=6 if ax is axes[0] else 3, steps=[1, 2, 5, 10])
+        ax.xaxis.set_major_locator(graduations)
+        # decimals only when the step needs them (« −4,0 M€ −2,0 M€ 0,0 M€ » ran into each other on the narrow
+        # right panel, issue 16 note)
+        pas = np.diff(graduations.tick_values(*ax.get_xlim()))
+        decimales = 1 if not len(pas) else 0 if float(pas[0]).is_integer() else min(2, -math.floor(math.log10(pas[0])))
+        ax.xaxis.set_major_formatter(formateur_axe(decimales, " M€"))
         grille_verticale(ax)
     axes[0].set_title("Communes")
     axes[1].set_title("Agglomération et bloc")
