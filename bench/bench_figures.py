@@ -48,7 +48,7 @@ def _fabriques(avec_03: bool, n_tirages: int):
         "01_fig_evolution_bloc": lambda: gfin.fig_evolution_bloc(d),
         "01_fig_matrice_depenses": lambda: gpol.fig_matrice_depenses(d, "fonctionnement"),
         "01_fig_integration": lambda: gpol.fig_integration(d),
-        "01_cartes_politiques": lambda: gpol.cartes_politiques(d, "fonctionnement"),
+        "01_cartes_politiques": lambda: gpol.cartes_politiques(d, "fonctionnement"),   # two figures (list)
         "01_fig_centralite": lambda: gpol.fig_centralite(d),
         "02_fig_taux_administration": lambda: gorg.fig_taux_administration(o),
         "02_fig_filieres": lambda: gorg.fig_filieres(o),
@@ -119,10 +119,10 @@ def main() -> None:
             if profil is not None and rep == 0:
                 profil.enable()
             t0 = time.process_time()
-            fig = f()
+            figs = f()
             t1 = time.process_time()
-            png = au_format_png(fig)
-            png = base64.b64decode(png) if isinstance(png, str) else png
+            pngs = [au_format_png(fig) for fig in (figs if isinstance(figs, list) else [figs])]
+            pngs = [base64.b64decode(p) if isinstance(p, str) else p for p in pngs]
             t2 = time.process_time()
             if profil is not None and rep == 0:
                 profil.disable()
@@ -130,7 +130,8 @@ def main() -> None:
             mesures[nom]["construction"].append(t1 - t0)
             mesures[nom]["png"].append(t2 - t1)
             if args.png and rep == 0:
-                (Path(args.png) / f"{nom}.png").write_bytes(png)
+                for k, png in enumerate(pngs):
+                    (Path(args.png) / (f"{nom}.png" if len(pngs) == 1 else f"{nom}_{k + 1}.png")).write_bytes(png)
     if profil is not None:
         profil.dump_stats(args.profil)
     total_c = total_p = 0.0

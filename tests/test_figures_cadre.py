@@ -77,6 +77,14 @@ def defauts_de_cadre(fig) -> list[str]:
     return defauts
 
 
+def _seule(figures, i):
+    """Figure ``i`` of a function that draws several, the others closed."""
+    for k, f in enumerate(figures):
+        if k != i:
+            plt.close(f)
+    return figures[i]
+
+
 @pytest.fixture(scope="module")
 def fabriques(donnees_construites):
     appliquer_style()
@@ -91,7 +99,8 @@ def fabriques(donnees_construites):
         "01 fig_evolution_bloc": lambda: gfin.fig_evolution_bloc(d),
         "01 fig_matrice_depenses": lambda: gpol.fig_matrice_depenses(d, "fonctionnement"),
         "01 fig_integration": lambda: gpol.fig_integration(d),
-        "01 cartes_politiques": lambda: gpol.cartes_politiques(d, "fonctionnement"),
+        "01 cartes_politiques 0-4": lambda: _seule(gpol.cartes_politiques(d, "fonctionnement"), 0),
+        "01 cartes_politiques 5-9": lambda: _seule(gpol.cartes_politiques(d, "fonctionnement"), 1),
         "01 fig_centralite": lambda: gpol.fig_centralite(d),
         "02 fig_taux_administration": lambda: gorg.fig_taux_administration(o),
         "02 fig_filieres": lambda: gorg.fig_filieres(o),
@@ -237,7 +246,7 @@ def test_une_figure_mise_en_page_est_imprimee_en_un_seul_dessin():
 
 def test_chaque_figure_des_livrables_est_imprimee_en_un_seul_dessin(fabriques):
     """One figure of each kind (map grid, small multiples, heat map, fiche, scenario): printed with one draw."""
-    for nom in ("01 cartes_politiques", "01 fig_evolution_taux_epargne", "02 fig_doublons",
+    for nom in ("01 cartes_politiques 5-9", "01 fig_evolution_taux_epargne", "02 fig_doublons",
                 f"10 {SIREN_AGGLO} fig_situation", "03 fig_trajectoire"):
         fig = fabriques[nom]()
         try:

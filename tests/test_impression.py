@@ -197,6 +197,26 @@ def test_carte_des_doublons_lisible_a_l_impression():
         plt.close(fig)
 
 
+def test_cartes_des_politiques_lisibles_a_l_impression():
+    """The ten policy maps of 01 printed their panel titles at about 5 pt on one 18 in figure: two figures of
+    five maps now, every text ≥ 7 pt at print size, all on one colour scale."""
+    from orleans_gov.restitution.politiques_graphiques import cartes_politiques
+
+    appliquer_style()
+    figures = cartes_politiques(contexte_diagnostic(2013, 2008, None), "fonctionnement")
+    try:
+        assert len(figures) == 2
+        for fig in figures:
+            assert _plus_petit_corps_imprime(fig) >= 7.0
+        titres = [ax.get_title(loc="left") or ax.get_title() for fig in figures for ax in fig.axes]
+        assert sum(bool(t.strip()) and t[0].isdigit() for t in titres) == 10   # the ten M14 functions, once each
+        barres = [fig.axes[-1].get_xlim() for fig in figures]
+        assert barres[0] == barres[1]                                          # one scale
+    finally:
+        for fig in figures:
+            plt.close(fig)
+
+
 def test_mesure_du_corps_imprime_a_la_main():
     # a 10 × 10 in figure printed in 125 mm tall (4.92 in, the height binds): 10 pt → 10 × 4.92 / 10 ≈ 4.9 pt
     fig = plt.figure(figsize=(10, 10))

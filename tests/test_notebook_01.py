@@ -58,6 +58,9 @@ def test_notebook_01_parametres_par_defaut(tmp_path, donnees_construites):
     nb = _executer(tmp_path, donnees_construites)
     texte = _textes(nb)
     assert _nb_images(nb) >= 9
+    # the ten policy maps in two printable figures of five (each shown once, none twice)
+    cartes = [c for c in _cellules(nb) if "cartes_politiques" in "".join(c["source"])]
+    assert len(cartes) == 1 and sum("image/png" in o.get("data", {}) for o in cartes[0]["outputs"]) == 2
     assert BANDEAU in texte                                   # sample data shown → banner
     assert "Synthèse" in "".join("".join(c["source"]) for c in _cellules(nb))
     # generated synthesis sentences (computed from the data, not written by hand)

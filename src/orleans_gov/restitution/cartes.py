@@ -153,14 +153,21 @@ def carte_situation(gdf, code_insee: str | None, titre: str | None = None, ax=No
 
 
 def barre_commune(fig, echelle: tuple[float, float], legende: str, cmap: str | None = None,
-                  decimales: int = 0):
-    """One horizontal colour bar under a series of maps drawn with the same ``echelle`` (vmin, vmax)."""
+                  decimales: int = 0, dans=None):
+    """One horizontal colour bar for a series of maps drawn with the same ``echelle`` (vmin, vmax): under the
+    maps, or inside ``dans`` (an empty axes of the grid, its axis off) with its label and ticks at 9 pt."""
     import matplotlib as mpl  # lazy: keeps ``import orleans_gov`` light
 
     sm = mpl.cm.ScalarMappable(norm=mpl.colors.Normalize(*echelle), cmap=cmap or CMAP_SEQUENTIELLE)
-    fig.subplots_adjust(bottom=0.14)
-    cax = fig.add_axes((0.3, 0.085, 0.4, 0.018))   # below the maps, above the source line
-    barre = fig.colorbar(sm, cax=cax, orientation="horizontal")
-    barre.set_label(legende)
+    if dans is not None:
+        cax = dans.inset_axes((0.08, 0.55, 0.84, 0.09))
+        barre = fig.colorbar(sm, cax=cax, orientation="horizontal")
+        barre.set_label(legende, fontsize=9)
+        barre.ax.tick_params(labelsize=9)
+    else:
+        fig.subplots_adjust(bottom=0.14)
+        cax = fig.add_axes((0.3, 0.085, 0.4, 0.018))   # below the maps, above the source line
+        barre = fig.colorbar(sm, cax=cax, orientation="horizontal")
+        barre.set_label(legende)
     barre.ax.xaxis.set_major_formatter(formateur_axe(decimales))
     return barre

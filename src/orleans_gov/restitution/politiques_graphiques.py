@@ -108,28 +108,43 @@ def fig_integration(ctx):
     return fig
 
 
-def cartes_politiques(ctx, section: str = "fonctionnement"):
-    """One map per M14 function of the communes' spending per inhabitant (each map on its own scale)."""
+CARTES_PAR_FIGURE = 5
+"""Maps of :func:`cartes_politiques` per figure: five maps and the colour bar on a 3 × 2 grid of 8,8 × 5,9 in,
+which a portrait A4 page prints at 0,83 of its size — every text ≥ 7 pt (test_impression). The ten maps on one
+18 in figure printed at 0,41: panel titles at 5 pt."""
+
+
+def cartes_politiques(ctx, section: str = "fonctionnement") -> list:
+    """One map per M14 function of the communes' spending per inhabitant, on one colour scale for the ten maps,
+    in two figures of five maps (functions 0 to 4, then 5 to 9). Returns the figures, in order."""
     geo = ctx.perimetre.copy()
     dep = ctx.dep_hab
-    fig, axes = _plt().subplots(2, 5, figsize=(18, 10.5))
     d = dep[(dep["niveau"] == "commune") & (dep["section"] == section)]
     # one colour scale for the whole series (issue 14): 0 to the largest value of any commune and function
     echelle = (0.0, float(d["eur_hab"].max())) if d["eur_hab"].notna().any() else None
-    for ax, f in zip(axes.flat, FONCTIONS_M14):
-        v = d[d["fonction"] == f]
-        g = geo.merge(v[["entite", "eur_hab"]].rename(columns={"entite": "code_insee"}), on="code_insee", how="left")
-        carte(g, "eur_hab", libelle_fonction(f), unite_axe(EUR_HAB).strip(), ax=ax, echelle=echelle)
-        ax.set_title(textwrap.fill(libelle_fonction(f), 28), fontsize=12)
-
-    fig.suptitle(f"Dépenses de {section} des communes par politique, {ctx.annee} "
-                 f"({unite_axe(EUR_HAB).strip()}, même échelle pour toutes les cartes)",
-                 x=0.01, ha="left", fontweight="bold", fontsize=13)
-    legende_enveloppee(fig, ctx.source_dep_graphe + " ; fonds IGN ADMIN EXPRESS", exemple=ctx.exemple_dep)
-    fig.subplots_adjust(top=0.88, hspace=0.35)
-    if echelle is not None:
-        barre_commune(fig, echelle, f"Dépenses de {section} par habitant ({unite_axe(EUR_HAB).strip()})")
-    return fig
+    unite = unite_axe(EUR_HAB).strip()
+    fonctions = list(FONCTIONS_M14)
+    groupes = [fonctions[k:k + CARTES_PAR_FIGURE] for k in range(0, len(fonctions), CARTES_PAR_FIGURE)]
+    figures = []
+    for n, groupe in enumerate(groupes, start=1):
+        fig, axes = _plt().subplots(2, 3, figsize=(8.8, 5.9))
+        for ax, f in zip(axes.flat, groupe):
+            v = d[d["fonction"] == f]
+            g = geo.merge(v[["entite", "eur_hab"]].rename(columns={"entite": "code_insee"}), on="code_insee",
+                          how="left")
+            carte(g, "eur_hab", libelle_fonction(f), unite, ax=ax, echelle=echelle)
+            ax.set_title(textwrap.fill(libelle_fonction(f), 26), fontsize=10)
+        libres = list(axes.flat)[len(groupe):]
+        for ax in libres:
+            ax.set_axis_off()
+        fig.suptitle(f"Dépenses de {section} des communes par politique, {ctx.annee} ({unite}) — "
+                     f"{n}/{len(groupes)} : fonctions {groupe[0]} à {groupe[-1]} ; même échelle de couleur pour "
+                     f"les {len(fonctions)} cartes", x=0.01, ha="left", fontweight="bold", fontsize=11)
+        legende_enveloppee(fig, ctx.source_dep_graphe + " ; fonds IGN ADMIN EXPRESS", exemple=ctx.exemple_dep)
+        if echelle is not None and libres:
+            barre_commune(fig, echelle, f"Dépenses de {section}\npar habitant ({unite})", dans=libres[-1])
+        figures.append(fig)
+    return figures
 
 
 def fig_centralite(ctx):
