@@ -20,6 +20,7 @@ from __future__ import annotations
 import atexit
 import importlib
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import pkgutil
 import sys
@@ -142,6 +143,16 @@ def _contexte_fork():
         ctx.set_forkserver_preload([MODULE_PRECHARGEMENT])
         _CONTEXTE_FORK = ctx
     return _CONTEXTE_FORK
+
+
+def demarrer_serveur_fork() -> None:
+    """Start this process's fork server now rather than at the first kernel launch.
+
+    ``ensure_running`` only spawns the server (a fresh interpreter) and returns: the server imports
+    :data:`MODULES_PRECHARGES` in its own process, and the first kernel launch waits for it on its socket. Started
+    before the worker's own imports, the two run side by side (issue 16: ≈ 2 s off a single deliverable)."""
+    _contexte_fork()
+    multiprocessing.forkserver.ensure_running()
 
 
 _CLASSE_GESTIONNAIRE: Any = None
