@@ -213,6 +213,7 @@ def main() -> int:
                             env_nb = {**env, "TMPDIR": str(tmp), "ORLEANS_GOV_CACHE_SCENARIOS": "0"}
                         if methode == "papermill":
                             r = mesurer([PAPERMILL, "-k", "orleans_gov", "--cwd", str(carnets), "--no-progress-bar",
+                                         "--no-request-save-on-cell-execute",
                                          str(carnets / f"{nb}.ipynb"), str(out)], env_nb)
                             cle = f"carnet {nb} (caches {cache})"
                         else:
