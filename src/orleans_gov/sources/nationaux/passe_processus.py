@@ -1,6 +1,7 @@
-"""The byte-level pass of ``extraire comptes`` started in a child process before pandas is imported.
+"""The byte-level pass of ``extraire comptes`` started in a child process before DuckDB and pyarrow are imported.
 
-``orleans-gov extraire comptes`` spends about as much time importing pandas, pyarrow and DuckDB (≈ 0.5 s CPU) as
+``orleans-gov extraire comptes`` spent about as much time importing pandas, pyarrow and DuckDB (≈ 0.5 s CPU; since
+04/12 DuckDB and pyarrow only, ≈ 0.3 s: the outputs are written without pandas, :func:`~.rapport.ecrire_table`) as
 its byte-level pass over the national file (≈ 0.4 s, :func:`~orleans_gov.sources.nationaux.prefiltre._passe`).
 Both hold the GIL, so a thread cannot overlap them: the command forks a child process that runs the pass while the
 parent imports (:func:`demarrer_passe`, called by :mod:`orleans_gov.cli.extraction` before it loads the

@@ -7,9 +7,10 @@ held back) with pandas' schema metadata kept, so that a reader gets back the dty
 :func:`orleans_gov.base.fichiers.ecrire_parquet` drops that metadata on purpose (it writes the ``data/processed``
 tables, rebuilt byte for byte); its files read back with ``str`` (NaN) text columns and ``float64`` for nullable
 integers, which the extraction's tests reject (same frame as the reader's). These files are extracts, not
-``data/processed`` tables: they keep the pandas writer (same bytes for the same frame) or, for the 390 000
-commune totals of ``extraire balances``, DuckDB's writer with the same pandas metadata (:func:`copier_parquet`:
-the same frame read back).
+``data/processed`` tables: they keep the bytes of the pandas writer — written by pandas, or by pyarrow alone
+from plain Python columns (:func:`ecrire_table`, ``extraire comptes``: same bytes, pandas not imported) — or,
+for the 390 000 commune totals of ``extraire balances``, DuckDB's writer with the same pandas metadata
+(:func:`copier_parquet`: the same frame read back).
 """
 from __future__ import annotations
 
