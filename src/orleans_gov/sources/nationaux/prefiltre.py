@@ -5,9 +5,11 @@ DuckDB then parses strictly, and counts the lines of every stratum. The original
 an error found in an extract names the line of the national file (:func:`renumeroter`).
 
 The pass runs in a thread of the calling process (:func:`lancer_prefiltre`), while the optional full DuckDB
-scan of ``--verifier-strates`` / ``--populations`` runs; its bytes read feed a progress bar. Measured and
-dropped: cutting the file into byte ranges read by two processes at once gave the same wall time for 0.35 s
-more CPU (bench/RESULTS_extraction.md: on this VM the line loop is bound by memory bandwidth, not by one core).
+scan of ``--verifier-strates`` / ``--populations`` runs; its bytes read feed a progress bar. The command line
+runs it in forked children instead (:mod:`.passe_processus`), two of them on a large file, each reading one
+byte range (``debut``/``fin`` of :func:`_passe`, results joined by :func:`joindre`): measured on 04/12 at the
+same CPU time as one pass (0.23 + 0.23 s against 0.47 s), so it gains wall time whenever a second core is free
+(an earlier version of this split had cost 0.35 s more CPU; bench/RESULTS_extraction.md).
 """
 from __future__ import annotations
 
