@@ -101,7 +101,7 @@ def mise_en_forme_comptes(brut: Colonnes, colonnes: Sequence[str], inconnues: Se
             raise ErreurDonnees("population négative", fichier=chemin, colonne="pop1", valeur=mauvais)
     codes, ans = brut["code_insee"], [int(a) for a in brut["an"]]
     vus: dict[tuple[str, int], int] = {}
-    for i, cle in enumerate(zip(codes, ans)):
+    for cle in zip(codes, ans):
         vus[cle] = vus.get(cle, 0) + 1
     doubles = [cle for cle in zip(codes, ans) if vus[cle] > 1]
     if doubles:
