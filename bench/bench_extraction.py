@@ -47,8 +47,8 @@ from pathlib import Path
 RACINE = Path(__file__).resolve().parents[1]
 TRAVAIL = RACINE / "bench" / "_work"
 RESULTATS = RACINE / "bench" / "RESULTS_extraction.md"
-PRECEDENTE = "73a6997"
-"""main at the start of the 12-04 session (issue 16, point 2): the baseline of before/after, same run."""
+PRECEDENTE = "d5e85bd"
+"""main at the start of the second 12-04 session (issue 16, point 2, brief N): the baseline of before/after, same run."""
 MARQUE = "## Lecture des résultats"
 
 PY = sys.executable

@@ -133,3 +133,33 @@ def test_ctrl_c_pendant_l_attente_arrete_l_enfant(tmp_path, monkeypatch):
         ex.extraire_comptes(f, tmp_path / "o", codes_insee=PERIMETRE_FIXTURE, passe=passe)
     assert passe.compteur[1] == 1 and not _vivant(passe._pid)
     assert not (tmp_path / "o").exists()
+
+
+def test_passe_par_tranches_egale_la_passe_entiere(tmp_path):
+    """Every cut of the file (each byte offset, in the header included, and the end): the two ranges joined give
+    exactly what one pass finds (line numbers, first line of each stratum, strata counts, perimeter lines)."""
+    f = fichier_comptes(tmp_path / "nat.csv", ENTETE_COMMUNES_2017)
+    plan = prefiltre._plan(list(ex.lire_entete(f).colonnes), DEP_DGFIP, icoms_perimetre(PERIMETRE_FIXTURE))
+    entiere = prefiltre._passe(f, plan)
+    assert entiere.lignes == 14 and len(entiere.perimetre) == 6
+    taille = f.stat().st_size
+    for coupe in range(taille + 1):
+        tranches = [prefiltre._passe(f, plan, None, 0, coupe), prefiltre._passe(f, plan, None, coupe, None)]
+        assert prefiltre.joindre(tranches) == entiere, coupe
+    tiers = [prefiltre._passe(f, plan, None, a, b) for a, b in ((0, 700), (700, 1900), (1900, None))]
+    assert prefiltre.joindre(tiers) == entiere
+
+
+def test_deux_enfants_memes_sorties(tmp_path):
+    f = fichier_comptes(tmp_path / "nat.csv", ENTETE_COMMUNES_2013, fin_vide=True)
+    ex.extraire_comptes(f, tmp_path / "thread", codes_insee=PERIMETRE_FIXTURE)
+    entete = ex.lire_entete(f)
+    passe = passe_processus.PasseProcessus(f, prefiltre._plan(list(entete.colonnes), DEP_DGFIP,
+                                                              icoms_perimetre(PERIMETRE_FIXTURE)), entete.encodage, 2)
+    assert len(passe._pids) == 2
+    ex.extraire_comptes(f, tmp_path / "enfants", codes_insee=PERIMETRE_FIXTURE, passe=passe)
+    assert not any(_vivant(p) for p in passe._pids)
+    assert passe.compteur[0] == f.stat().st_size        # the progress bar's total: both halves, header included
+    for nom in ("communes_perimetre", "moyennes_strates"):
+        assert (tmp_path / "enfants" / f"{nom}.parquet").read_bytes() == \
+            (tmp_path / "thread" / f"{nom}.parquet").read_bytes(), nom

@@ -12,8 +12,8 @@ from orleans_gov.sources.nationaux.passe_processus import demarrer_passe
 
 
 def extraire_comptes(*args, **kwargs) -> nationaux.Rapport:
-    """:func:`orleans_gov.sources.nationaux.extraire_comptes` (its module, which imports pandas, is loaded only
-    when the command runs: ``nationaux`` resolves its names lazily)."""
+    """:func:`orleans_gov.sources.nationaux.extraire_comptes` (its module is loaded only when the command runs:
+    ``nationaux`` resolves its names lazily; it imports DuckDB and pyarrow, not pandas)."""
     return nationaux.extraire_comptes(*args, **kwargs)
 
 
@@ -43,7 +43,7 @@ def commande_comptes(args: argparse.Namespace) -> int:
 
     The byte-level pass over the national file starts first, in a child process
     (:func:`~orleans_gov.sources.nationaux.passe_processus.demarrer_passe`), while this process imports the
-    extraction module (pandas, pyarrow, DuckDB): both take ≈ 0.5 s and would otherwise add up."""
+    extraction module (DuckDB, pyarrow): both hold the GIL and would otherwise add up."""
     passe = demarrer_passe(args.fichier)
     try:
         return _lancer(extraire_comptes, args.fichier, args.sortie, memoire=args.memoire, threads=args.threads,

@@ -14,6 +14,7 @@ import pandas as pd
 
 from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.base.fichiers import lire_octets
+from orleans_gov.sources.colonnes_communes import AvertissementColonnes, signaler_inconnues  # noqa: F401  re-exported
 
 ANNEE_MIN, ANNEE_MAX = 1990, 2100
 """Plausible years of any official file read here (DGFiP accounts start in 2000, census vintages in 2006): a year
@@ -25,10 +26,6 @@ POPULATION_MAX = 10_000_000
 _NOMBRE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _VIRGULE = re.compile(r"^[+-]?\d+,\d+$")
 _COLONNE_VIDE = re.compile(r"^(column_\d+|Unnamed: \d+|)$")
-
-
-class AvertissementColonnes(UserWarning):
-    """Unknown columns were found and kept (new vintages add fields)."""
 
 
 def decoder(contenu: bytes, fichier: str | Path) -> tuple[str, str]:
@@ -156,15 +153,6 @@ def refuser_fautes_entete(inconnues: list[str], presentes: Iterable[str], connue
         if proches:
             raise ErreurDonnees(f"colonne inconnue, faute de frappe probable pour « {proches[0]} » (absente de "
                                 "l'en-tête) : corriger l'en-tête", fichier=fichier, ligne=1, colonne=nom)
-
-
-def signaler_inconnues(colonnes: list[str], fichier: str | Path) -> None:
-    """Report unknown columns once (they are kept, not refused)."""
-    if colonnes:
-        warnings.warn(
-            f"fichier « {fichier} » : {len(colonnes)} colonne(s) inconnue(s) conservée(s) telles quelles : "
-            + ", ".join(colonnes[:20]) + (" …" if len(colonnes) > 20 else ""),
-            AvertissementColonnes, stacklevel=3)
 
 
 def refuser_premiere(mauvais, message: str, fichier: str | Path, colonne: str, brut: pd.DataFrame) -> None:

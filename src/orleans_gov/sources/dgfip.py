@@ -15,47 +15,22 @@ from orleans_gov.base.territoire import REGIME_FPU, code_insee_depuis_dgfip, str
 from orleans_gov.base.fichiers import exiger_fichier
 from orleans_gov.sources.csv_officiel import (POPULATION_MAX, annees, controler, en_nombres, lire_table_texte,
                                               refuser_fautes_entete, signaler_inconnues)
+from orleans_gov.sources.colonnes_communes import (  # noqa: F401  re-exported: defined without pandas
+    _AJOUT_2017, _AJOUT_2017_BIS, _AJOUT_2023, COLONNES_CONNUES_COMMUNES, COLONNES_TEXTE_COMMUNES,
+    DENOMINATEURS_RATIOS, ENTETE_COMMUNES_2013, ENTETE_COMMUNES_2017, ENTETE_COMMUNES_2017_BIS,
+    REQUISES_COMMUNES, TOLERANCE_PAR_HABITANT, TOLERANCE_RATIO, ratios_recalcules, verifier_ratios_colonnes)
 
-ENTETE_COMMUNES_2013 = (
-    "an;dep;icom;inom;reg;pop1;nomsst2;prod;fprod;mprod;impo1;fimpo1;mimpo1;rimpo1;rmimpo1;impo2;fimpo2;mimpo2;"
-    "rimpo2;rmimpo2;dgf;fdgf;mdgf;rdgf;rmdgf;charge;fcharge;mcharge;perso;fperso;mperso;rperso;rmperso;achat;"
-    "fachat;machat;rachat;rmachat;fin;ffin;mfin;rfin;rmfin;cont;fcont;mcont;rcont;rmcont;subv;fsubv;msubv;rsubv;"
-    "rmsubv;res1;fres1;mres1;pth;fpth;mpth;tth;tmth;pfb;fpfb;mpfb;tfb;tmfb;pfnb;fpfnb;mpfnb;tfnb;tmfnb;ttp;tmtp;"
-    "recinv;frecinv;mrecinv;emp;femp;memp;remp;rmemp;subr;fsubr;msubr;rsubr;rmsubr;fctva;ffctva;mfctva;rfctva;"
-    "rmfctva;raff;fraff;mraff;rraff;rmraff;depinv;fdepinv;mdepinv;equip;fequip;mequip;requip;rmequip;remb;fremb;"
-    "mremb;rremb;rmremb;repart;frepart;mrepart;rrepart;rmrepart;daff;fdaff;mdaff;rdaff;rmdaff;bf1;fbf1;mbf1;solde;"
-    "fsolde;msolde;bf2;fbf2;mbf2;res2;fres2;mres2;ebf;febf;mebf;rebf;rmebf;caf;fcaf;mcaf;rcaf;rmcaf;cafn;fcafn;"
-    "mcafn;rcafn;rmcafn;dette;fdette;mdette;rdette;rmdette;annu;fannu;mannu;rannu;rmannu;fdr;ffdr;mfdr;bth;fbth;"
-    "mbth;bthexod;fbthexod;mbthexod;bfb;fbfb;mbfb;bfbexod;fbfbexod;mbfbexod;bfnb;fbfnb;mbfnb;bfnbexod;fbfnbexod;"
-    "mbfnbexod;btafnb;fbtafnb;mbtafnb;btp;fbtp;mbtp;btpexod;fbtpexod;mbtpexod;ptafnb;fptafnb;mptafnb;tafnb;"
-    "mtmtafnb;pcfe;fpcfe;mpcfe;cvaec;fcvaec;mcvaec;iferc;fiferc;miferc;tascomc;ftascomc;mtascomc;nomsst1"
-).split(";")
-"""2013–2015 header (204 named fields; the published files end with an empty 205th field)."""
 
-_AJOUT_2017 = ("encdbr;fencdbr;rencdbr;mencdbr;rmencdbr;pfcaf;fpfcaf;mpfcaf;cfcaf;fcfcaf;mcfcaf;det2cal;fdet2cal;"
-               "rdet2cal;mdet2cal;rmdet2cal").split(";")
-_AJOUT_2017_BIS = "dfctva;fdfctva;rdfctva;mdfctva;rmdfctva;dpserdom;fpserdom;rpserdom;mpserdom;rmpserdom".split(";")
-ENTETE_COMMUNES_2017 = [c for c in ENTETE_COMMUNES_2013 if c != "rimpo2"] + _AJOUT_2017
-"""2017+ header (219 fields): the 2013 header without ``rimpo2``, plus the CAF-oriented fields."""
-ENTETE_COMMUNES_2017_BIS = ENTETE_COMMUNES_2017 + _AJOUT_2017_BIS
-_AJOUT_2023 = ["fiscrev", "ffiscrev", "mfiscrev", "autdot", "fautdot", "mautdot"]
+def _valeurs(df: pd.DataFrame):
+    """Column getter of :func:`~orleans_gov.sources.colonnes_communes.ratios_recalcules` on a frame."""
+    return lambda c: df[c].astype("float64").to_numpy()
 
-COLONNES_TEXTE_COMMUNES = ("an", "dep", "icom", "inom", "reg", "nomsst1", "nomsst2")
-COLONNES_CONNUES_COMMUNES = tuple(dict.fromkeys(ENTETE_COMMUNES_2013 + ENTETE_COMMUNES_2017_BIS + _AJOUT_2023))
-REQUISES_COMMUNES = ("an", "dep", "icom")
 
-DENOMINATEURS_RATIOS: dict[str, str] = {
-    "impo1": "prod", "impo2": "prod", "dgf": "prod",
-    "perso": "charge", "achat": "charge", "fin": "charge", "cont": "charge", "subv": "charge",
-    "emp": "recinv", "subr": "recinv", "fctva": "recinv", "raff": "recinv",
-    "equip": "depinv", "remb": "depinv", "repart": "depinv", "daff": "depinv",
-    "ebf": "prod", "caf": "prod", "cafn": "prod", "dette": "prod", "annu": "prod",
-}
-"""Denominator of each DGFiP structure ratio ``rX`` = X / denominator × 100 (FORMATS.md, checked on real rows;
-``raff``, ``repart`` and ``daff`` follow their section's total as printed in the DGFiP sheets)."""
-
-TOLERANCE_PAR_HABITANT = 1.0   # €/hab: the file rounds per-inhabitant values to the euro
-TOLERANCE_RATIO = 0.05         # point of %: the file rounds ratios to two decimals
+def _population(df: pd.DataFrame, population: str):
+    """``pop1`` of the frame as float64 (non-numbers missing), or None when the frame has no such column."""
+    if population not in df.columns:  # an API export without pop1: no per-inhabitant value can be recomputed
+        return None
+    return pd.to_numeric(df[population], errors="coerce").astype("float64").to_numpy()
 
 
 def ratios_dgfip(df: pd.DataFrame, population: str = "pop1") -> pd.DataFrame:
@@ -68,52 +43,21 @@ def ratios_dgfip(df: pd.DataFrame, population: str = "pop1") -> pd.DataFrame:
       resources over ``recinv``, uses over ``depinv``, CAF/EBF/dette/annuité over ``prod``).
 
     Returns a frame with the same index and the DGFiP column names, unrounded (compare with the file's
-    rounded values with a tolerance of 1 €/hab and 0,05 point).
+    rounded values with a tolerance of 1 €/hab and 0,05 point). The formulas are those of
+    :func:`~orleans_gov.sources.colonnes_communes.ratios_recalcules` (pandas-free, shared with ``extraire comptes``).
     """
-    out = pd.DataFrame(index=df.index)
-    if population in df.columns:
-        pop = pd.to_numeric(df[population], errors="coerce").astype("float64")
-        pop = pop.where(pop > 0)
-    else:  # an API export without pop1: no per-inhabitant value can be recomputed
-        pop = pd.Series(np.nan, index=df.index)
-    # In the communes' header every amount X with an ``fX`` twin qualifies (dette, fdr, bases, products …).
-    montants = [c for c in df.columns if f"f{c}" in COLONNES_CONNUES_COMMUNES and c in COLONNES_CONNUES_COMMUNES
-                and c not in ("an", "dep", "icom")]
-    for x in montants if population in df.columns else []:
-        out[f"f{x}"] = df[x].astype("float64") * 1000.0 / pop
-    for x, d in DENOMINATEURS_RATIOS.items():
-        if x in df.columns and d in df.columns:
-            den = df[d].astype("float64")
-            out[f"r{x}"] = (df[x].astype("float64") / den.where(den != 0)) * 100.0
-    return out
+    return pd.DataFrame(ratios_recalcules(list(df.columns), _valeurs(df), _population(df, population)),
+                        index=df.index)
 
 
 def verifier_ratios(df: pd.DataFrame, fichier: str | Path) -> None:
     """Raise :class:`ErreurDonnees` when a file's ``f*`` or ``r*`` contradict its amounts.
 
     Tolerance: 1 €/hab and 0,05 point of % above the rounding of the file (plus a relative margin of 1e-3
-    for amounts that the file itself rounds to the k€).
+    for amounts that the file itself rounds to the k€). The check is
+    :func:`~orleans_gov.sources.colonnes_communes.verifier_ratios_colonnes` (``ligne``: the frame's index).
     """
-    calc = ratios_dgfip(df)
-    cols = [c for c in calc.columns if c in df.columns]
-    if not cols:
-        return
-    lu = df[cols].to_numpy(dtype="float64")
-    attendu = calc[cols].to_numpy(dtype="float64")
-    tol = np.array([TOLERANCE_PAR_HABITANT if c.startswith("f") else TOLERANCE_RATIO for c in cols])
-    with np.errstate(invalid="ignore"):
-        mauvais = np.abs(lu - attendu) > tol + 1e-3 * np.abs(attendu) + 1e-9
-    mauvais &= ~np.isnan(lu) & ~np.isnan(attendu)
-    if mauvais.any():
-        i, j = np.argwhere(mauvais)[0]
-        col, ligne = cols[j], df.index[i]
-        base = col[1:]
-        unite = "€/hab" if col.startswith("f") else "%"
-        raise ErreurDonnees(
-            f"incohérent avec les montants : attendu ≈ {attendu[i, j]:.2f} {unite} "
-            f"(calculé depuis « {base} »" + (", « pop1 »" if col.startswith("f") else
-                                               f", « {DENOMINATEURS_RATIOS.get(base, '?')} »") + ")",
-            fichier=fichier, ligne=int(ligne), colonne=col, valeur=lu[i, j])
+    verifier_ratios_colonnes(list(df.columns), _valeurs(df), _population(df, "pop1"), df.index, fichier)
 
 
 def _refuser_premiere(mauvais: pd.Series, message: str, path: Path, colonne: str, brut: pd.DataFrame) -> None:

@@ -16,8 +16,8 @@ files raise :class:`~orleans_gov.base.erreurs.ErreurDonnees` naming file, line, 
 
 The names are resolved lazily (PEP 562, as the root package does): importing this package or one of its light
 modules (:mod:`.lecture`, :mod:`.prefiltre`, :mod:`.progression`) loads neither pandas nor DuckDB, so that
-``extraire comptes`` starts its byte-level pass, and ``extraire balances`` its DuckDB scan, before pandas is
-imported (bench/RESULTS_extraction.md).
+``extraire comptes`` starts its byte-level pass, and ``extraire balances`` its DuckDB scan, before the heavy
+imports; neither command imports pandas with its default options (bench/RESULTS_extraction.md).
 """
 from __future__ import annotations
 

@@ -17,28 +17,43 @@ header, optional UTF-8 byte-order mark and trailing empty column, UTF-8 or CP125
 
 By default the strata means are read on one line per stratum (DGFiP convention: identical on every commune
 of a stratum); ``verifier_strates=True`` / ``--verifier-strates`` reads the whole file to check it.
+
+pandas is not imported with the default options (≈ 0.45 s CPU, bench/RESULTS_extraction.md): the few hundred rows
+kept are checked and laid out in plain Python (:func:`mise_en_forme_comptes`, the ratio check of
+:mod:`orleans_gov.sources.colonnes_communes`) and written by pyarrow, byte for byte the files ``to_parquet``
+wrote (:func:`~orleans_gov.sources.nationaux.rapport.ecrire_table`). The options' full scans still go through
+pandas (DuckDB's ``.df()``).
 """
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import time
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
-import pandas as pd
+import numpy as np
 
 from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.base.provenance import REEL
 from orleans_gov.base.territoire import CODES_INSEE, DEP_DGFIP
-from orleans_gov.sources.csv_officiel import signaler_inconnues
-from orleans_gov.sources.dgfip import COLONNES_CONNUES_COMMUNES, COLONNES_TEXTE_COMMUNES, verifier_ratios
+from orleans_gov.sources.colonnes_communes import (COLONNES_CONNUES_COMMUNES, COLONNES_TEXTE_COMMUNES,
+                                                   signaler_inconnues, verifier_ratios_colonnes)
 from orleans_gov.sources.nationaux.lecture import Entete, SourceLisible, icoms_perimetre, lire_entete, verifier_requises
 from orleans_gov.sources.nationaux.moteur import (MEMOIRE_PAR_DEFAUT, THREADS_PAR_DEFAUT, connexion, executer, ident,
                                                   source_csv, sql_code_insee)
 from orleans_gov.sources.nationaux.prefiltre import (REQUISES_COMPTES, Passe, Prefiltre, _plan, lancer_prefiltre,
                                                      lignes_nationales)
 from orleans_gov.sources.nationaux.rapport import Rapport, verifier_dossier_sortie
+
+if TYPE_CHECKING:   # pandas only for the optional full scans (--verifier-strates, --populations: DuckDB's .df())
+    import pandas as pd
+
+Colonnes = dict[str, list]
+"""A small table as column name -> Python values (None = missing), in DuckDB's row order."""
+Sortie = dict[str, tuple[str, list]]
+"""An output table for :func:`~orleans_gov.sources.nationaux.rapport.ecrire_table`: name -> (pandas dtype, values)."""
 
 _PREFIXES_STRATE = ("m", "rm", "tm")
 _CLES_STRATE = ["an", "nomsst1", "nomsst2"]
@@ -54,49 +69,83 @@ def colonnes_strate(colonnes: Iterable[str]) -> list[str]:
             and c.startswith(_PREFIXES_STRATE)]
 
 
-def _premiere(masque: pd.Series) -> int:
-    """Position of the first True of a boolean Series."""
-    return masque.to_numpy().nonzero()[0][0]
+def _premiere(valeurs: list, mauvais) -> object:
+    """The first value of ``valeurs`` for which ``mauvais(value)`` is true, or ``_AUCUNE``."""
+    return next((v for v in valeurs if mauvais(v)), _AUCUNE)
 
 
-def mise_en_forme_comptes(brut: pd.DataFrame, colonnes: Sequence[str], inconnues: Sequence[str],
-                          chemin: Path, provenance: str = REEL) -> pd.DataFrame:
-    """Give the perimeter rows the exact layout of :func:`read_comptes_communes` (column order, dtypes)."""
+_AUCUNE = object()
+_ANNEE = re.compile(r"\d{4}")
+
+
+def mise_en_forme_comptes(brut: Colonnes, colonnes: Sequence[str], inconnues: Sequence[str],
+                          chemin: Path, provenance: str = REEL) -> Sortie:
+    """Give the perimeter rows the exact layout of :func:`read_comptes_communes` (column order, dtypes), as
+    columns for :func:`~orleans_gov.sources.nationaux.rapport.ecrire_table` (no pandas): ``code_insee``
+    (``object``), ``an`` (int64), text as ``string`` (empty = missing), numbers as float64, unknown columns as
+    ``object`` strings (missing = empty), ``provenance`` and ``fichier``; rows sorted by (``code_insee``, ``an``).
+    ``brut``: the rows as DuckDB read them (``code_insee`` first, then the file's columns)."""
     for col in ("dep", "icom"):
-        mauvais = brut[col].fillna("").str.len() != 3
-        if mauvais.any():
+        mauvais = _premiere(brut[col], lambda v: len(v or "") != 3)
+        if mauvais is not _AUCUNE:
             raise ErreurDonnees(f"« {col} » doit compter exactement 3 caractères", fichier=chemin, colonne=col,
-                                valeur=brut[col].iloc[_premiere(mauvais)])
-    annee_ok = brut["an"].fillna("").str.fullmatch(r"\d{4}")
-    if not annee_ok.all():
-        raise ErreurDonnees("année attendue sur 4 chiffres", fichier=chemin, colonne="an",
-                            valeur=brut["an"].iloc[_premiere(~annee_ok)])
+                                valeur=mauvais)
+    mauvais = _premiere(brut["an"], lambda v: not _ANNEE.fullmatch(v or ""))
+    if mauvais is not _AUCUNE:
+        raise ErreurDonnees("année attendue sur 4 chiffres", fichier=chemin, colonne="an", valeur=mauvais)
     texte = [c for c in COLONNES_TEXTE_COMMUNES if c in colonnes and c != "an"]
     numeriques = [c for c in colonnes if c not in COLONNES_TEXTE_COMMUNES and c not in inconnues]
-    out = pd.DataFrame(index=brut.index)
-    out["code_insee"] = brut["code_insee"].astype(object)
-    out["an"] = brut["an"].astype("int64")
-    for c in texte:
-        out[c] = brut[c].replace("", pd.NA).astype("string")
-    nombres = brut[numeriques].astype("float64")
-    if "pop1" in nombres and (nombres["pop1"] < 0).any():
-        raise ErreurDonnees("population négative", fichier=chemin, colonne="pop1",
-                            valeur=nombres["pop1"].iloc[_premiere(nombres["pop1"] < 0)])
-    out = pd.concat([out, nombres, brut[list(inconnues)].fillna("").astype(object)], axis=1)
-    dup = out.duplicated(["code_insee", "an"], keep=False)
-    if dup.any():
-        premier = out[dup].iloc[0]
+    if "pop1" in numeriques:
+        mauvais = _premiere(brut["pop1"], lambda v: v is not None and v < 0)
+        if mauvais is not _AUCUNE:
+            raise ErreurDonnees("population négative", fichier=chemin, colonne="pop1", valeur=mauvais)
+    codes, ans = brut["code_insee"], [int(a) for a in brut["an"]]
+    vus: dict[tuple[str, int], int] = {}
+    for cle in zip(codes, ans):
+        vus[cle] = vus.get(cle, 0) + 1
+    doubles = [cle for cle in zip(codes, ans) if vus[cle] > 1]
+    if doubles:
         raise ErreurDonnees("commune-année en double : une seule ligne par commune et année", fichier=chemin,
-                            colonne="icom", valeur=f"{premier['code_insee']} / {premier['an']}")
-    out["provenance"] = provenance
-    out["fichier"] = chemin.name
-    return out.sort_values(["code_insee", "an"]).reset_index(drop=True)
+                            colonne="icom", valeur=f"{doubles[0][0]} / {doubles[0][1]}")
+    ordre = sorted(range(len(codes)), key=lambda i: (codes[i], ans[i]))
+
+    def trie(valeurs: list) -> list:
+        return [valeurs[i] for i in ordre]
+    out: Sortie = {"code_insee": ("object", trie(codes)), "an": ("int64", trie(ans))}
+    for c in texte:
+        out[c] = ("string", [None if v == "" else v for v in trie(brut[c])])
+    for c in numeriques:
+        out[c] = ("float64", trie(brut[c]))
+    for c in inconnues:
+        out[c] = ("object", ["" if v is None else v for v in trie(brut[c])])
+    out["provenance"] = ("str", [provenance] * len(ordre))
+    out["fichier"] = ("str", [chemin.name] * len(ordre))
+    return out
+
+
+def _colonnes(resultat) -> Colonnes:
+    """A DuckDB result as :data:`Colonnes` (a few hundred rows: Python values, no pandas)."""
+    noms = [d[0] for d in resultat.description]
+    lignes = resultat.fetchall()
+    return {nom: [ligne[k] for ligne in lignes] for k, nom in enumerate(noms)}
+
+
+def _flottants(table: Sortie):
+    """Column getter of :func:`~orleans_gov.sources.colonnes_communes.verifier_ratios_colonnes` on a
+    :data:`Sortie` (None -> NaN)."""
+    return lambda c: np.array(table[c][1], dtype="float64")
+
+
+def _prechauffer() -> None:
+    """Import pyarrow and its Parquet writer (≈ 0.17 s CPU) while the pass (in a child process) reads the file:
+    only the outputs need them."""
+    import pyarrow.parquet  # noqa: F401  third-party import, loaded here on purpose (docstring)
 
 
 def _lire(chemin: Path, entete: Entete, types: dict[str, str], strates: list[str], icoms: list[str], *,
           memoire: str, threads: int, verifier_strates: bool, populations: bool,
           dossier_temp: str | os.PathLike | None, passe: Passe | None = None
-          ) -> tuple[Prefiltre, pd.DataFrame, pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
+          ) -> tuple[Prefiltre, Colonnes, Colonnes, pd.DataFrame | None, pd.DataFrame | None]:
     """The reads of :func:`extraire_comptes`: (a) the byte-level pass (:func:`lancer_prefiltre`, in a thread)
     while the optional full DuckDB scan runs; (b) the strict DuckDB parse of the
     two extracts. ``passe``: the same pass already started
@@ -137,6 +186,7 @@ def _lire(chemin: Path, entete: Entete, types: dict[str, str], strates: list[str
             except BaseException:
                 passe.abandonner()
                 raise
+            _prechauffer()
             pre = passe.resultat(progression=f"lecture de {chemin.name}")
             # (b) the few extracted lines, parsed strictly (line numbers mapped back to the national file)
             with lignes_nationales(pre.numeros_perimetre, chemin):
@@ -146,9 +196,9 @@ def _lire(chemin: Path, entete: Entete, types: dict[str, str], strates: list[str
                 executer(con, "CREATE TEMP TABLE strates AS SELECT "
                               + ", ".join(ident(c) for c in _CLES_STRATE + strates)
                               + f" FROM {source_csv(extrait_s, types, encodage=enc)}", chemin)
-            brut = con.execute("SELECT * FROM perim").df()
-            bandes = con.execute(f"SELECT s.* FROM strates s {_SEMI_JOIN_PERIMETRE} "
-                                 "ORDER BY an, nomsst1, nomsst2").df()
+            brut = _colonnes(con.execute("SELECT * FROM perim"))
+            bandes = _colonnes(con.execute(f"SELECT s.* FROM strates s {_SEMI_JOIN_PERIMETRE} "
+                                           "ORDER BY an, nomsst1, nomsst2"))
             if verifier_strates:
                 sauf = " EXCLUDE (_codes, _pops)" if populations else ""
                 ecarts = con.execute(f"SELECT s.*{sauf} FROM scan s {_SEMI_JOIN_PERIMETRE} "
@@ -175,19 +225,19 @@ def verifier_egalite_strates(ecarts: pd.DataFrame, strates: Sequence[str], chemi
                 f"{b['nomsst2']} » {b['an']} (écart {b[f'_ecart_{c}']})", fichier=chemin, colonne=c, valeur=b[c])
 
 
-def _moyennes(bandes: pd.DataFrame, pre: Prefiltre, strates: list[str], chemin: Path) -> pd.DataFrame:
+def _moyennes(bandes: Colonnes, pre: Prefiltre, strates: list[str], chemin: Path) -> Sortie:
     """``moyennes_strates``: one row per stratum of the perimeter, ``nb_communes`` = lines of the stratum."""
-    cles = [tuple("" if pd.isna(x) else str(x) for x in k)
+    cles = [tuple("" if x is None else str(x) for x in k)
             for k in zip(bandes["an"], bandes["nomsst1"], bandes["nomsst2"])]
-    bandes["nb_communes"] = [pre.nb_lignes.get(k, 0) for k in cles]
-    moyennes = bandes[_CLES_STRATE + ["nb_communes"] + strates].copy()
-    moyennes["an"] = moyennes["an"].astype("int64")
-    moyennes["nb_communes"] = moyennes["nb_communes"].astype("int64")
-    for c in ("nomsst1", "nomsst2"):
-        moyennes[c] = moyennes[c].astype("string")
-    moyennes["provenance"] = REEL
-    moyennes["fichier"] = chemin.name
-    return moyennes.reset_index(drop=True)
+    n = len(cles)
+    moyennes: Sortie = {"an": ("int64", [int(a) for a in bandes["an"]]),
+                        "nomsst1": ("string", list(bandes["nomsst1"])), "nomsst2": ("string", list(bandes["nomsst2"])),
+                        "nb_communes": ("int64", [pre.nb_lignes.get(k, 0) for k in cles])}
+    for c in strates:
+        moyennes[c] = ("float64", list(bandes[c]))
+    moyennes["provenance"] = ("str", [REEL] * n)
+    moyennes["fichier"] = ("str", [chemin.name] * n)
+    return moyennes
 
 
 def extraire_comptes(fichier: str | os.PathLike, sortie: str | os.PathLike, *,
@@ -255,29 +305,30 @@ def _extraire_comptes(chemin: Path, sortie: Path, codes_insee: Sequence[str], me
     pre, brut, bandes, ecarts, pops = _lire(chemin, entete, types, strates, icoms, memoire=memoire, threads=threads,
                                             verifier_strates=verifier_strates, populations=populations,
                                             dossier_temp=dossier_temp, passe=passe)
-    if brut.empty:
+    if not brut["code_insee"]:
         raise ErreurDonnees(f"aucune commune du périmètre dans le fichier (filtre dep = '{DEP_DGFIP}' et icom parmi "
                             f"{len(icoms)} numéros)", fichier=chemin, colonne="icom")
     for v in entete.vides:
-        rempli = brut[v].fillna("").str.strip() != ""
-        if rempli.any():
-            raise ErreurDonnees("colonne sans nom contenant des valeurs", fichier=chemin, colonne=v,
-                                valeur=brut.loc[rempli, v].iloc[0])
+        rempli = _premiere(brut[v], lambda x: (x or "").strip() != "")
+        if rempli is not _AUCUNE:
+            raise ErreurDonnees("colonne sans nom contenant des valeurs", fichier=chemin, colonne=v, valeur=rempli)
     communes = mise_en_forme_comptes(brut, utiles, inconnues, chemin)
     if verifier:
         try:
-            verifier_ratios(communes, chemin)
+            verifier_ratios_colonnes(list(communes), _flottants(communes),
+                                     _flottants(communes)("pop1") if "pop1" in communes else None,
+                                     range(len(communes["code_insee"][1])), chemin)
         except ErreurDonnees as exc:
-            ligne = communes.loc[exc.ligne] if exc.ligne is not None else None
-            ou = f" (commune {ligne['code_insee']}, an {ligne['an']})" if ligne is not None else ""
+            i = exc.ligne
+            ou = f" (commune {communes['code_insee'][1][i]}, an {communes['an'][1][i]})" if i is not None else ""
             raise ErreurDonnees(exc.explication + ou, fichier=chemin, colonne=exc.colonne, valeur=exc.valeur) from None
     if ecarts is not None:
         verifier_egalite_strates(ecarts, strates, chemin)
     moyennes = _moyennes(bandes, pre, strates, chemin)
-    absentes = sorted(set(codes_insee) - set(communes["code_insee"]))
+    absentes = sorted(set(codes_insee) - set(communes["code_insee"][1]))
     if absentes:
         rapport.remarques.append(f"{len(absentes)} commune(s) du périmètre absente(s) du fichier : {', '.join(absentes)}")
-    sorties = {"communes_perimetre": communes, "moyennes_strates": moyennes}
+    sorties: dict[str, Sortie | pd.DataFrame] = {"communes_perimetre": communes, "moyennes_strates": moyennes}
     if pops is not None:
         for c in ("code_insee", "nomsst1", "nomsst2"):
             pops[c] = pops[c].astype("string")

@@ -5,9 +5,11 @@ DuckDB then parses strictly, and counts the lines of every stratum. The original
 an error found in an extract names the line of the national file (:func:`renumeroter`).
 
 The pass runs in a thread of the calling process (:func:`lancer_prefiltre`), while the optional full DuckDB
-scan of ``--verifier-strates`` / ``--populations`` runs; its bytes read feed a progress bar. Measured and
-dropped: cutting the file into byte ranges read by two processes at once gave the same wall time for 0.35 s
-more CPU (bench/RESULTS_extraction.md: on this VM the line loop is bound by memory bandwidth, not by one core).
+scan of ``--verifier-strates`` / ``--populations`` runs; its bytes read feed a progress bar. The command line
+runs it in forked children instead (:mod:`.passe_processus`), two of them on a large file, each reading one
+byte range (``debut``/``fin`` of :func:`_passe`, results joined by :func:`joindre`): measured on 04/12 at the
+same CPU time as one pass (0.23 + 0.23 s against 0.47 s), so it gains wall time whenever a second core is free
+(an earlier version of this split had cost 0.35 s more CPU; bench/RESULTS_extraction.md).
 """
 from __future__ import annotations
 
@@ -76,9 +78,14 @@ def _plan(colonnes: Sequence[str], dep: str, icoms: Iterable[str]) -> _Plan:
                  frozenset(i.encode() for i in icoms))
 
 
-def _passe(source: Path, p: _Plan, compteur: list[int] | None = None) -> _Morceau:
+def _passe(source: Path, p: _Plan, compteur: list[int] | None = None, debut: int = 0,
+           fin: int | None = None) -> _Morceau:
     """Read the data lines of ``source``; ``compteur``: [bytes read so far, updated every 4 MB; stop flag:
     set to 1, the pass raises :class:`KeyboardInterrupt` at its next update].
+
+    ``debut``/``fin``: read only the data lines that start at a byte offset in [``debut``, ``fin``) (line
+    indices then count from the first of them): two processes reading [0, m) and [m, end) together read every
+    line once (:func:`joindre`; :mod:`.passe_processus`).
 
     Only the first ``k`` fields are split from the left and ``nomsst1`` (near the end of the line) from the
     right (splitting only the first/last 512 bytes of each line instead was measured: no gain); a line with
@@ -89,11 +96,19 @@ def _passe(source: Path, p: _Plan, compteur: list[int] | None = None) -> _Morcea
     k, n_droite, droite, i_ns1 = p.k, p.n_droite, p.droite, p.i_ns1
     i_an, i_ns2, i_dep, i_icom, cible_dep, cibles = p.i_an, p.i_ns2, p.i_dep, p.i_icom, p.dep, p.icoms
     nb, premieres, perimetre = m.nb, m.premieres, m.perimetre
-    lu = signale = 0
+    signale = 0
     n = -1
+    borne = float("inf") if fin is None else fin
     with open(source, "rb") as s:
-        lu = len(s.readline())                 # the header
+        if debut <= 0:
+            lu = len(s.readline())             # the header
+        else:                                  # the rest of the line that started before debut
+            s.seek(debut - 1)
+            lu = debut - 1 + len(s.readline())
         for n, ligne in enumerate(s):
+            if lu >= borne:
+                n -= 1
+                break
             champs = ligne.split(b";", k)
             if len(champs) <= k - 1:
                 champs += [b""] * (k + 1 - len(champs))
@@ -114,12 +129,27 @@ def _passe(source: Path, p: _Plan, compteur: list[int] | None = None) -> _Morcea
                 perimetre.append((n, ligne))
             lu += len(ligne)
             if compteur is not None and lu - signale >= _PAS_COMPTEUR:
-                compteur[0] = signale = lu
+                signale = lu
+                compteur[0] = lu - debut
                 if compteur[1]:
                     raise KeyboardInterrupt
     if compteur is not None:
-        compteur[0] = lu
+        compteur[0] = min(lu, borne) - debut
     m.lignes = n + 1
+    return m
+
+
+def joindre(morceaux: Sequence[_Morceau]) -> _Morceau:
+    """What one pass over the whole file finds, from the passes over consecutive ranges of it (:func:`_passe`
+    with ``debut``/``fin``): line indices shifted, strata counts added, the first line of a stratum taken from
+    the first range that has one."""
+    m = _Morceau()
+    for x in morceaux:
+        m.perimetre += [(n + m.lignes, ligne) for n, ligne in x.perimetre]
+        m.premieres += [(cle, n + m.lignes, ligne) for cle, n, ligne in x.premieres if cle not in m.nb]
+        for cle, compte in x.nb.items():
+            m.nb[cle] = m.nb.get(cle, 0) + compte
+        m.lignes += x.lignes
     return m
 
 
