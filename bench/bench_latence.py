@@ -28,7 +28,10 @@ Measures (each in a fresh process):
   every cell; ``interne`` = from the kernel start to the last cell done (kernel shutdown excluded), CPU = that of
   the kernel (its ``RUSAGE_CHILDREN``). What differs from the ``papermill`` measure is papermill's own process
   (≈ 1,7 s of imports, 1,2 s of them ``rfc3987_syntax`` building a lark grammar when jsonschema is imported by
-  nbformat) and its notebook writing.
+  nbformat) and its notebook writing;
+- ``rapports`` (``--methodes``) — the deliverable alone as a consultant refreshes it: ``orleans-gov rapports
+  --notebooks NB --tout --jobs 1`` (worker, warm fork server, execution, HTML export and Excel annex, manifest).
+  Its CPU column leaves out the kernel: the kernel is forked by the fork server, not a child the CLI waits for.
 
 Raw numbers: bench/resultats_latence.json. Usage::
 
@@ -162,9 +165,10 @@ def main() -> int:
                    help="carnets avec les caches de projection tels qu'un premier rendu les laisse (« chauds » : "
                         "$TMPDIR/orleans_gov_cache des fiches, cache Monte-Carlo de data/processed), sans aucun "
                         "(« vides » : $TMPDIR neuf à chaque exécution, ORLEANS_GOV_CACHE_SCENARIOS=0), ou les deux")
-    a.add_argument("--methodes", nargs="+", choices=("papermill", "noyau"), default=["papermill", "noyau"],
+    a.add_argument("--methodes", nargs="+", choices=("papermill", "noyau", "rapports"), default=["papermill", "noyau"],
                    help="carnets exécutés par le CLI papermill (processus neuf), et/ou par un noyau neuf lancé d'un "
-                        "processus qui a déjà importé nbclient, comme JupyterLab (défaut : les deux)")
+                        "processus qui a déjà importé nbclient, comme JupyterLab (défaut : les deux) ; « rapports » : "
+                        "le livrable seul rendu par « orleans-gov rapports --notebooks NB --tout » (HTML et annexe compris)")
     args = a.parse_args()
     donnees = Path(os.environ.get("ORLEANS_GOV_DATA", RACINE / "data"))
     if not (donnees / "processed" / "finances_communes.parquet").exists():
@@ -216,6 +220,15 @@ def main() -> int:
                                          "--no-request-save-on-cell-execute",
                                          str(carnets / f"{nb}.ipynb"), str(out)], env_nb)
                             cle = f"carnet {nb} (caches {cache})"
+                        elif methode == "rapports":
+                            sortie_r = Path(tempfile.mkdtemp(prefix="rapports_", dir=TRAVAIL))
+                            r = mesurer([PY, "-c", CLI, "rapports", "--notebooks", nb, "--tout", "--sans-barre",
+                                         "--jobs", "1", "--sortie", str(sortie_r), "--dossier-donnees",
+                                         str(donnees)] + (["--entites", "45234"] if nb.startswith("10_") else []),
+                                        env_nb)
+                            shutil.copy(next((sortie_r / "latest").glob(f"{nb}*.ipynb")), out)
+                            shutil.rmtree(sortie_r, ignore_errors=True)
+                            cle = f"carnet {nb} (orleans-gov rapports, caches {cache})"
                         else:
                             r = mesurer([PY, "-c", NOYAU, str(carnets / f"{nb}.ipynb"), str(out), str(carnets)],
                                         env_nb, capture=True)
