@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 import orleans_gov
+from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.base.territoire import CODES_INSEE, ENTITES, SIREN_AGGLO
 from orleans_gov.restitution import cache_scenarios as cs
 from orleans_gov.restitution.chargement_scenarios import contexte_scenarios
@@ -371,3 +372,168 @@ def test_elaguer_garde_les_plus_recents(tmp_path):
     (tmp_path / "autre.txt").write_text("garde")
     cs.elaguer(tmp_path, garder=2)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["autre.txt", "monte-carlo-3.bin", "monte-carlo-4.bin"]
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Persistent cache of the projections (contexte_scenarios)
+# ------------------------------------------------------------------------------------------------------------
+
+def _memes_contextes(a, b):
+    assert list(a.resultats) == list(b.resultats) and list(a.contrefactuels) == list(b.contrefactuels)
+    for nom_sc in a.resultats:
+        _memes_resultats(a.resultats[nom_sc], b.resultats[nom_sc])
+        _memes_resultats(a.contrefactuels[nom_sc], b.contrefactuels[nom_sc])
+        for champ in ("population", "fiscalite", "dette", "equipement_passe", "rrf_passe"):
+            np.testing.assert_array_equal(getattr(a.resultats[nom_sc].base, champ),
+                                          getattr(b.resultats[nom_sc].base, champ))
+        assert a.resultats[nom_sc].scenario == b.resultats[nom_sc].scenario
+    assert a.ecartes == b.ecartes and a.reference.scenario.nom == b.reference.scenario.nom
+    assert [r.scenario.nom for r in a.avec_actions] == [r.scenario.nom for r in b.avec_actions]
+    assert a.exemple == b.exemple
+
+
+@pytest.fixture
+def cache_projections(tmp_path, monkeypatch):
+    """Projection files written under tmp_path (not in the repository's data folder)."""
+    monkeypatch.setattr(cs, "chemin_projections", lambda dossier, cle: tmp_path / f"projections-{cle[:40]}.pkl")
+    return tmp_path
+
+
+def _interdire_projection(monkeypatch):
+    import orleans_gov.restitution.chargement_scenarios as chs
+
+    def refus(*a, **k):
+        raise AssertionError("projeté alors que le cache devait servir")
+    monkeypatch.setattr(chs, "projeter", refus)
+
+
+def test_projections_relues_identiques_a_un_calcul(ctx, donnees_construites, cache_projections, monkeypatch):
+    """Written by the first call, read by the second (nothing projected): the same numbers, reference states,
+    scenarios and choices as without the cache; tornado and bands from the read reference are the fresh ones."""
+    sans = contexte_scenarios(None, 2013, [2014, 2020], donnees_construites, cache=False)
+    premier = contexte_scenarios(None, 2013, [2014, 2020], donnees_construites)
+    (f,) = cache_projections.glob("projections-*.pkl")
+    with monkeypatch.context() as m:
+        _interdire_projection(m)
+        relu = contexte_scenarios(None, 2013, [2014, 2020], donnees_construites)
+    _memes_contextes(sans, premier)
+    _memes_contextes(sans, relu)
+    pd.testing.assert_frame_equal(relu.tornado("epargne_nette_cumulee"), sans.tornado("epargne_nette_cumulee"),
+                                  check_exact=True)
+    r_relu, r_sans = relu.resultats["Transfert de la voirie"], sans.resultats["Transfert de la voirie"]
+    _memes_mc(cs.monte_carlo_en_cache(r_relu, relu.donnees, INDS, n_tirages=N, cache=False),
+              cs.monte_carlo_en_cache(r_sans, sans.donnees, INDS, n_tirages=N, cache=False))
+    pd.testing.assert_frame_equal(comparer(r_relu, relu.contrefactuels[r_relu.scenario.nom]),
+                                  comparer(r_sans, sans.contrefactuels[r_sans.scenario.nom]), check_exact=True)
+
+
+def test_projections_autres_scenarios_autre_fichier(ctx, donnees_construites, cache_projections):
+    livres = [str(p) for p in scenarios_livres()]
+    contexte_scenarios(livres[:2], 2013, [2014, 2020], donnees_construites)
+    contexte_scenarios(livres[:2][::-1], 2013, [2014, 2020], donnees_construites)      # order: another key
+    contexte_scenarios(livres[:2], 2013, [2014, 2019], donnees_construites)            # horizon: another key
+    assert len(list(cache_projections.glob("projections-*.pkl"))) == 3
+
+
+def test_cle_des_projections_suit_chaque_entree(ctx, monkeypatch, tmp_path):
+    d = ctx.donnees
+    scs = [r.scenario for r in ctx.resultats.values()]
+    base = cs.empreinte_projections(scs, d)
+    assert cs.empreinte_projections(scs, d) == base
+    autres = [cs.empreinte_projections(scs[:-1], d), cs.empreinte_projections(scs[::-1], d),
+              cs.empreinte_projections([scs[0].model_copy(update={"parametres": {VALEUR_POINT: 40.0}})] + scs[1:], d)]
+    fc = d.finances_communes.copy()
+    fc.loc[fc.index[0], "equip"] = fc.loc[fc.index[0], "equip"] + 1.0
+    autres.append(cs.empreinte_projections(scs, dataclasses.replace(d, finances_communes=fc, _cache={})))
+    with monkeypatch.context() as m:
+        m.setitem(cs._CODE, "code", "0" * 64)
+        autres.append(cs.empreinte_projections(scs, d))
+    with monkeypatch.context() as m:
+        m.setattr(cs, "empreinte_fichiers", lambda donnees: "0" * 64)
+        autres.append(cs.empreinte_projections(scs, d))
+    assert base not in autres and len(set(autres)) == len(autres)
+
+
+def test_empreinte_fichiers_suit_les_fichiers_lus_par_le_moteur(ctx, tmp_path):
+    """Competences and populations are read by the engine outside DonneesReference (change of category, seats):
+    their bytes are in the keys of both caches (a change of the competence table was not, before)."""
+    dossier = tmp_path / "donnees"
+    (dossier / "processed").mkdir(parents=True)
+    d = dataclasses.replace(ctx.donnees, sources={"finances_communes": str(dossier / "processed" / "x.parquet")},
+                            _cache={})
+    vide = cs.empreinte_fichiers(d)
+    vues = {vide}
+    for nom_fichier in ("processed/competences.parquet", "processed/populations.parquet",
+                        "raw/reel/competences/competences_par_categorie.csv",
+                        "raw/reel/competences/competences_agglo-orleans.csv"):
+        f = dossier / nom_fichier
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_bytes(b"a")
+        vues.add(cs.empreinte_fichiers(d))
+        f.write_bytes(b"b")
+        vues.add(cs.empreinte_fichiers(d))
+    assert len(vues) == 9
+    mc = lambda donnees: cs.empreinte_monte_carlo(ctx.reference.scenario, donnees, INDS, N, 2014,  # noqa: E731
+                                                  "epargne_nette_cumulee", TAILLE_LOT)
+    avant = mc(d)
+    (dossier / "processed" / "populations.parquet").write_bytes(b"c")
+    assert mc(d) != avant
+
+
+@pytest.mark.parametrize("abimer", ["tronque", "octet", "vide", "entete", "pickle"])
+def test_projections_endommagees_recalculees(ctx, donnees_construites, cache_projections, abimer):
+    livres = [str(p) for p in scenarios_livres()][:2]
+    sans = contexte_scenarios(livres, 2013, [2014, 2020], donnees_construites, cache=False)
+    contexte_scenarios(livres, 2013, [2014, 2020], donnees_construites)
+    (f,) = cache_projections.glob("projections-*.pkl")
+    bon = f.read_bytes()
+    entete, _, charge = bon.partition(b"\n")
+    import hashlib
+    import json
+    faux = b"\x80\x05ceci n'est pas un pickle"
+    e = json.loads(entete)
+    e["sha256"] = hashlib.sha256(faux).hexdigest()
+    abime = {"tronque": bon[:-9], "octet": entete + b"\n" + charge[:100] + bytes([charge[100] ^ 1]) + charge[101:],
+             "vide": b"", "entete": b"{pas du json\n" + charge,
+             "pickle": json.dumps(e, sort_keys=True, separators=(",", ":")).encode() + b"\n" + faux}[abimer]
+    f.write_bytes(abime)
+    cle = f.stem.split("-", 1)[1]
+    assert all(cs.decoder_projections(abime, k) is None for k in (cle, cs.empreinte_projections(
+        [r.scenario for r in sans.resultats.values()], sans.donnees)))
+    _memes_contextes(contexte_scenarios(livres, 2013, [2014, 2020], donnees_construites), sans)
+    assert cs.decoder_projections(f.read_bytes(), cs.empreinte_projections(
+        [r.scenario for r in sans.resultats.values()], sans.donnees)) is not None       # rewritten
+
+
+def test_projections_sans_cache_par_l_environnement(ctx, donnees_construites, cache_projections, monkeypatch):
+    monkeypatch.setenv(cs.VARIABLE_SANS_CACHE, "0")
+    contexte_scenarios([str(scenarios_livres()[0])], 2013, [2014, 2020], donnees_construites)
+    assert not list(cache_projections.iterdir())
+
+
+def test_ecartes_dans_l_ordre_des_fichiers_et_relus(ctx, donnees_construites, cache_projections, tmp_path,
+                                                    monkeypatch):
+    """A file that cannot be read and a scenario the data cannot support (the engine refuses it) are set aside with
+    their reason, in the order of the files, the same when the projections are read back from the cache."""
+    import orleans_gov.restitution.chargement_scenarios as chs
+    livres = [str(p) for p in scenarios_livres()]
+    illisible = tmp_path / "illisible.yaml"
+    illisible.write_text("nom: [pas fermé\n", encoding="utf-8")
+    vrai = chs.projeter
+
+    def projeter_sauf_voirie(sc, donnees):
+        if sc.nom == "Transfert de la voirie":
+            raise ErreurDonnees("donnée manquante pour la voirie (test)", fichier="voirie.parquet")
+        return vrai(sc, donnees)
+    monkeypatch.setattr(chs, "projeter", projeter_sauf_voirie)
+    voirie = str(DOSSIER_SCENARIOS / "transfert-voirie.yaml")
+    assert voirie not in livres[:2]
+    fichiers = [livres[0], voirie, str(illisible), livres[1]]
+    c1 = contexte_scenarios(fichiers, 2013, [2014, 2020], donnees_construites)
+    assert [e.split("**")[1] for e in c1.ecartes] == ["transfert-voirie.yaml", "illisible.yaml"]
+    assert "donnée manquante pour la voirie (test)" in c1.ecartes[0] and "YAML illisible" in c1.ecartes[1]
+    assert len(c1.resultats) == 2 and "Transfert de la voirie" not in c1.resultats
+    assert len(list(cache_projections.glob("projections-*.pkl"))) == 1
+    _interdire_projection(monkeypatch)
+    c2 = contexte_scenarios(fichiers, 2013, [2014, 2020], donnees_construites)
+    _memes_contextes(c1, c2)

@@ -1,15 +1,19 @@
-"""Persistent cache of the Monte-Carlo bands of the scenario notebooks (03; issue 16: 10 000 draws per scenario,
-the costliest computation of the notebook).
+"""Persistent caches of the scenario notebooks (03, 04; issue 16): the Monte-Carlo bands (10 000 draws per
+scenario, the costliest computation of the notebook) and the projections themselves (every scenario and its
+counterfactual, 0,7–1 s for the eight shipped scenarios).
 
-One file per scenario and set of draws, ``<data>/processed/.cache_scenarios/monte-carlo-<empreinte>.bin``, written
-by the first computation (notebook 03, ``orleans-gov scenario``) and read by the next ones. The name is a hidden
+Monte-Carlo: one file per scenario and set of draws, ``<data>/processed/.cache_scenarios/monte-carlo-<empreinte>.bin``,
+written by the first computation (notebook 03, ``orleans-gov scenario``) and read by the next ones. Projections: one
+file per set of scenarios, ``projections-<empreinte>.pkl`` (:func:`projections_en_cache`), same key without the
+draws' settings, with the list of the scenarios instead of one. The name is a hidden
 folder on purpose: the cache is a pure function of inputs that the deliverables' fingerprints already cover
 (:mod:`orleans_gov.rendu.entrees` leaves hidden files out), so writing it never makes a deliverable « modified ».
 
 The key (:func:`empreinte_monte_carlo`, sha256) covers everything that feeds the numbers: the scenario as
 validated (every key after inheritance of its ``base``, explicit parameter overrides included) and the bytes of
 its file; the content of every processed table the engine reads (values, columns and types, hashed from the
-loaded frames — :data:`orleans_gov.scenarios.donnees.OBLIGATOIRES` and ``FACULTATIVES``); the source code and
+loaded frames — :data:`orleans_gov.scenarios.donnees.OBLIGATOIRES` and ``FACULTATIVES``) and the bytes of the other
+files it reads (:func:`empreinte_fichiers`: competences, populations, competences by category); the source code and
 the YAML files of ``orleans_gov.scenarios`` and of the layers below it (``construction``, ``echantillon``, ``sources``,
 ``base``: engine, readers, dated legal parameters, perimeter);
 the versions of ``orleans_gov``, numpy and pandas; the indicators, ``n_tirages``, the seed, the summary measure and the
@@ -20,12 +24,18 @@ payload), then the payload: each indicator's quantiles (3 × 24 × years, float6
 the summary measure. A file whose header, key, sizes or sha256 do not match is ignored and rewritten: a damaged
 cache costs a recomputation, never a wrong number. ``ORLEANS_GOV_CACHE_SCENARIOS=0`` in the environment turns the
 cache off (nothing read, nothing written: e.g. to time the notebook without it).
+
+The projections file holds the same JSON header line, then a pickle of the projected objects (:class:`Resultat`
+with its scenario, frames and reference state: what the notebook uses, tornado and bands included). It is read only
+when the header's key and the payload's sha256 match; the sha256 guards against a damaged file, not against a
+forged one — like the processed tables beside it, the folder must only be writable by its users.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import pickle
 import warnings
 from pathlib import Path
 from typing import Any
@@ -36,11 +46,15 @@ import pandas as pd
 import orleans_gov
 from orleans_gov.base.catalogue import Catalogue
 from orleans_gov.base.fichiers import ecrire_atomique
+from orleans_gov.scenarios.actions.gouvernance_conseil import dossier_donnees
 from orleans_gov.scenarios.donnees import FACULTATIVES, OBLIGATOIRES, DonneesReference
 from orleans_gov.scenarios.schema import Scenario
 from orleans_gov.scenarios.sensibilite import TAILLE_LOT, MonteCarlo, assembler, quantiles_tirages
 
 FORMAT = "orleans_gov/monte-carlo/1"
+FORMAT_PROJECTIONS = "orleans_gov/projections/1"
+MAX_PROJECTIONS = 4
+"""Projection files kept per data folder (≈ 11 Mo each for the 8 shipped scenarios and their counterfactuals)."""
 BANDES_CARNET = ("epargne_nette", "capacite_desendettement")
 N_TIRAGES_CARNET = 10_000
 """The bands notebook 03 draws with its default parameters (``orleans-gov scenario`` fills the cache with them)."""
@@ -91,6 +105,26 @@ def empreinte_donnees(donnees: DonneesReference) -> str:
     return deja[1]
 
 
+FICHIERS_MOTEUR = ("competences", "populations")
+"""Processed tables the engine reads beside :class:`DonneesReference` (competences of the agglomeration: transfers
+of a change of category; populations municipales: seats and the new category's dotation)."""
+
+
+def empreinte_fichiers(donnees: DonneesReference) -> str:
+    """sha256 of the files the engine reads outside :class:`DonneesReference`: the processed tables
+    :data:`FICHIERS_MOTEUR` and the raw competence files (``competences_agglo-orleans.csv``, read when the processed
+    table is missing; ``competences_par_categorie.csv``, the backtest of a change of category) of the data folder the
+    tables came from — their bytes (processed files are byte-deterministic), « absent » for a missing one."""
+    cat = Catalogue.depuis(dossier_donnees(donnees))
+    chemins = {nom: cat.table(nom) for nom in FICHIERS_MOTEUR}
+    chemins.update({"competences (brut)": cat.competences, "competences_par_categorie": cat.competences_par_categorie})
+    h = hashlib.sha256()
+    for nom, chemin in sorted(chemins.items()):
+        h.update(nom.encode() + b"\0")
+        h.update(hashlib.sha256(chemin.read_bytes()).digest() if chemin.is_file() else b"absent")
+    return h.hexdigest()
+
+
 def empreinte_scenario(scenario: Scenario) -> str:
     """sha256 of a scenario as validated (every key) and of the bytes of its file (when it has one)."""
     with warnings.catch_warnings():
@@ -108,7 +142,7 @@ def empreinte_monte_carlo(scenario: Scenario, donnees: DonneesReference, indicat
     entrees = {"format": FORMAT, "orleans_gov": orleans_gov.__version__, "numpy": np.__version__,
                "pandas": pd.__version__,
                "code": empreinte_code(), "scenario": empreinte_scenario(scenario),
-               "donnees": empreinte_donnees(donnees), "indicateurs": list(indicateurs), "n_tirages": int(n_tirages),
+               "donnees": empreinte_donnees(donnees), "fichiers": empreinte_fichiers(donnees), "indicateurs": list(indicateurs), "n_tirages": int(n_tirages),
                "graine": int(graine), "mesure": mesure, "taille_lot": int(taille_lot)}
     return hashlib.sha256(json.dumps(entrees, sort_keys=True).encode()).hexdigest()
 
@@ -150,11 +184,11 @@ def decoder(contenu: bytes, empreinte: str) -> tuple[dict[str, np.ndarray], np.n
         return None
 
 
-def elaguer(dossier: Path, garder: int | None = None) -> None:
-    """Keep the :data:`MAX_FICHIERS` most recent cache files of ``dossier`` (each change of code or data makes
-    new keys: the files of former keys would otherwise pile up)."""
+def elaguer(dossier: Path, garder: int | None = None, motif: str = "monte-carlo-*.bin") -> None:
+    """Keep the :data:`MAX_FICHIERS` most recent cache files of ``dossier`` matching ``motif`` (each change of
+    code or data makes new keys: the files of former keys would otherwise pile up)."""
     garder = MAX_FICHIERS if garder is None else garder
-    fichiers = sorted(dossier.glob("monte-carlo-*.bin"), key=lambda p: (p.stat().st_mtime, p.name), reverse=True)
+    fichiers = sorted(dossier.glob(motif), key=lambda p: (p.stat().st_mtime, p.name), reverse=True)
     for p in fichiers[garder:]:
         p.unlink(missing_ok=True)
 
@@ -189,5 +223,80 @@ def monte_carlo_en_cache(resultat: Any, donnees: DonneesReference, indicateurs: 
     return assembler(sc, lu[0], lu[1], n_tirages, graine)
 
 
+def empreinte_projections(scenarios: list[Scenario], donnees: DonneesReference) -> str:
+    """The key of a projections file: the scenarios in their order (:func:`empreinte_scenario`: every key, the
+    reference year and the horizon included, and the bytes of each file), the data (:func:`empreinte_donnees`,
+    :func:`empreinte_fichiers`), the code and the versions of ``orleans_gov``, numpy, pandas and pydantic."""
+    import pydantic  # the scenarios are pydantic models (pickled with the projections)
+
+    entrees = {"format": FORMAT_PROJECTIONS, "orleans_gov": orleans_gov.__version__, "numpy": np.__version__,
+               "pandas": pd.__version__, "pydantic": pydantic.VERSION, "code": empreinte_code(),
+               "scenarios": [empreinte_scenario(sc) for sc in scenarios],
+               "donnees": empreinte_donnees(donnees), "fichiers": empreinte_fichiers(donnees)}
+    return hashlib.sha256(json.dumps(entrees, sort_keys=True).encode()).hexdigest()
+
+
+def chemin_projections(dossier_donnees, empreinte: str) -> Path:
+    return Catalogue.depuis(dossier_donnees).processed / DOSSIER_CACHE / f"projections-{empreinte[:40]}.pkl"
+
+
+def encoder_projections(empreinte: str, objet: Any) -> bytes:
+    """JSON header line (format, key, sha256 of the payload), then the pickle of ``objet``."""
+    charge = pickle.dumps(objet, protocol=pickle.HIGHEST_PROTOCOL)
+    entete = {"format": FORMAT_PROJECTIONS, "empreinte": empreinte, "sha256": hashlib.sha256(charge).hexdigest()}
+    return json.dumps(entete, sort_keys=True, separators=(",", ":")).encode() + b"\n" + charge
+
+
+def decoder_projections(contenu: bytes, empreinte: str) -> Any | None:
+    """The objects of a projections file, or None when it is not the file of ``empreinte`` or is damaged."""
+    try:
+        ligne, _, charge = contenu.partition(b"\n")
+        entete = json.loads(ligne.decode("utf-8"))
+        if entete.get("format") != FORMAT_PROJECTIONS or entete.get("empreinte") != empreinte:
+            return None
+        if hashlib.sha256(charge).hexdigest() != entete["sha256"]:
+            return None
+        return pickle.loads(charge)
+    except Exception:   # any damage (truncated pickle, missing class after a change…) costs a recomputation
+        return None
+
+
+def projections_en_cache(scenarios: list[Scenario], donnees: DonneesReference, calculer, dossier_donnees=None,
+                         cache: bool = True):
+    """``calculer()`` (the projections of ``scenarios``: any picklable object) read from the cache when its file
+    exists and is intact, else computed and written (a folder that cannot be written is not an error).
+    ``cache=False`` (or ``ORLEANS_GOV_CACHE_SCENARIOS=0``) always computes and writes nothing. The memo of
+    comparisons each :class:`Resultat` keeps (keyed by object ids) is emptied before writing."""
+    if not cache or os.environ.get(VARIABLE_SANS_CACHE, "").strip() == "0":
+        return calculer()
+    cle = empreinte_projections(scenarios, donnees)
+    chemin = chemin_projections(dossier_donnees, cle)
+    lu = decoder_projections(chemin.read_bytes(), cle) if chemin.is_file() else None
+    if lu is not None:
+        return lu
+    objet = calculer()
+    _vider_comparaisons(objet)
+    try:
+        chemin.parent.mkdir(parents=True, exist_ok=True)
+        ecrire_atomique(chemin, encoder_projections(cle, objet))
+        elaguer(chemin.parent, garder=MAX_PROJECTIONS, motif="projections-*.pkl")
+    except OSError:
+        pass
+    return objet
+
+
+def _vider_comparaisons(objet: Any) -> None:
+    if hasattr(objet, "comparaisons") and isinstance(objet.comparaisons, dict):
+        objet.comparaisons.clear()
+    elif isinstance(objet, dict):
+        for v in objet.values():
+            _vider_comparaisons(v)
+    elif isinstance(objet, (list, tuple)):
+        for v in objet:
+            _vider_comparaisons(v)
+
+
 __all__ = ["BANDES_CARNET", "N_TIRAGES_CARNET", "DOSSIER_CACHE", "VARIABLE_SANS_CACHE", "FORMAT", "chemin_cache", "decoder", "empreinte_code", "empreinte_donnees",
-           "empreinte_monte_carlo", "empreinte_scenario", "empreinte_table", "elaguer", "encoder", "monte_carlo_en_cache"]
+           "empreinte_monte_carlo", "empreinte_scenario", "empreinte_table", "elaguer", "encoder", "monte_carlo_en_cache",
+           "FORMAT_PROJECTIONS", "MAX_PROJECTIONS", "chemin_projections", "decoder_projections", "empreinte_fichiers",
+           "empreinte_projections", "encoder_projections", "projections_en_cache"]

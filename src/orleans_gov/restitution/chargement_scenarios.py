@@ -12,7 +12,7 @@ from typing import Any
 from orleans_gov.base.erreurs import ErreurDonnees
 from orleans_gov.scenarios import charger_donnees, charger_scenario, projeter, scenarios_livres
 from orleans_gov.scenarios.resultats import empreinte_projection, sous_le_nom
-from orleans_gov.restitution.cache_scenarios import monte_carlo_en_cache
+from orleans_gov.restitution.cache_scenarios import monte_carlo_en_cache, projections_en_cache
 from orleans_gov.scenarios.sensibilite import prepare_de, tornado
 
 __all__ = ["ContexteScenarios", "contexte_scenarios"]
@@ -55,29 +55,44 @@ class ContexteScenarios:
 
 
 def contexte_scenarios(scenarios=None, annee_reference: int = 2013, horizon=None,
-                       dossier_donnees=None) -> ContexteScenarios:
+                       dossier_donnees=None, cache: bool = True) -> ContexteScenarios:
     """Project every scenario file (``scenarios``; None = the shipped ones) and its counterfactual; a scenario the
     data cannot support is set aside with its reason, the others run (none → ``RuntimeError``). What projects
     alike (same :func:`~orleans_gov.scenarios.resultats.empreinte_projection`: the counterfactuals sharing the
-    assumptions of the fil de l'eau, and the fil de l'eau itself) is projected once (issue 16)."""
+    assumptions of the fil de l'eau, and the fil de l'eau itself) is projected once (issue 16); the projections are
+    read from / written to the persistent cache of the data folder
+    (:func:`~orleans_gov.restitution.cache_scenarios.projections_en_cache`: same scenarios, data and code → the
+    same objects) unless ``cache=False``."""
     fichiers = list(scenarios) if scenarios else [str(p) for p in scenarios_livres()]
     donnees = charger_donnees(dossier_donnees)
-    resultats, contrefactuels, ecartes = {}, {}, []
-    deja: dict[str, Any] = {}      # fingerprint of what feeds the projection -> Resultat (projected once)
-
-    def projection(sc):
-        cle = empreinte_projection(sc)
-        if cle not in deja:
-            deja[cle] = projeter(sc, donnees)
-            return deja[cle]
-        return sous_le_nom(deja[cle], sc)
-
-    for f in fichiers:
+    charges, ecartes_lecture = [], []            # (position, scenario) ; (position, reason)
+    for i, f in enumerate(fichiers):
         try:
-            sc = charger_scenario(f, annee_reference=annee_reference, horizon=horizon)
-            resultats[sc.nom], contrefactuels[sc.nom] = projection(sc), projection(sc.sans_actions())
+            charges.append((i, charger_scenario(f, annee_reference=annee_reference, horizon=horizon)))
         except ErreurDonnees as exc:
-            ecartes.append(f"- **{Path(str(f)).name}** écarté : {exc}")
+            ecartes_lecture.append((i, f"- **{Path(str(f)).name}** écarté : {exc}"))
+
+    def calculer():
+        resultats, contrefactuels, ecartes = {}, {}, []
+        deja: dict[str, Any] = {}      # fingerprint of what feeds the projection -> Resultat (projected once)
+
+        def projection(sc):
+            cle = empreinte_projection(sc)
+            if cle not in deja:
+                deja[cle] = projeter(sc, donnees)
+                return deja[cle]
+            return sous_le_nom(deja[cle], sc)
+
+        for i, sc in charges:
+            try:
+                resultats[sc.nom], contrefactuels[sc.nom] = projection(sc), projection(sc.sans_actions())
+            except ErreurDonnees as exc:
+                ecartes.append((i, f"- **{Path(str(fichiers[i])).name}** écarté : {exc}"))
+        return resultats, contrefactuels, ecartes
+
+    resultats, contrefactuels, ecartes_projection = projections_en_cache(
+        [sc for _, sc in charges], donnees, calculer, dossier_donnees=dossier_donnees, cache=cache)
+    ecartes = [m for _, m in sorted(ecartes_lecture + ecartes_projection, key=lambda im: im[0])]
     if not resultats:
         raise RuntimeError("aucun scénario n'a pu être projeté :\n" + "\n".join(ecartes))
     sans_action = [r for r in resultats.values() if not r.scenario.actions]
