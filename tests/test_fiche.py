@@ -138,3 +138,35 @@ def test_phrases_synthese_et_ordinal():
     # 20 000 / 135 000 = 14,81… % → 14,8 %
     assert phrases == ["Olivet compte 20\u202f000 habitants en 2013 (2e commune de l'agglomération par la "
                        "population, 14,8\u00a0% de ses habitants)."]
+
+
+def test_cle_du_cache_des_fiches_couvre_ce_que_lit_le_moteur(tmp_path):
+    """The fiches' memoised projections are keyed on every input of the engine: the dated legal parameters
+    (``base/parametres/*.yaml``), the raw competence files, the processed tables and the library versions
+    (before, a changed legal parameter or competence table gave the fiches the former numbers)."""
+    import shutil
+
+    import orleans_gov
+    from orleans_gov.restitution import projections as pj
+    from orleans_gov.scenarios import scenarios_livres
+    fichiers = list(scenarios_livres())
+    noms = {p.name for p in pj.entrees_cache(fichiers, tmp_path)}
+    assert {"dotations.yaml", "dgf.yaml", "competences_par_categorie.csv", "competences_agglo-orleans.csv",
+            "etat.py", "fil-de-l-eau.yaml"} <= noms
+    dossier = tmp_path / "donnees"
+    (dossier / "processed").mkdir(parents=True)
+    cles = {pj.chemin_cache(fichiers, dossier, 2013)}
+    brut = dossier / "raw" / "reel" / "competences" / "competences_par_categorie.csv"
+    brut.parent.mkdir(parents=True)
+    brut.write_text("a")
+    cles.add(pj.chemin_cache(fichiers, dossier, 2013))
+    (dossier / "processed" / "populations.parquet").write_bytes(b"x")
+    cles.add(pj.chemin_cache(fichiers, dossier, 2013))
+    cles.add(pj.chemin_cache(fichiers, dossier, 2014))
+    autre = tmp_path / "version"
+    shutil.copytree(dossier, autre)
+    assert pj.chemin_cache(fichiers, autre, 2014) in cles                 # same content, same key
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(orleans_gov, "__version__", "0.0.0-test")
+        cles.add(pj.chemin_cache(fichiers, dossier, 2014))
+    assert len(cles) == 5
