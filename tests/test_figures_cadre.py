@@ -269,3 +269,34 @@ def test_coupures_syllabiques_et_envelopper_court_a_la_main():
     assert envelopper_court("communication", 10) == "communica-\ntion"
     assert envelopper_court("juridique et commande publique", 11) == "juridique\net commande\npublique"
     assert envelopper_court("finances", 10) == "finances"
+
+
+def test_png_des_carnets_au_niveau_1_sans_perte(tmp_path):
+    """In a notebook, :func:`appliquer_style` prints each figure's PNG at zlib level 1 (issue 16): the same pixels as
+    matplotlib's default level 6, decoded; only the size and the time differ."""
+    import subprocess
+    import sys
+
+    from PIL import Image
+    code = ("from IPython.core.interactiveshell import InteractiveShell\n"
+            "sh = InteractiveShell.instance(); sh.enable_gui = lambda gui=None: None\n"
+            "sh.run_line_magic('matplotlib', 'inline')\n"
+            "from orleans_gov.restitution.graphiques import appliquer_style\n"
+            "appliquer_style()\n"
+            "from matplotlib.figure import Figure\n"
+            "f = sh.display_formatter.formatters['image/png'].lookup_by_type(Figure)\n"
+            "print(f.keywords.get('pil_kwargs'), f.keywords.get('bbox_inches'))\n")
+    sortie = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert sortie.strip().splitlines()[-1] == "{'compress_level': 1} None"
+    import numpy as np
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.plot([0, 1, 2], [2, 0, 1], label="série")
+    ax.set_title("Épargne nette (M€)")
+    legende_figure(fig, "DGFiP", exemple=True)
+    tailles = {}
+    for niveau in (1, 6):
+        fig.savefig(tmp_path / f"n{niveau}.png", dpi=110, pil_kwargs={"compress_level": niveau})
+        tailles[niveau] = (tmp_path / f"n{niveau}.png").stat().st_size
+    plt.close(fig)
+    a, b = (np.asarray(Image.open(tmp_path / f"n{n}.png")) for n in (1, 6))
+    assert a.shape == b.shape and (a == b).all() and tailles[1] != tailles[6]

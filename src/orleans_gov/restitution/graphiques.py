@@ -111,10 +111,16 @@ def appliquer_style() -> None:
     })
     try:  # crisp figures in the notebooks and in the HTML reports
         from matplotlib_inline.backend_inline import set_matplotlib_formats  # lazy, as matplotlib
-        set_matplotlib_formats("png", bbox_inches=None)
+        # zlib level 1 for the PNG of each figure: the same pixels, 9 % larger, 10 ms less per figure (20 in 03;
+        # bench/RESULTS_figures.md)
+        set_matplotlib_formats("png", bbox_inches=None, pil_kwargs={"compress_level": NIVEAU_COMPRESSION_PNG})
         mpl.rcParams["figure.dpi"] = 110
     except Exception:  # pragma: no cover - not in a notebook
         pass
+
+
+NIVEAU_COMPRESSION_PNG = 1
+"""zlib level of the figures' PNG in the notebooks and reports (lossless: the level changes size and time only)."""
 
 
 def formateur_axe(decimales: int = 0, unite: str = "", milliers: bool = True):
