@@ -21,7 +21,7 @@ Measures (each in a fresh process):
 - ``carnets`` — each notebook (01, 02, 03, 04, 10) executed cold by ``papermill`` (its own CLI process, a new kernel,
   default parameters), with the per-cell durations papermill writes in the output notebook (median by cell);
   ``--caches``: with the projection caches a first rendering leaves (« chauds »: the fiches' $TMPDIR cache, the
-  Monte-Carlo cache of data/processed), with none (« vides »: a new $TMPDIR per run and
+  Monte-Carlo and projection caches of data/processed/.cache_scenarios), with none (« vides »: a new $TMPDIR per run and
   ``ORLEANS_GOV_CACHE_SCENARIOS=0``), or both (default);
 - ``noyau`` (``--methodes``) — the same notebook as JupyterLab's « Redémarrer le noyau et tout exécuter » runs it:
   a process that has already imported nbformat/nbclient (the Jupyter server has) starts a new kernel and executes
@@ -163,7 +163,8 @@ def main() -> int:
     a.add_argument("--json", default=str(RACINE / "bench" / "resultats_latence.json"))
     a.add_argument("--caches", choices=("chauds", "vides", "les-deux"), default="les-deux",
                    help="carnets avec les caches de projection tels qu'un premier rendu les laisse (« chauds » : "
-                        "$TMPDIR/orleans_gov_cache des fiches, cache Monte-Carlo de data/processed), sans aucun "
+                        "$TMPDIR/orleans_gov_cache des fiches, caches Monte-Carlo et projections de "
+                        "data/processed/.cache_scenarios), sans aucun "
                         "(« vides » : $TMPDIR neuf à chaque exécution, ORLEANS_GOV_CACHE_SCENARIOS=0), ou les deux")
     a.add_argument("--methodes", nargs="+", choices=("papermill", "noyau", "rapports"), default=["papermill", "noyau"],
                    help="carnets exécutés par le CLI papermill (processus neuf), et/ou par un noyau neuf lancé d'un "
